@@ -1,0 +1,69 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The boundary rule: the core is pure. No file system, network, database, process or framework.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'node:fs',
+                'node:fs/*',
+                'fs',
+                'fs/*',
+                'node:net',
+                'net',
+                'node:http',
+                'http',
+                'node:https',
+                'https',
+                'node:child_process',
+                'child_process',
+                'node:worker_threads',
+                'node:os',
+                'os',
+                'node:process',
+                'better-sqlite3',
+                'pg',
+                'kysely',
+                'commander',
+                'pino',
+                'nodemailer',
+                'fastify',
+                '**/adapters/**',
+                '**/interfaces/**',
+                '**/cli/**',
+              ],
+              message: 'src/core is pure: no I/O, frameworks or adapters (see ARCHITECTURE.md).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'src/core must not read the process (env, clock, argv).' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'src/core takes `now`/`today` as input.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,34 @@
+/** The `lifeline` command line: one program, each command group in its own module. */
+import { Command, CommanderError } from 'commander';
+import { EXIT } from '../core/errors.js';
+import { registerKeyCommands } from './commands/keys.js';
+import { registerLicenseCommands } from './commands/license.js';
+
+export function buildProgram(): Command {
+  const program = new Command('lifeline')
+    .description('Emergency 10-day GitLab licenses for self-managed customers, from the support ticket.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerKeyCommands(program);
+  registerLicenseCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
+      process.exitCode = benign ? EXIT.OK : EXIT.USAGE;
+      return;
+    }
+    process.stderr.write(`error [INTERNAL]: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT.INFRA;
+  }
+}
+
+await main(process.argv);

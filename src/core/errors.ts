@@ -1,0 +1,68 @@
+/**
+ * The one table of codes: every expected refusal and every failure Lifeline reports carries one of
+ * these, and this table alone decides its HTTP status and CLI exit code.
+ *
+ * CLI exit codes: 0 ok, 1 refused/invalid, 2 usage, 3 configuration, 4 infrastructure.
+ */
+export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2, CONFIG: 3, INFRA: 4 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+interface CodeEntry {
+  http: number;
+  exit: ExitCode;
+}
+
+export const CODES = {
+  // The license format (src/core/license/errors.ts).
+  MALFORMED_ENVELOPE: { http: 422, exit: EXIT.REFUSED },
+  WRONG_KEY: { http: 422, exit: EXIT.REFUSED },
+  DECRYPT_FAILED: { http: 422, exit: EXIT.REFUSED },
+  NOT_JSON: { http: 422, exit: EXIT.REFUSED },
+  UNSUPPORTED_VERSION: { http: 422, exit: EXIT.REFUSED },
+  INVALID_ATTRIBUTES: { http: 422, exit: EXIT.REFUSED },
+  KEY_UNUSABLE: { http: 500, exit: EXIT.CONFIG },
+  // Eligibility (product spec §4), in rule order.
+  INPUT_INVALID: { http: 422, exit: EXIT.REFUSED },
+  PROSPECT: { http: 422, exit: EXIT.REFUSED },
+  NOT_PAID_PLAN: { http: 422, exit: EXIT.REFUSED },
+  STILL_IN_GRACE: { http: 422, exit: EXIT.REFUSED },
+  GRACE_ENDED_TOO_LONG_AGO: { http: 422, exit: EXIT.REFUSED },
+  NOT_WEEKEND: { http: 422, exit: EXIT.REFUSED },
+  SEATS_BELOW_INSTANCE_PEAK: { http: 422, exit: EXIT.REFUSED },
+  SEATS_IMPLAUSIBLE: { http: 422, exit: EXIT.REFUSED },
+  RECENT_EMERGENCY_LICENSE: { http: 422, exit: EXIT.REFUSED },
+  // Requests and records.
+  NOT_FOUND: { http: 404, exit: EXIT.REFUSED },
+  INVALID_STATE: { http: 409, exit: EXIT.REFUSED },
+  OVERRIDE_NOT_ALLOWED: { http: 422, exit: EXIT.REFUSED },
+  // Edges.
+  USAGE: { http: 400, exit: EXIT.USAGE },
+  VALIDATION_FAILED: { http: 400, exit: EXIT.USAGE },
+  CONFIG_INVALID: { http: 500, exit: EXIT.CONFIG },
+  KEY_FILE_INSECURE: { http: 500, exit: EXIT.CONFIG },
+  INFRASTRUCTURE: { http: 503, exit: EXIT.INFRA },
+  INTERNAL: { http: 500, exit: EXIT.INFRA },
+} as const satisfies Record<string, CodeEntry>;
+
+export type Code = keyof typeof CODES;
+
+export const httpStatusOf = (code: Code): number => CODES[code].http;
+export const exitCodeOf = (code: Code): ExitCode => CODES[code].exit;
+
+/**
+ * An unexpected failure of infrastructure or configuration (not a refusal, which is a value).
+ * `retryable` says whether trying again later may succeed.
+ */
+export class LifelineError extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+    readonly options: { retryable?: boolean; field?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'LifelineError';
+  }
+  get retryable(): boolean {
+    return this.options.retryable ?? false;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './attributes.js';
+export * from './boundary.js';
+export * from './codec.js';
+export * from './errors.js';
+export * from './status.js';
+export { decode64, encode64 } from './base64.js';
