@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerLicenseCommands } from './commands/license.js';
+import { registerOperationCommands } from './commands/operations.js';
+import { registerRequestCommands } from './commands/requests.js';
 
 export function buildProgram(): Command {
   const program = new Command('lifeline')
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerKeyCommands(program);
   registerLicenseCommands(program);
+  registerRequestCommands(program);
+  registerOperationCommands(program);
   return program;
 }
 

@@ -51,7 +51,6 @@ export function action<A extends unknown[]>(
     } else {
       print(outcome, options);
     }
-    if (outcome.exit !== EXIT.OK && options.json) print({ ...outcome, human: '' }, { json: true });
     process.exitCode = outcome.exit;
   };
 }

@@ -33,6 +33,7 @@ export const CODES = {
   RECENT_EMERGENCY_LICENSE: { http: 422, exit: EXIT.REFUSED },
   // Requests and records.
   NOT_FOUND: { http: 404, exit: EXIT.REFUSED },
+  FORBIDDEN: { http: 403, exit: EXIT.REFUSED },
   INVALID_STATE: { http: 409, exit: EXIT.REFUSED },
   OVERRIDE_NOT_ALLOWED: { http: 422, exit: EXIT.REFUSED },
   // Edges.

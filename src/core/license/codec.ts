@@ -166,6 +166,15 @@ export function decodeLicense(
   return ok({ license: toLicense(loaded.value), json, keyIndex });
 }
 
+function nestsTooDeeply(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export interface EncodeOptions {
   /** Product name for marker lines (e.g. "GitLab"); none when absent, as Lifeline's emails use. */
   boundary?: string;
@@ -211,11 +220,19 @@ export function encodeLicense(
     });
 
   const json = toLicenseJson(loaded.value);
+  let plaintext: string;
+  try {
+    plaintext = JSON.stringify(json);
+  } catch {
+    // Only a structure nested deeper than the stack allows gets here (JSON.parse builds those).
+    const field = nestsTooDeeply(json['licensee']) ? 'licensee' : 'restrictions';
+    return err({ code: 'INVALID_ATTRIBUTES', field, message: `${field} is nested too deeply` });
+  }
   const random = options.randomBytes ?? randomBytes;
   const aesKey = random(16);
   const iv = random(16);
   const cipher = createCipheriv('aes-128-cbc', aesKey, iv);
-  const data = Buffer.concat([cipher.update(JSON.stringify(json), 'utf8'), cipher.final()]);
+  const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const key = privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, aesKey);
   const envelope = JSON.stringify({ data: encode64(data), key: encode64(key), iv: encode64(iv) });
   const body = encode64(Buffer.from(envelope, 'utf8'));

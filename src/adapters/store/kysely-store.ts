@@ -1,0 +1,451 @@
+/**
+ * The Store port on SQLite (better-sqlite3, the embedded default) and PostgreSQL (pg), through one
+ * Kysely implementation. The differences are kept here: how a transaction starts (SQLite takes the
+ * write lock up front with BEGIN IMMEDIATE, so concurrent processes queue instead of failing) and
+ * how the audit chain's head is locked (PostgreSQL: SELECT … FOR UPDATE).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { auditHash, detailsDigest, verifyAuditChain } from '../../core/audit.js';
+import type { CalendarDate } from '../../core/dates.js';
+import type { RecentLicense } from '../../core/eligibility/index.js';
+import { LifelineError } from '../../core/errors.js';
+import type { JsonObject } from '../../core/license/attributes.js';
+import {
+  TICKET_HOLDING_STATUSES,
+  type AuditEntry,
+  type AuditVerification,
+  type DeliveryRecord,
+  type LicenseRecord,
+  type NewAuditEntry,
+  type RequestQuery,
+  type RequestRecord,
+  type Store,
+  type StoreTransaction,
+} from '../../core/ports.js';
+import { migrationProvider } from './migrations.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+type Db = Kysely<Database>;
+type Executor = Kysely<Database> | Transaction<Database>;
+
+const json = (v: unknown): string => JSON.stringify(v);
+const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T));
+
+function requestToRow(r: RequestRecord): Database['requests'] {
+  return {
+    id: r.id,
+    ticket_id: r.ticketId,
+    ticket_claim: TICKET_HOLDING_STATUSES.includes(r.status) ? r.ticketId : null,
+    ticket_url: r.ticketUrl,
+    requester_email: r.requesterEmail,
+    engineer: r.engineer,
+    actor_role: r.actorRole,
+    seats: r.seats,
+    issue_date: r.issueDate,
+    status: r.status,
+    evidence: json(r.evidence),
+    eligibility: json(r.eligibility),
+    override: r.override ? json(r.override) : null,
+    decision: r.decision ? json(r.decision) : null,
+    failure: r.failure ? json(r.failure) : null,
+    voided: r.voided ? json(r.voided) : null,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+  };
+}
+
+function rowToRequest(row: Database['requests']): RequestRecord {
+  return {
+    id: row.id,
+    ticketId: row.ticket_id,
+    ticketUrl: row.ticket_url,
+    requesterEmail: row.requester_email,
+    engineer: row.engineer,
+    actorRole: row.actor_role as RequestRecord['actorRole'],
+    seats: Number(row.seats),
+    issueDate: row.issue_date as CalendarDate,
+    status: row.status as RequestRecord['status'],
+    evidence: parse(row.evidence) as RequestRecord['evidence'],
+    eligibility: parse(row.eligibility) as RequestRecord['eligibility'],
+    override: parse(row.override),
+    decision: parse(row.decision),
+    failure: parse(row.failure),
+    voided: parse(row.voided),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function rowToLicense(row: Database['licenses']): LicenseRecord {
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    text: row.text,
+    fingerprint: row.fingerprint,
+    fileName: row.file_name,
+    email: row.email,
+    seats: Number(row.seats),
+    issuedAt: row.issued_at as CalendarDate,
+    expiresAt: row.expires_at as CalendarDate,
+    createdAt: row.created_at,
+  };
+}
+
+function rowToDelivery(row: Database['deliveries']): DeliveryRecord {
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    channel: row.channel as DeliveryRecord['channel'],
+    purpose: row.purpose as DeliveryRecord['purpose'],
+    status: row.status as DeliveryRecord['status'],
+    recipient: row.recipient,
+    attempts: Number(row.attempts),
+    lastError: row.last_error,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function rowToAudit(row: Database['audit_log']): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    requestId: row.request_id,
+    details: JSON.parse(row.details) as JsonObject,
+    detailsDigest: row.details_digest,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** Turns driver errors into LifelineError('INFRASTRUCTURE', retryable) without leaking SQL or values. */
+function infrastructure(error: unknown, what: string): never {
+  if (error instanceof LifelineError) throw error;
+  const code = (error as { code?: unknown }).code;
+  throw new LifelineError(
+    'INFRASTRUCTURE',
+    `the database failed while ${what}${code ? ` (${String(code)})` : ''}`,
+    {
+      retryable: true,
+      cause: error,
+    },
+  );
+}
+
+class KyselyTransaction implements StoreTransaction {
+  constructor(
+    private readonly db: Executor,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async insertRequest(record: RequestRecord): Promise<'inserted' | 'ticket_taken'> {
+    const result = await this.db
+      .insertInto('requests')
+      .values(requestToRow(record))
+      .onConflict((oc) => oc.column('ticket_claim').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1 ? 'inserted' : 'ticket_taken';
+  }
+
+  async transitionRequest(
+    id: string,
+    from: RequestRecord['status'],
+    patch: Parameters<StoreTransaction['transitionRequest']>[2],
+  ): Promise<boolean> {
+    const values: Partial<Database['requests']> = { updated_at: patch.updatedAt };
+    if (patch.status) {
+      values.status = patch.status;
+      if (!TICKET_HOLDING_STATUSES.includes(patch.status)) values.ticket_claim = null;
+    }
+    if (patch.decision !== undefined) values.decision = patch.decision ? json(patch.decision) : null;
+    if (patch.failure !== undefined) values.failure = patch.failure ? json(patch.failure) : null;
+    if (patch.voided !== undefined) values.voided = patch.voided ? json(patch.voided) : null;
+    if (patch.override !== undefined) values.override = patch.override ? json(patch.override) : null;
+    if (patch.status && TICKET_HOLDING_STATUSES.includes(patch.status)) {
+      // Claim the ticket again (from a non-holding status); the unique index refuses a second holder.
+      values.ticket_claim = sql<string>`ticket_id` as unknown as string;
+    }
+    const result = await this.db
+      .updateTable('requests')
+      .set(values)
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async insertLicense(r: LicenseRecord): Promise<void> {
+    await this.db
+      .insertInto('licenses')
+      .values({
+        id: r.id,
+        request_id: r.requestId,
+        text: r.text,
+        fingerprint: r.fingerprint,
+        file_name: r.fileName,
+        email: r.email,
+        seats: r.seats,
+        issued_at: r.issuedAt,
+        expires_at: r.expiresAt,
+        created_at: r.createdAt,
+      })
+      .execute();
+  }
+
+  async insertDeliveries(records: readonly DeliveryRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.db
+      .insertInto('deliveries')
+      .values(
+        records.map((d) => ({
+          id: d.id,
+          request_id: d.requestId,
+          channel: d.channel,
+          purpose: d.purpose,
+          status: d.status,
+          recipient: d.recipient,
+          attempts: d.attempts,
+          last_error: d.lastError,
+          next_attempt_at: d.nextAttemptAt,
+          created_at: d.createdAt,
+          updated_at: d.updatedAt,
+        })),
+      )
+      .execute();
+  }
+
+  async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    let head = this.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
+    if (this.dialect === 'postgres') head = head.forUpdate();
+    const current = await head.executeTakeFirstOrThrow();
+    const digest = detailsDigest(entry.details);
+    const base = { ...entry, seq: Number(current.seq) + 1, detailsDigest: digest, prevHash: current.hash };
+    const full: AuditEntry = { ...base, hash: auditHash(current.hash, base) };
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        seq: full.seq,
+        id: full.id,
+        at: full.at,
+        actor: full.actor,
+        action: full.action,
+        request_id: full.requestId,
+        details: json(full.details),
+        details_digest: full.detailsDigest,
+        prev_hash: full.prevHash,
+        hash: full.hash,
+      })
+      .execute();
+    await this.db
+      .updateTable('audit_head')
+      .set({ seq: full.seq, hash: full.hash })
+      .where('id', '=', 1)
+      .execute();
+    return full;
+  }
+}
+
+export class KyselyStore implements Store {
+  constructor(
+    readonly db: Db,
+    readonly dialect: Dialect,
+    /** PostgreSQL: the schema this store lives in (created on migrate), when not the default. */
+    readonly schema?: string,
+  ) {}
+
+  async migrate(): Promise<{ applied: string[] }> {
+    if (this.schema) await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db);
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) infrastructure(error, 'migrating the schema');
+    return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  }
+
+  async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    if (this.dialect === 'postgres') {
+      return this.db.transaction().execute((trx) => work(new KyselyTransaction(trx, 'postgres')));
+    }
+    // SQLite: one connection, serialised by Kysely; BEGIN IMMEDIATE takes the write lock now, so a
+    // second process waits (busy_timeout) instead of failing when it upgrades a read lock later.
+    return this.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await work(new KyselyTransaction(conn, 'sqlite'));
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async getRequest(id: string): Promise<RequestRecord | null> {
+    const row = await this.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rowToRequest(row) : null;
+  }
+
+  async findTicketHolder(ticketId: string): Promise<RequestRecord | null> {
+    const row = await this.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('ticket_claim', '=', ticketId)
+      .executeTakeFirst();
+    return row ? rowToRequest(row) : null;
+  }
+
+  async findRequests(query: RequestQuery): Promise<RequestRecord[]> {
+    let q = this.db.selectFrom('requests').selectAll();
+    if (query.email) q = q.where('requester_email', '=', query.email.trim().toLowerCase());
+    if (query.ticketId) q = q.where('ticket_id', '=', query.ticketId);
+    if (query.status) q = q.where('status', '=', query.status);
+    if (query.createdFrom) q = q.where('created_at', '>=', query.createdFrom);
+    if (query.createdTo) q = q.where('created_at', '<=', query.createdTo);
+    if (query.before) {
+      const cursor = await this.db
+        .selectFrom('requests')
+        .select(['created_at', 'id'])
+        .where('id', '=', query.before)
+        .executeTakeFirst();
+      if (cursor) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', cursor.created_at),
+            eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)]),
+          ]),
+        );
+      }
+    }
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(Math.max(query.limit ?? 50, 1), 500))
+      .execute();
+    return rows.map(rowToRequest);
+  }
+
+  async getLicenseForRequest(requestId: string): Promise<LicenseRecord | null> {
+    const row = await this.db
+      .selectFrom('licenses')
+      .selectAll()
+      .where('request_id', '=', requestId)
+      .executeTakeFirst();
+    return row ? rowToLicense(row) : null;
+  }
+
+  async findLicenseByFingerprint(fingerprint: string): Promise<LicenseRecord | null> {
+    const row = await this.db
+      .selectFrom('licenses')
+      .selectAll()
+      .where('fingerprint', '=', fingerprint.toLowerCase())
+      .executeTakeFirst();
+    return row ? rowToLicense(row) : null;
+  }
+
+  async listDeliveries(requestId: string): Promise<DeliveryRecord[]> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('request_id', '=', requestId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(rowToDelivery);
+  }
+
+  async listAudit(filter: { requestId?: string }): Promise<AuditEntry[]> {
+    let q = this.db.selectFrom('audit_log').selectAll();
+    if (filter.requestId) q = q.where('request_id', '=', filter.requestId);
+    const rows = await q.orderBy('seq').execute();
+    return rows.map(rowToAudit);
+  }
+
+  async recentLicenses(since: CalendarDate): Promise<RecentLicense[]> {
+    const rows = await this.db
+      .selectFrom('licenses')
+      .innerJoin('requests', 'requests.id', 'licenses.request_id')
+      .select([
+        'requests.id as requestId',
+        'requests.ticket_id as ticketId',
+        'requests.requester_email as requesterEmail',
+        'licenses.issued_at as issuedAt',
+        'requests.evidence as evidence',
+      ])
+      .where('licenses.issued_at', '>=', since)
+      .execute();
+    return rows.map((r) => {
+      const previous = (parse(r.evidence) as RequestRecord['evidence'] | null)?.previousLicense ?? null;
+      return {
+        requestId: r.requestId,
+        ticketId: r.ticketId,
+        requesterEmail: r.requesterEmail,
+        issuedAt: r.issuedAt as CalendarDate,
+        previousLicenseFingerprint: previous?.fingerprint ?? null,
+        previousLicenseeEmail: previous?.licenseeEmail ?? null,
+        previousLicenseeCompany: previous?.licenseeCompany ?? null,
+        previousSubscriptionId: previous?.subscriptionId ?? null,
+      };
+    });
+  }
+
+  async verifyAudit(): Promise<AuditVerification> {
+    const head = await this.db
+      .selectFrom('audit_head')
+      .select(['seq', 'hash'])
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    const entries = await this.listAudit({});
+    return verifyAuditChain(entries, head ? { seq: Number(head.seq), hash: head.hash } : null);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+export interface PostgresOptions {
+  url: string;
+  /** A schema to use (created if missing), e.g. one per test run. */
+  schema?: string;
+  poolSize?: number;
+}
+
+export function openPostgresStore(options: PostgresOptions): KyselyStore {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new LifelineError('CONFIG_INVALID', 'a PostgreSQL schema name is lower-case letters, digits and _');
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client's error (e.g. the server restarting) must not crash the process.
+  pool.on('error', () => undefined);
+  return new KyselyStore(
+    new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    'postgres',
+    schema,
+  );
+}
+
+export function openSqliteStore(path: string): KyselyStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new BetterSqlite3(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 15000');
+  database.pragma('foreign_keys = ON');
+  database.pragma('synchronous = FULL');
+  return new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+}

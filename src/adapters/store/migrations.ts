@@ -1,0 +1,111 @@
+/**
+ * Versioned migrations, in code so they ship in the build. Kysely's Migrator records them in
+ * `kysely_migration` and takes a lock so that several processes migrating at once run each once.
+ * Never edit a released migration: add a new one.
+ */
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ticket_id', 'text', (c) => c.notNull())
+        .addColumn('ticket_claim', 'text', (c) => c.unique())
+        .addColumn('ticket_url', 'text')
+        .addColumn('requester_email', 'text', (c) => c.notNull())
+        .addColumn('engineer', 'text', (c) => c.notNull())
+        .addColumn('actor_role', 'text', (c) => c.notNull())
+        .addColumn('seats', 'integer', (c) => c.notNull())
+        .addColumn('issue_date', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .addColumn('eligibility', 'text', (c) => c.notNull())
+        .addColumn('override', 'text')
+        .addColumn('decision', 'text')
+        .addColumn('failure', 'text')
+        .addColumn('voided', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('requests_email')
+        .on('requests')
+        .columns(['requester_email', 'created_at'])
+        .execute();
+      await db.schema.createIndex('requests_ticket').on('requests').columns(['ticket_id']).execute();
+      await db.schema.createIndex('requests_created').on('requests').columns(['created_at', 'id']).execute();
+      await db.schema
+        .createIndex('requests_status')
+        .on('requests')
+        .columns(['status', 'created_at'])
+        .execute();
+
+      await db.schema
+        .createTable('licenses')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull().unique().references('requests.id'))
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull().unique())
+        .addColumn('file_name', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('seats', 'integer', (c) => c.notNull())
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('licenses_issued').on('licenses').columns(['issued_at']).execute();
+
+      await db.schema
+        .createTable('deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_error', 'text')
+        .addColumn('next_attempt_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('deliveries_request').on('deliveries').columns(['request_id']).execute();
+      await db.schema
+        .createIndex('deliveries_due')
+        .on('deliveries')
+        .columns(['status', 'next_attempt_at'])
+        .execute();
+
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text')
+        .addColumn('details', 'text', (c) => c.notNull())
+        .addColumn('details_digest', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_request').on('audit_log').columns(['request_id', 'seq']).execute();
+
+      await db.schema
+        .createTable('audit_head')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await sql`insert into audit_head (id, seq, hash) values (1, 0, ${'0'.repeat(64)})`.execute(db);
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
+
+export const LATEST_MIGRATION = Object.keys(migrations).sort().at(-1) as string;

@@ -1,0 +1,80 @@
+/** The tables, as Kysely sees them. JSON columns are TEXT holding JSON, in both dialects. */
+import type { Generated } from 'kysely';
+
+export interface RequestsTable {
+  id: string;
+  ticket_id: string;
+  /** The ticket id while this request holds the ticket, else NULL; UNIQUE: one holder per ticket. */
+  ticket_claim: string | null;
+  ticket_url: string | null;
+  requester_email: string;
+  engineer: string;
+  actor_role: string;
+  seats: number;
+  issue_date: string;
+  status: string;
+  evidence: string;
+  eligibility: string;
+  override: string | null;
+  decision: string | null;
+  failure: string | null;
+  voided: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LicensesTable {
+  id: string;
+  request_id: string;
+  text: string;
+  fingerprint: string;
+  file_name: string;
+  email: string;
+  seats: number;
+  issued_at: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  request_id: string;
+  channel: string;
+  purpose: string;
+  status: string;
+  recipient: string | null;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  request_id: string | null;
+  details: string;
+  details_digest: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface Database {
+  requests: RequestsTable;
+  licenses: LicensesTable;
+  deliveries: DeliveriesTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+}
+
+export type { Generated };

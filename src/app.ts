@@ -1,0 +1,109 @@
+/**
+ * The composition root: turns a validated configuration into the ports the use cases run on.
+ * Every interface (CLI, HTTP, worker) builds its app here, so they all run the same wiring.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  generateKeyPair,
+  loadPrivateKeyFile,
+  loadPublicKeyFiles,
+  parsePrivateKeyPem,
+  PRIVATE_KEY_FILE,
+} from './adapters/keys/key-files.js';
+import { openPostgresStore, openSqliteStore, type KyselyStore } from './adapters/store/kysely-store.js';
+import type { Config } from './config.js';
+import { DEFAULT_ELIGIBILITY_CONFIG, type EligibilityConfig } from './core/eligibility/index.js';
+import type { IssuancePorts, IssuanceSettings } from './core/issuance/context.js';
+import { createPublicKey } from 'node:crypto';
+import type { IdGenerator } from './core/ports.js';
+
+export interface App {
+  config: Config;
+  ports: IssuancePorts;
+  store: KyselyStore;
+  settings: IssuanceSettings;
+  /** Said once on start when the development key is in use. */
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+/** Ids like `req_6f1c0a9e3b2d4c5e8a7f`: a prefix, then 80 random bits as hex. */
+export const randomIds: IdGenerator = {
+  next: (prefix) => `${prefix}_${randomBytes(10).toString('hex')}`,
+};
+
+export function eligibilityConfigFrom(config: Config): EligibilityConfig {
+  return {
+    ...DEFAULT_ELIGIBILITY_CONFIG,
+    graceDays: config.eligibility.graceDays,
+    windowDays: config.eligibility.windowDays,
+    weekendRule: config.eligibility.weekendRule,
+    holidays: config.holidays,
+    repeatWindowDays: config.eligibility.repeatWindowDays,
+    seatOverage: config.eligibility.seatOveragePercent / 100,
+    implausibleFactor: config.eligibility.implausibleFactor,
+    implausibleMargin: config.eligibility.implausibleMargin,
+    publicEmailDomains: config.eligibility.publicEmailDomains,
+  };
+}
+
+export const DEVELOPMENT_KEY_WARNING =
+  'Lifeline is signing with a DEVELOPMENT key generated in {dir}. Real GitLab instances will NOT accept ' +
+  'these licenses. Set LIFELINE_SIGNING_KEY_FILE to the production license key.';
+
+function signer(config: Config, dataDir: string, warnings: string[]): IssuancePorts['signer'] {
+  const key = config.signingKey;
+  if (key.kind === 'file') return { privateKey: loadPrivateKeyFile(key.path), development: false };
+  if (key.kind === 'inline')
+    return { privateKey: parsePrivateKeyPem(key.pem, 'LIFELINE_SIGNING_KEY'), development: false };
+  const dir = join(dataDir, 'keys');
+  if (!existsSync(join(dir, PRIVATE_KEY_FILE))) generateKeyPair(dir);
+  warnings.push(DEVELOPMENT_KEY_WARNING.replace('{dir}', dir));
+  return { privateKey: loadPrivateKeyFile(join(dir, PRIVATE_KEY_FILE)), development: true };
+}
+
+export function openStore(config: Config, dataDir: string): KyselyStore {
+  return config.database.kind === 'postgres'
+    ? openPostgresStore({ url: config.database.url })
+    : openSqliteStore(resolve(config.database.path.replace('$LIFELINE_DATA_DIR', dataDir)));
+}
+
+/** Builds the app; runs pending migrations (as `lifeline migrate` does) unless told not to. */
+export async function createApp(config: Config, options: { migrate?: boolean } = {}): Promise<App> {
+  const dataDir = resolve(config.dataDir);
+  const warnings: string[] = [];
+  const sign = signer(config, dataDir, warnings);
+  const publicKeys =
+    config.verifyKeyFiles.length > 0
+      ? loadPublicKeyFiles(config.verifyKeyFiles)
+      : [createPublicKey(sign.privateKey)];
+  const store = openStore(config, dataDir);
+  if (options.migrate !== false) {
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return {
+    config,
+    store,
+    warnings,
+    ports: {
+      store,
+      signer: sign,
+      verifier: { publicKeys },
+      clock: { now: () => new Date() },
+      ids: randomIds,
+    },
+    settings: {
+      eligibility: eligibilityConfigFrom(config),
+      supportTimeZone: config.supportTimeZone,
+      ticketUrlBase: config.tickets.kind === 'zendesk' ? config.tickets.url : (config.zendeskUrl ?? null),
+    },
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,83 @@
+/** What the request commands share: loading the configuration and the app, and reading inputs. */
+import { readFileSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { createApp, type App } from '../app.js';
+import { loadConfig } from '../config.js';
+import { parseCalendarDate, type CalendarDate } from '../core/dates.js';
+import { LifelineError } from '../core/errors.js';
+import { MAX_LICENSE_TEXT_LENGTH } from '../core/license/codec.js';
+import type { Actor, Role } from '../core/ports.js';
+
+/** Opens the app from the environment; the caller closes it. Development-key warnings go to stderr. */
+export async function openApp(options: { migrate?: boolean } = {}): Promise<App> {
+  const config = loadConfig(process.env);
+  const app = await createApp(config, options);
+  for (const warning of app.warnings) process.stderr.write(`warning: ${warning}\n`);
+  return app;
+}
+
+export async function withApp<T>(
+  run: (app: App) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
+  const app = await openApp(options);
+  try {
+    return await run(app);
+  } finally {
+    await app.close();
+  }
+}
+
+export function parseToday(value: string | undefined): CalendarDate | undefined {
+  if (value === undefined) return undefined;
+  const date = parseCalendarDate(value);
+  if (!date)
+    throw new LifelineError(
+      'USAGE',
+      `--today must be a real date as YYYY-MM-DD (got ${JSON.stringify(value)})`,
+    );
+  return date;
+}
+
+/** Numbers from the command line: numerals become numbers; anything else is passed on as typed, so
+ * that the eligibility rules name the field and the rule. */
+export function numberArg(value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  return /^-?\d{1,16}(\.\d{1,16})?$/.test(value.trim()) ? Number(value.trim()) : value;
+}
+
+export function readLicenseFile(path: string): string {
+  try {
+    if (statSync(path).size > MAX_LICENSE_TEXT_LENGTH) {
+      throw new LifelineError('VALIDATION_FAILED', `${path} is larger than a license file can be (1 MiB)`, {
+        field: 'previousLicense',
+      });
+    }
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof LifelineError) throw error;
+    throw new LifelineError(
+      'USAGE',
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+}
+
+const ROLES: readonly Role[] = ['engineer', 'licensing', 'admin'];
+
+export function actorFrom(
+  options: { engineer?: string; by?: string; role?: string },
+  defaultRole: Role,
+): Actor {
+  const role = (options.role ?? defaultRole) as Role;
+  if (!ROLES.includes(role)) throw new LifelineError('USAGE', `--role must be one of ${ROLES.join(', ')}`);
+  let name = options.by ?? options.engineer;
+  if (!name) {
+    try {
+      name = userInfo().username;
+    } catch {
+      name = 'unknown';
+    }
+  }
+  return { name: name.slice(0, 100), role };
+}

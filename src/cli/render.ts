@@ -1,0 +1,59 @@
+/** Human-readable renderings of records and eligibility results for the terminal. */
+import type { EligibilityResult } from '../core/eligibility/index.js';
+import type { RequestView } from '../core/issuance/view.js';
+import { addDays, type CalendarDate } from '../core/dates.js';
+
+export function renderEligibility(result: EligibilityResult): string {
+  const lines: string[] = [result.eligible ? 'Eligible for an emergency license.' : 'Not eligible:'];
+  for (const r of result.refusals) lines.push(`  ✗ ${r.code}${r.field ? ` (${r.field})` : ''}: ${r.message}`);
+  for (const w of result.warnings) lines.push(`  ! ${w.code}: ${w.message}`);
+  const f = result.facts;
+  const facts: string[] = [];
+  if (f.graceEndsOn) facts.push(`grace ended on ${f.graceEndsOn} (${f.daysSinceGraceEnd} days ago)`);
+  if (f.recommendedSeats !== null) facts.push(`recommended seats ${f.recommendedSeats}`);
+  if (f.minimumSeats !== null) facts.push(`smallest count GitLab accepts ${f.minimumSeats}`);
+  if (facts.length) lines.push(`  ${facts.join('; ')}`);
+  if (!result.eligible && result.overridable) {
+    lines.push('  Every refusal can be overridden with --override-reason (at least 20 characters).');
+  }
+  return lines.join('\n');
+}
+
+export function renderView(view: RequestView): string {
+  const { request: r, license } = view;
+  const lines = [`${r.id}  ${r.status.toUpperCase().replace('_', ' ')}`];
+  lines.push(
+    `  ticket ${r.ticketId}${r.ticketUrl ? ` (${r.ticketUrl})` : ''}, requester ${r.requesterEmail}`,
+  );
+  lines.push(`  engineer ${r.engineer} (${r.actorRole}), ${r.seats} seats, requested ${r.createdAt}`);
+  if (license) {
+    const lastDay = addDays(license.expiresAt as CalendarDate, -1);
+    lines.push(
+      `  license ${license.fileName}: ${license.issuedAt} to ${license.expiresAt} (works through ${lastDay})`,
+    );
+    lines.push(`  fingerprint ${license.fingerprint}`);
+  }
+  if (r.override)
+    lines.push(`  override by ${r.override.by} (${r.override.codes.join(', ')}): ${r.override.reason}`);
+  if (r.decision)
+    lines.push(
+      `  ${r.decision.decision} by ${r.decision.by} at ${r.decision.at}${r.decision.reason ? `: ${r.decision.reason}` : ''}`,
+    );
+  if (r.failure) lines.push(`  failed: ${r.failure.code}: ${r.failure.message}`);
+  if (r.voided) lines.push(`  voided by ${r.voided.by} at ${r.voided.at}: ${r.voided.reason}`);
+  if (r.status === 'refused')
+    lines.push(`  refused: ${r.eligibility.refusals.map((x) => x.code).join(', ')}`);
+  if (view.deliveries.length) {
+    lines.push('  deliveries:');
+    for (const d of view.deliveries) {
+      lines.push(
+        `    ${d.channel.padEnd(7)} ${d.purpose.padEnd(8)} ${d.status}${d.recipient ? ` → ${d.recipient}` : ''}${d.lastError ? ` (${d.lastError})` : ''}`,
+      );
+    }
+  }
+  if (view.events.length) {
+    lines.push('  events:');
+    for (const e of view.events) lines.push(`    ${e.at}  ${e.action}  by ${e.actor}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,23 @@
+/**
+ * Eligibility (product spec §4): the ordered checks that decide whether an emergency license may
+ * be issued. Pure: the caller gathers `today`, the previous license and recent licenses through
+ * ports and passes them in.
+ */
+export { checkEligibility } from './check-eligibility.js';
+export { DEFAULT_ELIGIBILITY_CONFIG, PUBLIC_EMAIL_DOMAINS, type EligibilityConfig } from './config.js';
+export { OVERRIDABLE_CODES, validateOverrideReason } from './override.js';
+export { ELIGIBILITY_RULES, isWeekendOrHoliday, type EligibilityRule } from './rules.js';
+export { isWithinRepeatWindow } from './recent.js';
+export { minimumAcceptedSeats, peakUsers, recommendedSeats, seatsWithOverage } from './seats.js';
+export type {
+  EligibilityContext,
+  EligibilityFacts,
+  EligibilityRequest,
+  EligibilityResult,
+  Finding,
+  NormalizedRequest,
+  PreviousLicense,
+  RecentLicense,
+  RefusalCode,
+  WarningCode,
+} from './types.js';

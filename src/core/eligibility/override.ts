@@ -1,0 +1,49 @@
+/** Overrides (§4): which refusals a written reason may override, and what a valid reason is. */
+import type { Finding, RefusalCode } from './types.js';
+
+/** Rules 4–9. Rules 1–3 cannot be overridden: fix the input, or it is out of scope. */
+export const OVERRIDABLE_CODES: readonly RefusalCode[] = Object.freeze([
+  'STILL_IN_GRACE',
+  'GRACE_ENDED_TOO_LONG_AGO',
+  'NOT_WEEKEND',
+  'SEATS_BELOW_INSTANCE_PEAK',
+  'SEATS_IMPLAUSIBLE',
+  'RECENT_EMERGENCY_LICENSE',
+] as const);
+
+export const OVERRIDE_REASON_MIN_LENGTH = 20;
+export const OVERRIDE_REASON_MAX_LENGTH = 2000;
+
+/** Control characters other than tab and line breaks (a reason may span lines). */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * A written reason: text of at least 20 and at most 2000 characters (code points) after trimming,
+ * without control characters other than tabs and line breaks. Null when valid.
+ */
+export function validateOverrideReason(reason: unknown): Finding<'OVERRIDE_REASON_INVALID'> | null {
+  const invalid = (why: string): Finding<'OVERRIDE_REASON_INVALID'> => ({
+    code: 'OVERRIDE_REASON_INVALID',
+    field: 'overrideReason',
+    message: `The override reason ${why}.`,
+  });
+  if (reason === undefined || reason === null) {
+    return invalid(
+      `is required: write why the rules should not apply (at least ${OVERRIDE_REASON_MIN_LENGTH} characters)`,
+    );
+  }
+  if (typeof reason !== 'string') return invalid('must be text');
+  const text = reason.trim();
+  const length = [...text].length;
+  if (length < OVERRIDE_REASON_MIN_LENGTH) {
+    return invalid(
+      `is ${length} characters long; at least ${OVERRIDE_REASON_MIN_LENGTH} are needed to explain it`,
+    );
+  }
+  if (length > OVERRIDE_REASON_MAX_LENGTH) {
+    return invalid(`is ${length} characters long; at most ${OVERRIDE_REASON_MAX_LENGTH} are allowed`);
+  }
+  if (CONTROL.test(text)) return invalid('must not contain control characters');
+  return null;
+}

@@ -1,0 +1,101 @@
+/**
+ * Rule 9's question: was an emergency license already issued for the same customer within the
+ * repeat window? "Same customer" (§4) is any of:
+ *  - the same ticket, or the same requester email (case-insensitive);
+ *  - the same requester email domain, unless it is a public mail domain (gmail.com…);
+ *  - the same previous license: the same fingerprint, licensee email, licensee company
+ *    (case-insensitive, trimmed, spaces collapsed, non-empty) or subscription id.
+ * Fields are compared like with like (a requester email is not compared with a licensee email).
+ */
+import { daysBetween, type CalendarDate } from '../dates.js';
+import type { LicenseIdentity } from './evidence.js';
+import type { RecentLicense } from './types.js';
+
+export interface RecentMatch {
+  license: RecentLicense;
+  /** Why it is the same customer, in words ("same requester email"). */
+  reasons: string[];
+}
+
+/**
+ * Lifeline's own licenses carry this generic licensee; it identifies no customer. (Rule 3 keeps an
+ * emergency license from being the basis of another, but an altered one is not recognised by
+ * fingerprint, so the generic company is never taken as a match.)
+ */
+const GENERIC_COMPANIES = new Set(['emergency trial license']);
+
+const normalize = (s: string | null | undefined): string | null => {
+  const t = (s ?? '').trim().replace(/\s+/g, ' ').toLowerCase();
+  return t === '' ? null : t;
+};
+
+const domainOf = (email: string | null): string | null => {
+  if (!email) return null;
+  const at = email.lastIndexOf('@');
+  return at < 0 ? null : normalize(email.slice(at + 1));
+};
+
+/**
+ * Window: issued on a day D matches when D > today − repeatWindowDays, i.e. fewer than
+ * repeatWindowDays days ago (with 30: issued 29 days ago matches, 30 days ago does not). A license
+ * dated after today (a caller in another time zone) matches too.
+ */
+export function isWithinRepeatWindow(
+  issuedAt: CalendarDate,
+  today: CalendarDate,
+  repeatWindowDays: number,
+): boolean {
+  return daysBetween(issuedAt, today) < repeatWindowDays;
+}
+
+export function findRecentEmergencyLicenses(
+  request: { ticketId: string | null; requesterEmail: string | null },
+  identity: LicenseIdentity,
+  recent: readonly RecentLicense[],
+  options: { today: CalendarDate; repeatWindowDays: number; publicEmailDomains: readonly string[] },
+): RecentMatch[] {
+  const publicDomains = new Set(options.publicEmailDomains.map((d) => d.trim().toLowerCase()));
+  const email = normalize(request.requesterEmail);
+  const domain = domainOf(email);
+  const ticket = normalize(request.ticketId);
+  const company = normalize(identity.licenseeCompany);
+  const same = (a: string | null, b: string | null | undefined): boolean => a !== null && a === normalize(b);
+
+  const matches: RecentMatch[] = [];
+  for (const license of recent) {
+    if (!isWithinRepeatWindow(license.issuedAt, options.today, options.repeatWindowDays)) continue;
+    const reasons: string[] = [];
+    if (same(ticket, license.ticketId)) reasons.push(`same ticket ${license.ticketId}`);
+    if (same(email, license.requesterEmail)) reasons.push('same requester email');
+    else if (
+      domain !== null &&
+      !publicDomains.has(domain) &&
+      same(domain, domainOf(normalize(license.requesterEmail)))
+    ) {
+      reasons.push(`same email domain ${domain}`);
+    }
+    if (same(normalize(identity.fingerprint), license.previousLicenseFingerprint)) {
+      reasons.push('same previous license file');
+    }
+    if (same(normalize(identity.licenseeEmail), license.previousLicenseeEmail)) {
+      reasons.push('same previous licensee email');
+    }
+    if (
+      company !== null &&
+      !GENERIC_COMPANIES.has(company) &&
+      same(company, license.previousLicenseeCompany)
+    ) {
+      reasons.push('same previous licensee company');
+    }
+    if (same(normalize(identity.subscriptionId), license.previousSubscriptionId)) {
+      reasons.push('same subscription id');
+    }
+    if (reasons.length > 0) matches.push({ license, reasons });
+  }
+  // Most recent first; ties by request id so the order never depends on the caller's.
+  return matches.sort(
+    (a, b) =>
+      b.license.issuedAt.localeCompare(a.license.issuedAt) ||
+      a.license.requestId.localeCompare(b.license.requestId),
+  );
+}

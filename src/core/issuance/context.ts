@@ -1,0 +1,21 @@
+/** What every use case of issuance receives: its ports and its settings. */
+import type { EligibilityConfig } from '../eligibility/index.js';
+import type { Clock, IdGenerator, LicenseSigner, LicenseVerifier, Store, TicketEvidence } from '../ports.js';
+
+export interface IssuancePorts {
+  store: Store;
+  signer: LicenseSigner;
+  verifier: LicenseVerifier;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Present when the ticket system is connected. */
+  tickets?: TicketEvidence;
+}
+
+export interface IssuanceSettings {
+  eligibility: EligibilityConfig;
+  /** IANA zone in which `today`, weekends and holidays are reckoned. */
+  supportTimeZone: string;
+  /** Base URL of the ticket system, for a default ticket URL (`<base>/agent/tickets/<id>`). */
+  ticketUrlBase?: string | null;
+}

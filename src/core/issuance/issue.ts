@@ -1,0 +1,426 @@
+/**
+ * Issuing an emergency license (PRODUCT.md §3–§7): validate → check eligibility → build the §5
+ * license → store request, license, deliveries and audit in ONE transaction. Idempotent per ticket:
+ * the database's unique ticket claim, not memory, guarantees one license per ticket across processes.
+ */
+import { calendarDateIn, addDays, type CalendarDate } from '../dates.js';
+import {
+  checkEligibility,
+  validateOverrideReason,
+  type EligibilityRequest,
+  type EligibilityResult,
+  type Finding,
+  type RefusalCode,
+} from '../eligibility/index.js';
+import { LifelineError } from '../errors.js';
+import { licenseeField, type License } from '../license/attributes.js';
+import { decodeLicense, encodeLicense, licenseFingerprint } from '../license/codec.js';
+import type {
+  Actor,
+  AuditEntry,
+  DeliveryChannel,
+  DeliveryPurpose,
+  DeliveryRecord,
+  Evidence,
+  LicenseRecord,
+  NewAuditEntry,
+  RequestRecord,
+} from '../ports.js';
+import type { IssuancePorts, IssuanceSettings } from './context.js';
+import { emergencyLicenseAttributes, emergencyLicenseFileName } from './emergency-license.js';
+import { loadRequestView, type RequestView } from './view.js';
+
+export interface IssueInput {
+  request: EligibilityRequest;
+  /** The customer's expired license file (text), the strongest evidence. */
+  previousLicenseText?: string | null;
+  overrideReason?: string | null;
+  actor: Actor;
+  /** Pinned date; otherwise today in the support time zone. */
+  today?: CalendarDate;
+}
+
+export type IssueOutcome =
+  | { kind: 'issued'; view: RequestView }
+  | { kind: 'existing'; view: RequestView }
+  | { kind: 'pending_approval'; view: RequestView }
+  /** `view` is null when nothing was stored (invalid input). */
+  | { kind: 'refused'; eligibility: EligibilityResult; view: RequestView | null }
+  | { kind: 'failed'; view: RequestView };
+
+export const ALL_CHANNELS: readonly DeliveryChannel[] = ['email', 'tracker', 'chat', 'ticket'];
+
+interface Prepared {
+  today: CalendarDate;
+  eligibility: EligibilityResult;
+  evidence: Evidence;
+}
+
+function today(ports: IssuancePorts, settings: IssuanceSettings, pinned?: CalendarDate): CalendarDate {
+  return pinned ?? calendarDateIn(ports.clock.now(), settings.supportTimeZone);
+}
+
+function previousLicenseFinding(code: string, message: string): Finding<RefusalCode> {
+  return {
+    code: 'INPUT_INVALID',
+    field: 'previousLicense',
+    message: `The previous license cannot be used as evidence: ${message} (${code}).`,
+  };
+}
+
+/** Decodes the previous license and gathers the facts the rules need; stores nothing. */
+async function prepare(
+  input: IssueInput,
+  ports: IssuancePorts,
+  settings: IssuanceSettings,
+): Promise<Prepared> {
+  const date = today(ports, settings, input.today);
+  let previous: { license: License; fingerprint: string; json: Evidence['previousLicense'] } | null = null;
+  let licenseProblem: Finding<RefusalCode> | null = null;
+  if (typeof input.previousLicenseText === 'string' && input.previousLicenseText.trim() !== '') {
+    const decoded = decodeLicense(input.previousLicenseText, ports.verifier.publicKeys);
+    if (decoded.ok) {
+      const fingerprint = licenseFingerprint(input.previousLicenseText);
+      const license = decoded.value.license;
+      const subscription = license.restrictions?.['subscription_id'];
+      previous = {
+        license,
+        fingerprint,
+        json: {
+          fingerprint,
+          json: decoded.value.json,
+          licenseeEmail: licenseeField(license, 'Email') || null,
+          licenseeCompany: licenseeField(license, 'Company') || null,
+          subscriptionId: typeof subscription === 'string' && subscription !== '' ? subscription : null,
+        },
+      };
+    } else {
+      licenseProblem = previousLicenseFinding(decoded.error.code, decoded.error.message);
+    }
+  } else if (input.previousLicenseText !== undefined && input.previousLicenseText !== null) {
+    licenseProblem = previousLicenseFinding('MALFORMED_ENVELOPE', 'the license text is empty');
+  }
+
+  const issuedByLifeline = previous ? await ports.store.findLicenseByFingerprint(previous.fingerprint) : null;
+  const ticketId = typeof input.request.ticketId === 'string' ? input.request.ticketId : null;
+  const [recentLicenses, ticketImageCount] = await Promise.all([
+    ports.store.recentLicenses(addDays(date, -settings.eligibility.repeatWindowDays)),
+    ports.tickets && ticketId && ticketId.length <= 64
+      ? ports.tickets.imageAttachmentCount(ticketId)
+      : Promise.resolve(null),
+  ]);
+  let eligibility = checkEligibility(
+    input.request,
+    {
+      today: date,
+      previousLicense: previous
+        ? {
+            license: previous.license,
+            fingerprint: previous.fingerprint,
+            issuedByLifelineRequestId: issuedByLifeline?.requestId ?? null,
+          }
+        : null,
+      recentLicenses,
+      ticketImageCount,
+    },
+    settings.eligibility,
+  );
+  const extraInputProblems: Finding<RefusalCode>[] = [];
+  if (licenseProblem) extraInputProblems.push(licenseProblem);
+  if (input.overrideReason !== undefined && input.overrideReason !== null) {
+    const problem = validateOverrideReason(input.overrideReason);
+    if (problem)
+      extraInputProblems.push({ code: 'INPUT_INVALID', field: 'overrideReason', message: problem.message });
+  }
+  if (extraInputProblems.length > 0) {
+    // Invalid input is rule 1: it stops the other rules, and nothing is stored.
+    eligibility = {
+      ...eligibility,
+      eligible: false,
+      overridable: false,
+      request: null,
+      refusals: [...eligibility.refusals.filter((r) => r.code === 'INPUT_INVALID'), ...extraInputProblems],
+    };
+  }
+  const n = eligibility.request;
+  const evidence: Evidence = {
+    source: eligibility.facts.source,
+    plan: n?.plan ?? null,
+    expiresAt: n?.expiresAt ?? null,
+    previousSeats: n?.previousSeats ?? null,
+    maximumUsers: n?.maximumUsers ?? null,
+    billableUsers: n?.billableUsers ?? null,
+    previousLicense: previous?.json ?? null,
+  };
+  return { today: date, eligibility, evidence };
+}
+
+/** Eligibility only (PRODUCT.md §8 `check`): nothing is stored. */
+export async function checkRequest(
+  input: IssueInput,
+  ports: IssuancePorts,
+  settings: IssuanceSettings,
+): Promise<EligibilityResult> {
+  return (await prepare(input, ports, settings)).eligibility;
+}
+
+/** Thrown inside the transaction when another request holds the ticket; rolls everything back. */
+class TicketTaken extends Error {}
+
+export function newDeliveries(
+  ports: Pick<IssuancePorts, 'ids'>,
+  requestId: string,
+  purpose: DeliveryPurpose,
+  channels: readonly DeliveryChannel[],
+  now: string,
+  recipient: string | null,
+): DeliveryRecord[] {
+  return channels.map((channel) => ({
+    id: ports.ids.next('dlv'),
+    requestId,
+    channel,
+    purpose,
+    status: 'queued',
+    recipient: channel === 'email' ? recipient : null,
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: now,
+    createdAt: now,
+    updatedAt: now,
+  }));
+}
+
+export function auditEntry(
+  ports: Pick<IssuancePorts, 'ids'>,
+  at: string,
+  actor: Actor,
+  action: string,
+  requestId: string | null,
+  details: NewAuditEntry['details'],
+): NewAuditEntry {
+  return {
+    id: ports.ids.next('aud'),
+    at,
+    actor: `${actor.name} (${actor.role})`,
+    action,
+    requestId,
+    details,
+  };
+}
+
+/** Signs the §5 license for a request; null (with the reason) when no license could be generated. */
+export function signEmergencyLicense(
+  ports: IssuancePorts,
+  requestId: string,
+  email: string,
+  seats: number,
+  date: CalendarDate,
+  now: string,
+): { ok: true; license: LicenseRecord } | { ok: false; failure: { code: string; message: string } } {
+  let result: ReturnType<typeof encodeLicense>;
+  try {
+    result = encodeLicense(emergencyLicenseAttributes(email, seats, date), ports.signer.privateKey);
+  } catch (error) {
+    return {
+      ok: false,
+      failure: {
+        code: 'KEY_UNUSABLE',
+        message: `signing failed: ${error instanceof Error ? error.message : 'unknown'}`,
+      },
+    };
+  }
+  if (!result.ok) return { ok: false, failure: { code: result.error.code, message: result.error.message } };
+  const expiresAt = result.value.license.expiresAt as CalendarDate;
+  return {
+    ok: true,
+    license: {
+      id: ports.ids.next('lic'),
+      requestId,
+      text: result.value.text,
+      fingerprint: licenseFingerprint(result.value.text),
+      fileName: emergencyLicenseFileName(date),
+      email,
+      seats,
+      issuedAt: date,
+      expiresAt,
+      createdAt: now,
+    },
+  };
+}
+
+/** Records the license and queues its four deliveries; shared by issue, approve and retry. */
+export async function recordIssuedLicense(
+  tx: Parameters<Parameters<IssuancePorts['store']['transaction']>[0]>[0],
+  ports: IssuancePorts,
+  license: LicenseRecord,
+  actor: Actor,
+  action: string,
+  now: string,
+  extra: NewAuditEntry['details'] = {},
+): Promise<AuditEntry> {
+  await tx.insertLicense(license);
+  await tx.insertDeliveries(
+    newDeliveries(ports, license.requestId, 'issue', ALL_CHANNELS, now, license.email),
+  );
+  return tx.appendAudit(
+    auditEntry(ports, now, actor, action, license.requestId, {
+      licenseId: license.id,
+      fingerprint: license.fingerprint,
+      seats: license.seats,
+      issuedAt: license.issuedAt,
+      expiresAt: license.expiresAt,
+      deliveriesQueued: [...ALL_CHANNELS],
+      ...extra,
+    }),
+  );
+}
+
+export async function issueEmergencyLicense(
+  input: IssueInput,
+  ports: IssuancePorts,
+  settings: IssuanceSettings,
+): Promise<IssueOutcome> {
+  const raw = input.request.ticketId;
+  const ticketId =
+    typeof raw === 'string'
+      ? raw.trim()
+      : typeof raw === 'number' && Number.isSafeInteger(raw)
+        ? String(raw)
+        : null;
+  // A repeat for a ticket that already has its license returns it (checked again inside the
+  // transaction by the unique claim; this early look only saves work).
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (ticketId && ticketId.length <= 64) {
+      const holder = await ports.store.findTicketHolder(ticketId);
+      if (holder) return { kind: 'existing', view: await loadRequestView(ports.store, holder) };
+    }
+    const prepared = await prepare(input, ports, settings);
+    // Another process may have issued this ticket's license while the facts were read; rule 9 would
+    // then refuse "the same ticket". Looking again after those reads sees any license they saw.
+    const claimed = prepared.eligibility.request?.ticketId ?? ticketId;
+    if (!prepared.eligibility.eligible && claimed && claimed.length <= 64) {
+      const holder = await ports.store.findTicketHolder(claimed);
+      if (holder) return { kind: 'existing', view: await loadRequestView(ports.store, holder) };
+    }
+    const outcome = await decideAndStore(input, prepared, ports, settings);
+    if (outcome !== 'ticket_taken') return outcome;
+  }
+  throw new LifelineError('INFRASTRUCTURE', 'the ticket was claimed and released repeatedly; try again', {
+    retryable: true,
+  });
+}
+
+async function decideAndStore(
+  input: IssueInput,
+  prepared: Prepared,
+  ports: IssuancePorts,
+  settings: IssuanceSettings,
+): Promise<IssueOutcome | 'ticket_taken'> {
+  const { eligibility, evidence, today: date } = prepared;
+  const n = eligibility.request;
+  if (!n) return { kind: 'refused', eligibility, view: null };
+
+  const now = ports.clock.now().toISOString();
+  const requestId = ports.ids.next('req');
+  const reason = typeof input.overrideReason === 'string' ? input.overrideReason.trim() : null;
+  const overriding = !eligibility.eligible && eligibility.overridable && reason !== null;
+  const override = overriding
+    ? { reason, by: input.actor.name, role: input.actor.role, codes: eligibility.refusals.map((r) => r.code) }
+    : null;
+  const ticketUrl =
+    n.ticketUrl ??
+    (settings.ticketUrlBase
+      ? `${settings.ticketUrlBase.replace(/\/+$/, '')}/agent/tickets/${n.ticketId}`
+      : null);
+  const base: RequestRecord = {
+    id: requestId,
+    ticketId: n.ticketId,
+    ticketUrl,
+    requesterEmail: n.requesterEmail,
+    engineer: n.engineer ?? input.actor.name,
+    actorRole: input.actor.role,
+    seats: n.seats,
+    issueDate: date,
+    status: 'refused',
+    evidence,
+    eligibility,
+    override,
+    decision: null,
+    failure: null,
+    voided: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const summary = { ticketId: n.ticketId, seats: n.seats, issueDate: date };
+
+  // Refused (and no override that applies): the decision is kept, no ticket is claimed.
+  if (!eligibility.eligible && !overriding) {
+    await ports.store.transaction(async (tx) => {
+      await tx.insertRequest(base);
+      await tx.appendAudit(
+        auditEntry(ports, now, input.actor, 'request.refused', requestId, {
+          ...summary,
+          codes: eligibility.refusals.map((r) => r.code),
+        }),
+      );
+    });
+    return { kind: 'refused', eligibility, view: await loadRequestView(ports.store, base) };
+  }
+
+  // An engineer's override waits for licensing.
+  if (overriding && input.actor.role !== 'licensing') {
+    const pending: RequestRecord = { ...base, status: 'pending_approval' };
+    const stored = await inTransactionUnlessTaken(ports, async (tx) => {
+      if ((await tx.insertRequest(pending)) === 'ticket_taken') throw new TicketTaken();
+      await tx.insertDeliveries(newDeliveries(ports, requestId, 'pending', ['chat'], now, null));
+      await tx.appendAudit(
+        auditEntry(ports, now, input.actor, 'request.pending_approval', requestId, {
+          ...summary,
+          overriddenCodes: override?.codes ?? [],
+        }),
+      );
+    });
+    if (!stored) return 'ticket_taken';
+    return { kind: 'pending_approval', view: await loadRequestView(ports.store, pending) };
+  }
+
+  const signed = signEmergencyLicense(ports, requestId, n.requesterEmail, n.seats, date, now);
+  if (!signed.ok) {
+    const failed: RequestRecord = { ...base, status: 'failed', failure: signed.failure };
+    await ports.store.transaction(async (tx) => {
+      await tx.insertRequest(failed);
+      await tx.insertDeliveries(newDeliveries(ports, requestId, 'failure', ['tracker', 'chat'], now, null));
+      await tx.appendAudit(
+        auditEntry(ports, now, input.actor, 'license.failed', requestId, {
+          ...summary,
+          failure: signed.failure,
+        }),
+      );
+    });
+    return { kind: 'failed', view: await loadRequestView(ports.store, failed) };
+  }
+
+  const issued: RequestRecord = { ...base, status: 'issued' };
+  const stored = await inTransactionUnlessTaken(ports, async (tx) => {
+    if ((await tx.insertRequest(issued)) === 'ticket_taken') throw new TicketTaken();
+    await recordIssuedLicense(tx, ports, signed.license, input.actor, 'license.issued', now, {
+      ...summary,
+      overriddenCodes: override?.codes ?? [],
+    });
+  });
+  if (!stored) return 'ticket_taken';
+  return { kind: 'issued', view: await loadRequestView(ports.store, issued) };
+}
+
+async function inTransactionUnlessTaken(
+  ports: IssuancePorts,
+  work: Parameters<IssuancePorts['store']['transaction']>[0],
+): Promise<boolean> {
+  try {
+    await ports.store.transaction(work);
+    return true;
+  } catch (error) {
+    if (error instanceof TicketTaken) return false;
+    throw error;
+  }
+}

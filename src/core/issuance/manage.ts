@@ -1,0 +1,311 @@
+/**
+ * What happens to a request after it is made (PRODUCT.md §4 overrides, §7): approve or reject a
+ * pending override, void, resend, retry, and look requests up. Role rules live here, so that every
+ * interface applies the same ones.
+ */
+import { calendarDateIn, type CalendarDate } from '../dates.js';
+import { checkEligibility, type EligibilityResult } from '../eligibility/index.js';
+import { LifelineError } from '../errors.js';
+import { loadAttributes, toLicense } from '../license/attributes.js';
+import type { Actor, RequestRecord, RequestStatus } from '../ports.js';
+import type { IssuancePorts, IssuanceSettings } from './context.js';
+import { auditEntry, newDeliveries, recordIssuedLicense, signEmergencyLicense } from './issue.js';
+import { loadRequestView, type RequestView } from './view.js';
+import { addDays } from '../dates.js';
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+
+function requireRole(actor: Actor, roles: readonly Actor['role'][], what: string): void {
+  if (!roles.includes(actor.role)) {
+    throw new LifelineError('FORBIDDEN', `only ${roles.join(' or ')} may ${what}`);
+  }
+}
+
+async function loadRequest(ports: IssuancePorts, id: string): Promise<RequestRecord> {
+  const request = typeof id === 'string' && id.length <= 64 ? await ports.store.getRequest(id) : null;
+  if (!request) throw new LifelineError('NOT_FOUND', `no request ${JSON.stringify(String(id).slice(0, 64))}`);
+  return request;
+}
+
+function requireStatus(request: RequestRecord, allowed: readonly RequestStatus[], what: string): void {
+  if (!allowed.includes(request.status)) {
+    throw new LifelineError(
+      'INVALID_STATE',
+      `request ${request.id} is ${request.status.replace('_', ' ')}; only a request that is ${allowed
+        .map((s) => s.replace('_', ' '))
+        .join(' or ')} can be ${what}`,
+    );
+  }
+}
+
+function lostRace(request: RequestRecord): never {
+  throw new LifelineError(
+    'INVALID_STATE',
+    `request ${request.id} changed while this was being done; look it up again`,
+  );
+}
+
+function todayFor(ports: IssuancePorts, settings: IssuanceSettings, pinned?: CalendarDate): CalendarDate {
+  return pinned ?? calendarDateIn(ports.clock.now(), settings.supportTimeZone);
+}
+
+export interface DecisionInput {
+  requestId: string;
+  actor: Actor;
+  reason?: string | null;
+  today?: CalendarDate;
+}
+
+/** Licensing approves an engineer's override: the license is generated now, dated today. */
+export async function approveRequest(
+  input: DecisionInput,
+  ports: IssuancePorts,
+  settings: IssuanceSettings,
+): Promise<RequestView> {
+  requireRole(input.actor, ['licensing'], 'approve a request');
+  const request = await loadRequest(ports, input.requestId);
+  requireStatus(request, ['pending_approval'], 'approved');
+  const now = ports.clock.now().toISOString();
+  const date = todayFor(ports, settings, input.today);
+  const signed = signEmergencyLicense(ports, request.id, request.requesterEmail, request.seats, date, now);
+  const decision = {
+    decision: 'approved' as const,
+    by: input.actor.name,
+    at: now,
+    reason: input.reason ?? null,
+  };
+  if (!signed.ok) {
+    await ports.store.transaction(async (tx) => {
+      const moved = await tx.transitionRequest(request.id, 'pending_approval', {
+        status: 'failed',
+        decision,
+        failure: signed.failure,
+        updatedAt: now,
+      });
+      if (!moved) lostRace(request);
+      await tx.insertDeliveries(newDeliveries(ports, request.id, 'failure', ['tracker', 'chat'], now, null));
+      await tx.appendAudit(
+        auditEntry(ports, now, input.actor, 'license.failed', request.id, { failure: signed.failure }),
+      );
+    });
+  } else {
+    await ports.store.transaction(async (tx) => {
+      const moved = await tx.transitionRequest(request.id, 'pending_approval', {
+        status: 'issued',
+        decision,
+        updatedAt: now,
+      });
+      if (!moved) lostRace(request);
+      await recordIssuedLicense(tx, ports, signed.license, input.actor, 'request.approved', now, {
+        reason: input.reason ?? null,
+      });
+    });
+  }
+  return lookupById(ports, request.id);
+}
+
+/** Licensing rejects an engineer's override; the ticket is free again. */
+export async function rejectRequest(input: DecisionInput, ports: IssuancePorts): Promise<RequestView> {
+  requireRole(input.actor, ['licensing'], 'reject a request');
+  const reason = (input.reason ?? '').trim();
+  if (reason.length < 5)
+    throw new LifelineError('VALIDATION_FAILED', 'reason: say why (at least 5 characters)', {
+      field: 'reason',
+    });
+  const request = await loadRequest(ports, input.requestId);
+  requireStatus(request, ['pending_approval'], 'rejected');
+  const now = ports.clock.now().toISOString();
+  await ports.store.transaction(async (tx) => {
+    const moved = await tx.transitionRequest(request.id, 'pending_approval', {
+      status: 'rejected',
+      decision: { decision: 'rejected', by: input.actor.name, at: now, reason },
+      updatedAt: now,
+    });
+    if (!moved) lostRace(request);
+    await tx.insertDeliveries(newDeliveries(ports, request.id, 'decision', ['chat'], now, null));
+    await tx.appendAudit(auditEntry(ports, now, input.actor, 'request.rejected', request.id, { reason }));
+  });
+  return lookupById(ports, request.id);
+}
+
+/** Licensing voids an issued license's record. The file itself cannot be revoked on the instance. */
+export async function voidRequest(input: DecisionInput, ports: IssuancePorts): Promise<RequestView> {
+  requireRole(input.actor, ['licensing'], 'void a request');
+  const reason = (input.reason ?? '').trim();
+  if (reason.length < 5)
+    throw new LifelineError('VALIDATION_FAILED', 'reason: say why (at least 5 characters)', {
+      field: 'reason',
+    });
+  const request = await loadRequest(ports, input.requestId);
+  requireStatus(request, ['issued'], 'voided');
+  const now = ports.clock.now().toISOString();
+  await ports.store.transaction(async (tx) => {
+    const moved = await tx.transitionRequest(request.id, 'issued', {
+      status: 'voided',
+      voided: { reason, by: input.actor.name, at: now },
+      updatedAt: now,
+    });
+    if (!moved) lostRace(request);
+    await tx.insertDeliveries(newDeliveries(ports, request.id, 'void', ['tracker', 'chat'], now, null));
+    await tx.appendAudit(auditEntry(ports, now, input.actor, 'request.voided', request.id, { reason }));
+  });
+  return lookupById(ports, request.id);
+}
+
+export interface ResendInput {
+  requestId: string;
+  actor: Actor;
+  /** Another address; only licensing may send elsewhere than the requester. */
+  to?: string | null;
+}
+
+/** Sends the same license again through the outbox; never generates a second license. */
+export async function resendLicense(input: ResendInput, ports: IssuancePorts): Promise<RequestView> {
+  const request = await loadRequest(ports, input.requestId);
+  requireStatus(request, ['issued'], 'resent');
+  let to = request.requesterEmail;
+  if (
+    input.to !== undefined &&
+    input.to !== null &&
+    input.to.trim().toLowerCase() !== request.requesterEmail
+  ) {
+    requireRole(input.actor, ['licensing'], 'resend a license to another address');
+    const other = input.to.trim().toLowerCase();
+    if (other.length > 254 || !EMAIL.test(other)) {
+      throw new LifelineError('VALIDATION_FAILED', 'to: must be an email address', { field: 'to' });
+    }
+    to = other;
+  }
+  const license = await ports.store.getLicenseForRequest(request.id);
+  if (!license) throw new LifelineError('INVALID_STATE', `request ${request.id} has no license to resend`);
+  const now = ports.clock.now().toISOString();
+  await ports.store.transaction(async (tx) => {
+    await tx.insertDeliveries([
+      ...newDeliveries(ports, request.id, 'resend', ['email'], now, to),
+      ...newDeliveries(ports, request.id, 'resend', ['tracker'], now, null),
+    ]);
+    await tx.appendAudit(
+      auditEntry(ports, now, input.actor, 'license.resend', request.id, {
+        licenseId: license.id,
+        toRequester: to === request.requesterEmail,
+      }),
+    );
+  });
+  return lookupById(ports, request.id);
+}
+
+export type RetryOutcome =
+  { kind: 'issued' | 'failed'; view: RequestView } | { kind: 'refused'; eligibility: EligibilityResult };
+
+/** Runs a failed request again (only when no license was generated), checking eligibility anew. */
+export async function retryRequest(
+  input: DecisionInput,
+  ports: IssuancePorts,
+  settings: IssuanceSettings,
+): Promise<RetryOutcome> {
+  const request = await loadRequest(ports, input.requestId);
+  requireStatus(request, ['failed'], 'retried');
+  if (await ports.store.getLicenseForRequest(request.id)) lostRace(request);
+  const date = todayFor(ports, settings, input.today);
+  const previousJson = request.evidence.previousLicense?.json;
+  const loaded = previousJson ? loadAttributes(previousJson) : null;
+  const eligibility = checkEligibility(
+    {
+      ticketId: request.ticketId,
+      ticketUrl: request.ticketUrl ?? undefined,
+      requesterEmail: request.requesterEmail,
+      engineer: request.engineer,
+      seats: request.seats,
+      plan: request.evidence.plan ?? undefined,
+      expiresAt: request.evidence.expiresAt ?? undefined,
+      previousSeats: request.evidence.previousSeats ?? undefined,
+      maximumUsers: request.evidence.maximumUsers ?? undefined,
+      billableUsers: request.evidence.billableUsers ?? undefined,
+    },
+    {
+      today: date,
+      previousLicense:
+        loaded && loaded.ok && request.evidence.previousLicense
+          ? {
+              license: toLicense(loaded.value),
+              fingerprint: request.evidence.previousLicense.fingerprint,
+              issuedByLifelineRequestId: null,
+            }
+          : null,
+      recentLicenses: await ports.store.recentLicenses(addDays(date, -settings.eligibility.repeatWindowDays)),
+      ticketImageCount: null,
+    },
+    settings.eligibility,
+  );
+  // An override recorded with the request (approved, or by licensing) still stands.
+  const overridden = request.override !== null && eligibility.overridable;
+  if (!eligibility.eligible && !overridden) return { kind: 'refused', eligibility };
+
+  const now = ports.clock.now().toISOString();
+  const signed = signEmergencyLicense(ports, request.id, request.requesterEmail, request.seats, date, now);
+  if (!signed.ok) {
+    await ports.store.transaction(async (tx) => {
+      const moved = await tx.transitionRequest(request.id, 'failed', {
+        failure: signed.failure,
+        updatedAt: now,
+      });
+      if (!moved) lostRace(request);
+      await tx.appendAudit(
+        auditEntry(ports, now, input.actor, 'license.retry_failed', request.id, { failure: signed.failure }),
+      );
+    });
+    return { kind: 'failed', view: await lookupById(ports, request.id) };
+  }
+  let claimed = true;
+  await ports.store.transaction(async (tx) => {
+    claimed = await tx.transitionRequest(request.id, 'failed', {
+      status: 'issued',
+      failure: null,
+      updatedAt: now,
+    });
+    if (!claimed) return;
+    await recordIssuedLicense(tx, ports, signed.license, input.actor, 'license.retried', now);
+  });
+  if (!claimed) lostRace(request);
+  return { kind: 'issued', view: await lookupById(ports, request.id) };
+}
+
+export async function lookupById(ports: Pick<IssuancePorts, 'store'>, id: string): Promise<RequestView> {
+  const request = typeof id === 'string' && id.length <= 64 ? await ports.store.getRequest(id) : null;
+  if (!request) throw new LifelineError('NOT_FOUND', `no request ${JSON.stringify(String(id).slice(0, 64))}`);
+  return loadRequestView(ports.store, request);
+}
+
+export interface LookupQuery {
+  id?: string;
+  email?: string;
+  ticketId?: string;
+  fingerprint?: string;
+  limit?: number;
+}
+
+/** Finds requests by record id, customer email, ticket id or license fingerprint (newest first). */
+export async function lookupRequests(
+  ports: Pick<IssuancePorts, 'store'>,
+  query: LookupQuery,
+): Promise<RequestView[]> {
+  const { store } = ports;
+  if (query.id) {
+    const r = await store.getRequest(query.id);
+    return r ? [await loadRequestView(store, r)] : [];
+  }
+  if (query.fingerprint) {
+    const license = await store.findLicenseByFingerprint(query.fingerprint);
+    const r = license ? await store.getRequest(license.requestId) : null;
+    return r ? [await loadRequestView(store, r)] : [];
+  }
+  if (!query.email && !query.ticketId) {
+    throw new LifelineError('VALIDATION_FAILED', 'say what to look up: an id, email, ticket or fingerprint');
+  }
+  const requests = await store.findRequests({
+    ...(query.email ? { email: query.email } : {}),
+    ...(query.ticketId ? { ticketId: query.ticketId } : {}),
+    limit: query.limit ?? 50,
+  });
+  return Promise.all(requests.map((r) => loadRequestView(store, r)));
+}

@@ -1,0 +1,207 @@
+/**
+ * The ports: everything the use cases need from the outside world, as small interfaces. Use cases
+ * receive them as arguments and never see a database client, a request object or the clock.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { CalendarDate } from './dates.js';
+import type { EligibilityResult, RecentLicense } from './eligibility/index.js';
+import type { JsonObject, LicenseJson } from './license/attributes.js';
+
+export type Role = 'engineer' | 'licensing' | 'admin';
+
+/** Who acts: recorded with every request and audit entry. */
+export interface Actor {
+  name: string;
+  role: Role;
+}
+
+/**
+ * A request's life: `issued` (license made), `pending_approval` (an engineer's override waits for
+ * licensing), `rejected` (licensing said no), `refused` (eligibility said no), `failed` (no license
+ * could be generated; may be retried), `voided` (issued, then voided by licensing).
+ */
+export type RequestStatus = 'issued' | 'pending_approval' | 'rejected' | 'refused' | 'failed' | 'voided';
+
+/** Statuses that hold the ticket: a ticket has at most one request in one of these. */
+export const TICKET_HOLDING_STATUSES: readonly RequestStatus[] = ['issued', 'pending_approval', 'voided'];
+
+/** What the request's eligibility was decided on (never a license text). */
+export interface Evidence {
+  source: 'license' | 'typed' | 'none';
+  plan: string | null;
+  expiresAt: CalendarDate | null;
+  previousSeats: number | null;
+  maximumUsers: number | null;
+  billableUsers: number | null;
+  /** The previous license, when one was given: its fingerprint and what it says. */
+  previousLicense: {
+    fingerprint: string;
+    json: LicenseJson;
+    licenseeEmail: string | null;
+    licenseeCompany: string | null;
+    subscriptionId: string | null;
+  } | null;
+}
+
+export interface Override {
+  reason: string;
+  by: string;
+  role: Role;
+  codes: string[];
+}
+
+export interface Decision {
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+  reason: string | null;
+}
+
+export interface RequestRecord {
+  id: string;
+  ticketId: string;
+  ticketUrl: string | null;
+  requesterEmail: string;
+  engineer: string;
+  actorRole: Role;
+  seats: number;
+  /** The issue date: `today` in the support time zone when the request was made. */
+  issueDate: CalendarDate;
+  status: RequestStatus;
+  evidence: Evidence;
+  eligibility: EligibilityResult;
+  override: Override | null;
+  decision: Decision | null;
+  failure: { code: string; message: string } | null;
+  voided: { reason: string; by: string; at: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LicenseRecord {
+  id: string;
+  requestId: string;
+  /** The license file's text, exactly as emailed. */
+  text: string;
+  /** SHA-256 of `text`, hex. */
+  fingerprint: string;
+  fileName: string;
+  email: string;
+  seats: number;
+  issuedAt: CalendarDate;
+  expiresAt: CalendarDate;
+  createdAt: string;
+}
+
+export type DeliveryChannel = 'email' | 'tracker' | 'chat' | 'ticket';
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
+/** Why a delivery exists: the first delivery of an issued license, a resend, a void or a failure report. */
+export type DeliveryPurpose = 'issue' | 'resend' | 'void' | 'failure' | 'pending' | 'decision';
+
+export interface DeliveryRecord {
+  id: string;
+  requestId: string;
+  channel: DeliveryChannel;
+  purpose: DeliveryPurpose;
+  status: DeliveryStatus;
+  recipient: string | null;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One entry of the append-only, hash-chained audit trail. Never a license text or a secret. */
+export interface AuditEntry {
+  seq: number;
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  requestId: string | null;
+  details: JsonObject;
+  detailsDigest: string;
+  prevHash: string;
+  hash: string;
+}
+export type NewAuditEntry = Pick<AuditEntry, 'id' | 'at' | 'actor' | 'action' | 'requestId' | 'details'>;
+
+export interface RequestQuery {
+  email?: string;
+  ticketId?: string;
+  status?: RequestStatus;
+  /** Inclusive bounds on the creation instant (ISO 8601). */
+  createdFrom?: string;
+  createdTo?: string;
+  limit?: number;
+  /** Return requests created before this request id's position (newest first paging). */
+  before?: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  /** The first broken link, when not ok. */
+  brokenAt?: { seq: number; reason: string };
+}
+
+/** The writes of one transaction. */
+export interface StoreTransaction {
+  /** Inserts a request; a request in a ticket-holding status claims its ticket. */
+  insertRequest(record: RequestRecord): Promise<'inserted' | 'ticket_taken'>;
+  /** Moves a request from one status to another; false when it was not in `from` (lost a race). */
+  transitionRequest(
+    id: string,
+    from: RequestStatus,
+    patch: Partial<Pick<RequestRecord, 'status' | 'decision' | 'failure' | 'voided' | 'override'>> & {
+      updatedAt: string;
+    },
+  ): Promise<boolean>;
+  insertLicense(record: LicenseRecord): Promise<void>;
+  insertDeliveries(records: readonly DeliveryRecord[]): Promise<void>;
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+}
+
+/** The durable store: requests, licenses, deliveries and the audit trail. */
+export interface Store {
+  /** Runs `work` in one transaction: every write in it commits together, or none does. */
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  getRequest(id: string): Promise<RequestRecord | null>;
+  findTicketHolder(ticketId: string): Promise<RequestRecord | null>;
+  findRequests(query: RequestQuery): Promise<RequestRecord[]>;
+  getLicenseForRequest(requestId: string): Promise<LicenseRecord | null>;
+  findLicenseByFingerprint(fingerprint: string): Promise<LicenseRecord | null>;
+  listDeliveries(requestId: string): Promise<DeliveryRecord[]>;
+  listAudit(filter: { requestId?: string }): Promise<AuditEntry[]>;
+  /** Licenses issued on or after `since`, with what rule 9 compares. */
+  recentLicenses(since: CalendarDate): Promise<RecentLicense[]>;
+  verifyAudit(): Promise<AuditVerification>;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  /** A new unique id with a prefix, e.g. `req_…`, `lic_…`. */
+  next(prefix: 'req' | 'lic' | 'dlv' | 'aud'): string;
+}
+
+/** Signs license attributes with the operator's private key. */
+export interface LicenseSigner {
+  readonly privateKey: KeyObject;
+  /** True for the development key generated by the embedded default. */
+  readonly development: boolean;
+}
+
+/** Verifies customers' previous licenses. */
+export interface LicenseVerifier {
+  readonly publicKeys: readonly KeyObject[];
+}
+
+/** The ticket system, when connected: evidence of the screenshots of step 1. */
+export interface TicketEvidence {
+  imageAttachmentCount(ticketId: string): Promise<number | null>;
+}

@@ -1,0 +1,333 @@
+/**
+ * The Store contract: the same suite runs on SQLite and PostgreSQL, so both adapters keep the same
+ * promises (one ticket holder, all-or-nothing transactions, a verifiable audit chain, lookups).
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KyselyStore } from '../../../src/adapters/store/kysely-store.js';
+import type { CalendarDate } from '../../../src/core/dates.js';
+import type { DeliveryRecord, LicenseRecord, RequestRecord } from '../../../src/core/ports.js';
+import { randomIds } from '../../../src/app.js';
+
+let clock = Date.UTC(2026, 10, 28, 12, 0, 0);
+const tick = (): string => new Date((clock += 1000)).toISOString();
+
+export function request(overrides: Partial<RequestRecord> = {}): RequestRecord {
+  const now = tick();
+  return {
+    id: randomIds.next('req'),
+    ticketId: `T-${randomIds.next('req')}`,
+    ticketUrl: 'https://example.zendesk.com/agent/tickets/1',
+    requesterEmail: 'cust@acme.example',
+    engineer: 'ed',
+    actorRole: 'engineer',
+    seats: 100,
+    issueDate: '2026-11-28' as CalendarDate,
+    status: 'issued',
+    evidence: {
+      source: 'typed',
+      plan: 'premium',
+      expiresAt: '2026-11-14' as CalendarDate,
+      previousSeats: 100,
+      maximumUsers: null,
+      billableUsers: null,
+      previousLicense: null,
+    },
+    eligibility: {
+      eligible: true,
+      refusals: [],
+      warnings: [{ code: 'SEATS_BELOW_PREVIOUS', message: 'fewer seats' }],
+      facts: {} as RequestRecord['eligibility']['facts'],
+      request: null,
+      overridable: false,
+    },
+    override: null,
+    decision: null,
+    failure: null,
+    voided: null,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+export function license(requestId: string, overrides: Partial<LicenseRecord> = {}): LicenseRecord {
+  return {
+    id: randomIds.next('lic'),
+    requestId,
+    text: `license text ${requestId}`,
+    fingerprint: randomIds.next('lic').replace('lic_', '').padEnd(64, '0'),
+    fileName: 'GitLab_Emergency_Trial_2026-11-28.gitlab-license',
+    email: 'cust@acme.example',
+    seats: 100,
+    issuedAt: '2026-11-28' as CalendarDate,
+    expiresAt: '2026-12-08' as CalendarDate,
+    createdAt: tick(),
+    ...overrides,
+  };
+}
+
+function delivery(requestId: string, channel: DeliveryRecord['channel']): DeliveryRecord {
+  const now = tick();
+  return {
+    id: randomIds.next('dlv'),
+    requestId,
+    channel,
+    purpose: 'issue',
+    status: 'queued',
+    recipient: channel === 'email' ? 'cust@acme.example' : null,
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+const audit = (requestId: string | null, action = 'test.event') => ({
+  id: randomIds.next('aud'),
+  at: tick(),
+  actor: 'ed (engineer)',
+  action,
+  requestId,
+  details: { n: 1, nested: { b: 2, a: [1, 'x'] } },
+});
+
+export function storeContract(
+  name: string,
+  open: () => Promise<KyselyStore>,
+  skip: string | null = null,
+): void {
+  describe.skipIf(skip !== null)(`Store contract on ${name}`, () => {
+    let store: KyselyStore;
+    beforeAll(async () => {
+      store = await open();
+      await store.migrate();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('migrates idempotently', async () => {
+      const again = await store.migrate();
+      expect(again.applied).toEqual([]);
+    });
+
+    it('stores a request and reads it back unchanged', async () => {
+      const r = request();
+      await store.transaction(async (tx) => expect(await tx.insertRequest(r)).toBe('inserted'));
+      expect(await store.getRequest(r.id)).toEqual(r);
+      expect(await store.getRequest('req_missing')).toBeNull();
+    });
+
+    it('lets one request hold a ticket; refusals do not hold it', async () => {
+      const ticketId = `T-${randomIds.next('req')}`;
+      const refused1 = request({ ticketId, status: 'refused' });
+      const refused2 = request({ ticketId, status: 'refused' });
+      const issued = request({ ticketId });
+      const second = request({ ticketId, status: 'pending_approval' });
+      await store.transaction(async (tx) => {
+        expect(await tx.insertRequest(refused1)).toBe('inserted');
+        expect(await tx.insertRequest(refused2)).toBe('inserted');
+        expect(await tx.insertRequest(issued)).toBe('inserted');
+      });
+      await store.transaction(async (tx) => expect(await tx.insertRequest(second)).toBe('ticket_taken'));
+      expect(await store.getRequest(second.id)).toBeNull();
+      expect((await store.findTicketHolder(ticketId))?.id).toBe(issued.id);
+    });
+
+    it('moves a request only from the expected status, and frees the ticket when it stops holding it', async () => {
+      const pending = request({ status: 'pending_approval' });
+      await store.transaction(async (tx) => tx.insertRequest(pending));
+      const at = tick();
+      await store.transaction(async (tx) => {
+        expect(await tx.transitionRequest(pending.id, 'issued', { status: 'voided', updatedAt: at })).toBe(
+          false,
+        );
+        expect(
+          await tx.transitionRequest(pending.id, 'pending_approval', {
+            status: 'rejected',
+            decision: { decision: 'rejected', by: 'lee', at, reason: 'no' },
+            updatedAt: at,
+          }),
+        ).toBe(true);
+      });
+      const after = await store.getRequest(pending.id);
+      expect(after?.status).toBe('rejected');
+      expect(after?.decision?.by).toBe('lee');
+      expect(await store.findTicketHolder(pending.ticketId)).toBeNull();
+      const next = request({ ticketId: pending.ticketId });
+      await store.transaction(async (tx) => expect(await tx.insertRequest(next)).toBe('inserted'));
+    });
+
+    it('claims the ticket again when a failed request becomes issued, unless another holds it', async () => {
+      const failed = request({ status: 'failed' });
+      await store.transaction(async (tx) => tx.insertRequest(failed));
+      expect(await store.findTicketHolder(failed.ticketId)).toBeNull();
+      await store.transaction(async (tx) =>
+        expect(await tx.transitionRequest(failed.id, 'failed', { status: 'issued', updatedAt: tick() })).toBe(
+          true,
+        ),
+      );
+      expect((await store.findTicketHolder(failed.ticketId))?.id).toBe(failed.id);
+
+      const failed2 = request({ ticketId: failed.ticketId, status: 'failed' });
+      await store.transaction(async (tx) => tx.insertRequest(failed2));
+      await expect(
+        store.transaction(async (tx) =>
+          tx.transitionRequest(failed2.id, 'failed', { status: 'issued', updatedAt: tick() }),
+        ),
+      ).rejects.toThrow();
+      expect((await store.getRequest(failed2.id))?.status).toBe('failed');
+    });
+
+    it('commits all of a transaction or nothing', async () => {
+      const r = request();
+      const before = await store.verifyAudit();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.insertRequest(r);
+          await tx.insertLicense(license(r.id));
+          await tx.insertDeliveries([delivery(r.id, 'email')]);
+          await tx.appendAudit(audit(r.id));
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.getRequest(r.id)).toBeNull();
+      expect(await store.getLicenseForRequest(r.id)).toBeNull();
+      expect(await store.listDeliveries(r.id)).toEqual([]);
+      expect(await store.listAudit({ requestId: r.id })).toEqual([]);
+      const after = await store.verifyAudit();
+      expect(after).toEqual(before);
+    });
+
+    it('stores licenses and deliveries and finds them', async () => {
+      const r = request();
+      const l = license(r.id);
+      await store.transaction(async (tx) => {
+        await tx.insertRequest(r);
+        await tx.insertLicense(l);
+        await tx.insertDeliveries(
+          ['email', 'tracker', 'chat', 'ticket'].map((c) => delivery(r.id, c as DeliveryRecord['channel'])),
+        );
+      });
+      expect(await store.getLicenseForRequest(r.id)).toEqual(l);
+      expect(await store.findLicenseByFingerprint(l.fingerprint.toUpperCase())).toEqual(l);
+      const deliveries = await store.listDeliveries(r.id);
+      expect(deliveries.map((d) => d.channel)).toEqual(['email', 'tracker', 'chat', 'ticket']);
+      expect(deliveries.every((d) => d.status === 'queued' && d.attempts === 0)).toBe(true);
+      // A fingerprint is unique.
+      const r2 = request();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.insertRequest(r2);
+          await tx.insertLicense(license(r2.id, { fingerprint: l.fingerprint }));
+        }),
+      ).rejects.toThrow();
+      expect(await store.getRequest(r2.id)).toBeNull();
+    });
+
+    it('searches requests by email, ticket, status and dates, newest first, with paging', async () => {
+      const email = `${randomIds.next('req')}@paging.example`;
+      const made: RequestRecord[] = [];
+      for (let i = 0; i < 5; i++)
+        made.push(request({ requesterEmail: email, status: i % 2 ? 'refused' : 'issued' }));
+      await store.transaction(async (tx) => {
+        for (const r of made) await tx.insertRequest(r);
+      });
+      const all = await store.findRequests({ email: email.toUpperCase() });
+      expect(all.map((r) => r.id)).toEqual(made.map((r) => r.id).reverse());
+      const page1 = await store.findRequests({ email, limit: 2 });
+      const page2 = await store.findRequests({ email, limit: 2, before: page1[1]?.id as string });
+      expect([...page1, ...page2].map((r) => r.id)).toEqual(all.slice(0, 4).map((r) => r.id));
+      expect((await store.findRequests({ email, status: 'refused' })).length).toBe(2);
+      expect((await store.findRequests({ ticketId: made[2]?.ticketId as string })).map((r) => r.id)).toEqual([
+        made[2]?.id,
+      ]);
+      const from = made[1]?.createdAt as string;
+      const to = made[3]?.createdAt as string;
+      expect((await store.findRequests({ email, createdFrom: from, createdTo: to })).length).toBe(3);
+    });
+
+    it('lists recent licenses with what rule 9 compares', async () => {
+      const r = request({
+        requesterEmail: 'recent@acme.example',
+        evidence: {
+          ...request().evidence,
+          source: 'license',
+          previousLicense: {
+            fingerprint: 'f'.repeat(64),
+            json: {},
+            licenseeEmail: 'it@acme.example',
+            licenseeCompany: 'Acme',
+            subscriptionId: 'sub-1',
+          },
+        },
+      });
+      await store.transaction(async (tx) => {
+        await tx.insertRequest(r);
+        await tx.insertLicense(license(r.id, { issuedAt: '2026-11-20' as CalendarDate }));
+      });
+      const recent = await store.recentLicenses('2026-11-20' as CalendarDate);
+      const mine = recent.find((x) => x.requestId === r.id);
+      expect(mine).toEqual({
+        requestId: r.id,
+        ticketId: r.ticketId,
+        requesterEmail: 'recent@acme.example',
+        issuedAt: '2026-11-20',
+        previousLicenseFingerprint: 'f'.repeat(64),
+        previousLicenseeEmail: 'it@acme.example',
+        previousLicenseeCompany: 'Acme',
+        previousSubscriptionId: 'sub-1',
+      });
+      expect(
+        (await store.recentLicenses('2026-11-21' as CalendarDate)).some((x) => x.requestId === r.id),
+      ).toBe(false);
+    });
+
+    it('keeps a hash chain through concurrent appends', async () => {
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          store.transaction(async (tx) => void (await tx.appendAudit(audit(null)))),
+        ),
+      );
+      const result = await store.verifyAudit();
+      expect(result.ok).toBe(true);
+      const entries = await store.listAudit({});
+      expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+    });
+
+    it('detects an edited, a deleted and a removed newest audit entry', async () => {
+      for (let i = 0; i < 3; i++)
+        await store.transaction(async (tx) => void (await tx.appendAudit(audit(null, `e${i}`))));
+      const entries = await store.listAudit({});
+      const middle = entries[Math.floor(entries.length / 2)] as (typeof entries)[number];
+      const last = entries.at(-1) as (typeof entries)[number];
+      expect((await store.verifyAudit()).ok).toBe(true);
+
+      await sql`update audit_log set actor = 'mallory' where seq = ${middle.seq}`.execute(store.db);
+      expect((await store.verifyAudit()).brokenAt?.seq).toBe(middle.seq);
+      await sql`update audit_log set actor = ${middle.actor} where seq = ${middle.seq}`.execute(store.db);
+
+      await sql`update audit_log set details = ${JSON.stringify({ n: 2 })} where seq = ${middle.seq}`.execute(
+        store.db,
+      );
+      expect((await store.verifyAudit()).brokenAt).toEqual({
+        seq: middle.seq,
+        reason: 'its details were changed',
+      });
+      await sql`update audit_log set details = ${JSON.stringify(middle.details)} where seq = ${middle.seq}`.execute(
+        store.db,
+      );
+      expect((await store.verifyAudit()).ok).toBe(true);
+
+      await sql`delete from audit_log where seq = ${last.seq}`.execute(store.db);
+      expect((await store.verifyAudit()).ok).toBe(false);
+
+      await sql`delete from audit_log where seq = ${middle.seq}`.execute(store.db);
+      const broken = await store.verifyAudit();
+      expect(broken.ok).toBe(false);
+      expect(broken.brokenAt?.seq).toBe(middle.seq + 1);
+    });
+  });
+}

@@ -1,0 +1,205 @@
+/** Rule 9 RECENT_EMERGENCY_LICENSE: one emergency license per customer per 30 days. */
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../../../src/core/dates.js';
+import {
+  DEFAULT_ELIGIBILITY_CONFIG,
+  isWithinRepeatWindow,
+  type RecentLicense,
+} from '../../../src/core/eligibility/index.js';
+import { check, codes, context, d, license, previous, recent } from './fixtures.js';
+
+const TODAY = '2026-11-28';
+const FINGERPRINT = 'f'.repeat(64); // the fixture's previous license
+
+const withRecent = (
+  recentLicenses: RecentLicense[],
+  request: Parameters<typeof check>[0] = {},
+  config = DEFAULT_ELIGIBILITY_CONFIG,
+) => check(request, context(TODAY, { recentLicenses }), config);
+
+describe('what makes the same customer', () => {
+  it.each<[string, Partial<RecentLicense>, Parameters<typeof check>[0], string | null]>([
+    ['same requester email', { requesterEmail: 'ops@acme.example' }, {}, 'same requester email'],
+    [
+      'same email, other case and spaces',
+      { requesterEmail: ' OPS@Acme.Example ' },
+      {},
+      'same requester email',
+    ],
+    [
+      'same email typed in capitals',
+      { requesterEmail: 'ops@acme.example' },
+      { requesterEmail: 'OPS@ACME.EXAMPLE' },
+      'same requester email',
+    ],
+    [
+      'same domain, another person',
+      { requesterEmail: 'cto@acme.example' },
+      {},
+      'same email domain acme.example',
+    ],
+    ['a subdomain is another domain', { requesterEmail: 'cto@eu.acme.example' }, {}, null],
+    [
+      'same public domain, another person',
+      { requesterEmail: 'jane@gmail.com' },
+      { requesterEmail: 'joe@gmail.com' },
+      null,
+    ],
+    [
+      'same public domain (googlemail)',
+      { requesterEmail: 'jane@googlemail.com' },
+      { requesterEmail: 'joe@googlemail.com' },
+      null,
+    ],
+    [
+      'same public address',
+      { requesterEmail: 'Joe@Gmail.com' },
+      { requesterEmail: 'joe@gmail.com' },
+      'same requester email',
+    ],
+    ['same ticket', { ticketId: '4242' }, {}, 'same ticket 4242'],
+    [
+      'same previous license file',
+      { previousLicenseFingerprint: FINGERPRINT },
+      {},
+      'same previous license file',
+    ],
+    [
+      'same previous licensee email',
+      { previousLicenseeEmail: 'IT@acme.example ' },
+      {},
+      'same previous licensee email',
+    ],
+    [
+      'same previous licensee company',
+      { previousLicenseeCompany: '  ACME   corp ' },
+      {},
+      'same previous licensee company',
+    ],
+    ['same subscription id', { previousSubscriptionId: ' sub-0001 ' }, {}, 'same subscription id'],
+    ['another company', { previousLicenseeCompany: 'Acme Corporation' }, {}, null],
+    ['another subscription', { previousSubscriptionId: 'sub-0002' }, {}, null],
+    ['another customer entirely', {}, {}, null],
+  ])('%s', (_name, earlier, request, reason) => {
+    const result = withRecent([recent(earlier)], request);
+    if (reason === null) {
+      expect(result.eligible).toBe(true);
+      expect(result.facts.matchingRecentRequestIds).toEqual([]);
+      return;
+    }
+    expect(codes(result)).toEqual(['RECENT_EMERGENCY_LICENSE']);
+    const message = result.refusals[0]?.message ?? '';
+    expect(message).toContain('req_earlier');
+    expect(message).toContain('2026-11-20');
+    expect(message).toContain(reason);
+    expect(message).toContain('30 days');
+    expect(result.facts.matchingRecentRequestIds).toEqual(['req_earlier']);
+    expect(result.overridable).toBe(true);
+  });
+
+  it('the public-domain list is configuration', () => {
+    const config = { ...DEFAULT_ELIGIBILITY_CONFIG, publicEmailDomains: ['ACME.example'] };
+    expect(withRecent([recent({ requesterEmail: 'cto@acme.example' })], {}, config).eligible).toBe(true);
+    const noPublic = { ...DEFAULT_ELIGIBILITY_CONFIG, publicEmailDomains: [] };
+    expect(
+      codes(
+        withRecent(
+          [recent({ requesterEmail: 'jane@gmail.com' })],
+          { requesterEmail: 'joe@gmail.com' },
+          noPublic,
+        ),
+      ),
+    ).toEqual(['RECENT_EMERGENCY_LICENSE']);
+  });
+
+  it('empty licensee fields never match each other', () => {
+    const blank = license({
+      licensee: { Name: 'X', Company: '  ', Email: '' },
+      restrictions: { plan: 'premium' },
+    });
+    const result = check(
+      {},
+      context(TODAY, {
+        previousLicense: previous(blank, { fingerprint: '' }),
+        recentLicenses: [
+          recent({
+            previousLicenseeCompany: '',
+            previousLicenseeEmail: '',
+            previousLicenseFingerprint: '',
+            previousSubscriptionId: '',
+          }),
+        ],
+      }),
+    );
+    expect(result.eligible).toBe(true);
+  });
+
+  it("Lifeline's generic licensee company identifies no customer", () => {
+    const generic = license({
+      licensee: { Name: 'Emergency Trial', Company: 'Emergency Trial License', Email: 'x@y.example' },
+    });
+    const result = check(
+      {},
+      context(TODAY, {
+        previousLicense: previous(generic),
+        recentLicenses: [recent({ previousLicenseeCompany: 'Emergency Trial License' })],
+      }),
+    );
+    expect(result.eligible).toBe(true);
+  });
+
+  it('license-based matches need a license file; typed evidence matches by email and domain only', () => {
+    const ctx = context(TODAY, {
+      previousLicense: null,
+      recentLicenses: [recent({ previousLicenseeCompany: 'Acme Corp', previousSubscriptionId: 'sub-0001' })],
+    });
+    expect(check({ expiresAt: '2026-11-14' }, ctx).eligible).toBe(true);
+  });
+});
+
+describe('the repeat window: issued after today − 30 days', () => {
+  it.each([
+    [0, true], // today
+    [1, true],
+    [29, true], // 2026-10-30: the earliest day still in the window
+    [30, false], // 2026-10-29: exactly 30 days ago, out
+    [45, false],
+    [-1, true], // dated tomorrow (a caller in another time zone): still counts
+  ])('issued %i days before today → match %s', (ago, matches) => {
+    const issuedAt = addDays(d(TODAY), -ago);
+    expect(isWithinRepeatWindow(issuedAt, d(TODAY), 30)).toBe(matches);
+    const result = withRecent([recent({ requesterEmail: 'ops@acme.example', issuedAt })]);
+    expect(codes(result)).toEqual(matches ? ['RECENT_EMERGENCY_LICENSE'] : []);
+  });
+
+  it('the window length is configuration', () => {
+    const config = { ...DEFAULT_ELIGIBILITY_CONFIG, repeatWindowDays: 7 };
+    const at = (ago: number) =>
+      recent({ requesterEmail: 'ops@acme.example', issuedAt: addDays(d(TODAY), -ago) });
+    expect(withRecent([at(6)], {}, config).eligible).toBe(false);
+    expect(withRecent([at(7)], {}, config).eligible).toBe(true);
+    expect(withRecent([at(6)], {}, config).refusals[0]?.message).toContain('7 days');
+  });
+});
+
+describe('several earlier licenses', () => {
+  it('lists every match, most recent first, each with its reasons, in one refusal', () => {
+    const result = withRecent([
+      recent({ requestId: 'req_old', issuedAt: d('2026-11-02'), requesterEmail: 'cto@acme.example' }),
+      recent({ requestId: 'req_other', issuedAt: d('2026-11-25'), requesterEmail: 'x@other.example' }),
+      recent({
+        requestId: 'req_new',
+        issuedAt: d('2026-11-21'),
+        requesterEmail: 'ops@acme.example',
+        previousSubscriptionId: 'sub-0001',
+      }),
+      recent({ requestId: 'req_expired', issuedAt: d('2026-10-01'), requesterEmail: 'ops@acme.example' }),
+    ]);
+    expect(result.refusals).toHaveLength(1);
+    expect(result.facts.matchingRecentRequestIds).toEqual(['req_new', 'req_old']);
+    const message = result.refusals[0]?.message ?? '';
+    expect(message).toContain('request req_new on 2026-11-21 (same requester email, same subscription id)');
+    expect(message).toContain('request req_old on 2026-11-02 (same email domain acme.example)');
+    expect(message.indexOf('req_new')).toBeLessThan(message.indexOf('req_old'));
+  });
+});

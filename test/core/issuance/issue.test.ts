@@ -1,0 +1,409 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { checkRequest, issueEmergencyLicense, type IssueInput } from '../../../src/core/issuance/issue.js';
+import {
+  approveRequest,
+  lookupRequests,
+  rejectRequest,
+  resendLicense,
+  retryRequest,
+  voidRequest,
+} from '../../../src/core/issuance/manage.js';
+import { decodeLicense } from '../../../src/core/license/codec.js';
+import type { CalendarDate } from '../../../src/core/dates.js';
+import { engineer, licensing, sqliteHarness, unusableKey, type Harness } from '../../helpers/issuance.js';
+import { testPublicKey, VECTORS_DIR } from '../../helpers/vectors.js';
+import { join } from 'node:path';
+
+const SATURDAY = '2026-11-28' as CalendarDate;
+const TUESDAY = '2026-11-24' as CalendarDate;
+
+function input(overrides: Partial<IssueInput['request']> = {}, extra: Partial<IssueInput> = {}): IssueInput {
+  return {
+    request: {
+      ticketId: '4242',
+      requesterEmail: 'Ops@Acme.example',
+      seats: 120,
+      plan: 'premium',
+      expiresAt: '2026-11-14',
+      previousSeats: 100,
+      maximumUsers: 110,
+      ...overrides,
+    },
+    actor: engineer,
+    today: SATURDAY,
+    ...extra,
+  };
+}
+
+/** The §5 JSON, exactly, in the gem's key order. */
+function section5(email: string, seats: number, issuedAt: string, expiresAt: string): string {
+  return JSON.stringify({
+    version: 1,
+    licensee: { Name: 'Emergency Trial', Company: 'Emergency Trial License', Email: email },
+    issued_at: issuedAt,
+    expires_at: expiresAt,
+    cloud_licensing_enabled: false,
+    offline_cloud_licensing_enabled: false,
+    auto_renew_enabled: false,
+    seat_reconciliation_enabled: false,
+    operational_metrics_enabled: false,
+    generated_from_customers_dot: false,
+    generated_from_cancellation: false,
+    restrictions: { active_user_count: seats, plan: 'ultimate', trial: true },
+  });
+}
+
+async function counts(h: Harness): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of ['requests', 'licenses', 'deliveries', 'audit_log'] as const) {
+    const row = await h.store.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    out[table] = Number(row.n);
+  }
+  return out;
+}
+
+describe('issuing an emergency license', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await sqliteHarness();
+  });
+  afterEach(async () => h.close());
+
+  it('issues the §5 license, stores it with four queued deliveries and an audit entry', async () => {
+    const outcome = await issueEmergencyLicense(input(), h.ports, h.settings);
+    expect(outcome.kind).toBe('issued');
+    if (outcome.kind !== 'issued') return;
+    const { request, license, deliveries, events } = outcome.view;
+    expect(request.status).toBe('issued');
+    expect(request.requesterEmail).toBe('ops@acme.example');
+    expect(request.ticketUrl).toBe('https://acme.zendesk.com/agent/tickets/4242');
+    expect(license?.fileName).toBe('GitLab_Emergency_Trial_2026-11-28.gitlab-license');
+    expect(license?.expiresAt).toBe('2026-12-08');
+    const decoded = decodeLicense(license?.text ?? '', [testPublicKey()]);
+    expect(decoded.ok && JSON.stringify(decoded.value.json)).toBe(
+      section5('ops@acme.example', 120, '2026-11-28', '2026-12-08'),
+    );
+    expect(deliveries.map((d) => d.channel).sort()).toEqual(['chat', 'email', 'ticket', 'tracker']);
+    expect(deliveries.every((d) => d.status === 'queued')).toBe(true);
+    expect(deliveries.find((d) => d.channel === 'email')?.recipient).toBe('ops@acme.example');
+    expect(events.map((e) => e.action)).toEqual(['license.issued']);
+    // Never the license text (nor the customer's email) in the audit trail.
+    const trail = JSON.stringify(await h.store.listAudit({}));
+    expect(trail).not.toContain(license?.text.slice(0, 40));
+    expect(trail).not.toContain('ops@acme.example');
+    expect((await h.store.verifyAudit()).ok).toBe(true);
+  });
+
+  it('returns the existing record for a repeat on the same ticket, even with other values', async () => {
+    const first = await issueEmergencyLicense(input(), h.ports, h.settings);
+    const again = await issueEmergencyLicense(input({ seats: 999 }), h.ports, h.settings);
+    expect(again.kind).toBe('existing');
+    if (first.kind !== 'issued' || again.kind !== 'existing') return;
+    expect(again.view.request.id).toBe(first.view.request.id);
+    expect(again.view.license?.fingerprint).toBe(first.view.license?.fingerprint);
+    expect(await counts(h)).toMatchObject({ requests: 1, licenses: 1, deliveries: 4 });
+  });
+
+  it('refuses with every code and keeps the decision without holding the ticket', async () => {
+    const outcome = await issueEmergencyLicense(input({}, { today: TUESDAY }), h.ports, h.settings);
+    expect(outcome.kind).toBe('refused');
+    if (outcome.kind !== 'refused') return;
+    expect(outcome.eligibility.refusals.map((r) => r.code)).toEqual(['STILL_IN_GRACE', 'NOT_WEEKEND']);
+    expect(outcome.view?.request.status).toBe('refused');
+    expect(await h.store.findTicketHolder('4242')).toBeNull();
+    expect(await counts(h)).toMatchObject({ requests: 1, licenses: 0, deliveries: 0, audit_log: 1 });
+  });
+
+  it('writes nothing for invalid input, and names every field', async () => {
+    const outcome = await issueEmergencyLicense(
+      input({
+        requesterEmail: 'not-an-email',
+        seats: -3,
+        expiresAt: '2026-02-30',
+        ticketId: 'x'.repeat(1_000_000),
+      }),
+      h.ports,
+      h.settings,
+    );
+    expect(outcome.kind).toBe('refused');
+    if (outcome.kind !== 'refused') return;
+    expect(outcome.view).toBeNull();
+    const fields = outcome.eligibility.refusals.map((r) => r.field);
+    expect(fields).toEqual(expect.arrayContaining(['ticketId', 'requesterEmail', 'seats', 'expiresAt']));
+    expect(outcome.eligibility.refusals.every((r) => r.code === 'INPUT_INVALID')).toBe(true);
+    expect(await counts(h)).toEqual({ requests: 0, licenses: 0, deliveries: 0, audit_log: 0 });
+  });
+
+  it('refuses a corrupt previous license as invalid input and writes nothing', async () => {
+    const outcome = await issueEmergencyLicense(
+      input({}, { previousLicenseText: 'eyJub3QiOiJhIGxpY2Vuc2UifQ==' }),
+      h.ports,
+      h.settings,
+    );
+    expect(outcome.kind === 'refused' && outcome.eligibility.refusals[0]).toMatchObject({
+      code: 'INPUT_INVALID',
+      field: 'previousLicense',
+    });
+    expect(await counts(h)).toEqual({ requests: 0, licenses: 0, deliveries: 0, audit_log: 0 });
+  });
+
+  it('takes plan, seats and dates from a previous license file, which wins over typed values', async () => {
+    // premium_expired: premium, 100 users, expired 2026-01-05 → grace ends 2026-01-19 (a Monday).
+    const text = readFileSync(join(VECTORS_DIR, 'premium_expired.gitlab-license'), 'utf8');
+    const settings = {
+      ...h.settings,
+      eligibility: { ...h.settings.eligibility, holidays: ['2026-01-19' as CalendarDate] },
+    };
+    const result = await checkRequest(
+      input(
+        {
+          plan: 'ultimate',
+          expiresAt: undefined,
+          previousSeats: undefined,
+          seats: 100,
+          maximumUsers: undefined,
+        },
+        {
+          previousLicenseText: text,
+          today: '2026-01-19' as CalendarDate,
+        },
+      ),
+      h.ports,
+      settings,
+    );
+    expect(result.eligible).toBe(true);
+    expect(result.facts).toMatchObject({
+      source: 'license',
+      plan: 'premium',
+      previousSeats: 100,
+      graceEndsOn: '2026-01-19',
+    });
+    expect(result.warnings.map((w) => w.code)).toContain('EVIDENCE_MISMATCH');
+    expect(await counts(h)).toEqual({ requests: 0, licenses: 0, deliveries: 0, audit_log: 0 });
+  });
+
+  it('never bases a license on one it issued itself, and says so', async () => {
+    const first = await issueEmergencyLicense(input(), h.ports, h.settings);
+    if (first.kind !== 'issued') throw new Error(first.kind);
+    const outcome = await issueEmergencyLicense(
+      input(
+        { ticketId: '5555', requesterEmail: 'other@else.example' },
+        { previousLicenseText: first.view.license?.text ?? '' },
+      ),
+      h.ports,
+      h.settings,
+    );
+    expect(outcome.kind).toBe('refused');
+    if (outcome.kind !== 'refused') return;
+    const notPaid = outcome.eligibility.refusals.find((r) => r.code === 'NOT_PAID_PLAN');
+    expect(notPaid?.message).toContain(first.view.request.id);
+  });
+
+  it('refuses a second license for the same customer within 30 days', async () => {
+    await issueEmergencyLicense(input(), h.ports, h.settings);
+    const outcome = await issueEmergencyLicense(
+      input({ ticketId: '9999' }, { today: '2026-11-29' as CalendarDate }),
+      h.ports,
+      h.settings,
+    );
+    expect(outcome.kind === 'refused' && outcome.eligibility.refusals.map((r) => r.code)).toEqual([
+      'RECENT_EMERGENCY_LICENSE',
+    ]);
+  });
+});
+
+describe('overrides, approvals and the life of a request', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await sqliteHarness();
+  });
+  afterEach(async () => h.close());
+
+  const reason = 'Customer is a bank; outage confirmed by the TAM on the call.';
+
+  it("puts an engineer's override on hold until licensing approves it", async () => {
+    const pending = await issueEmergencyLicense(
+      input({}, { today: TUESDAY, overrideReason: reason }),
+      h.ports,
+      h.settings,
+    );
+    expect(pending.kind).toBe('pending_approval');
+    if (pending.kind !== 'pending_approval') return;
+    expect(pending.view.license).toBeNull();
+    expect(pending.view.request.override).toMatchObject({
+      reason,
+      by: 'erin',
+      codes: ['STILL_IN_GRACE', 'NOT_WEEKEND'],
+    });
+    // The ticket is held: a repeat returns the pending request.
+    expect((await issueEmergencyLicense(input(), h.ports, h.settings)).kind).toBe('existing');
+
+    await expect(
+      approveRequest({ requestId: pending.view.request.id, actor: engineer }, h.ports, h.settings),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    const approved = await approveRequest(
+      { requestId: pending.view.request.id, actor: licensing, today: '2026-11-25' as CalendarDate },
+      h.ports,
+      h.settings,
+    );
+    expect(approved.request.status).toBe('issued');
+    expect(approved.request.decision).toMatchObject({ decision: 'approved', by: 'lou' });
+    expect(approved.license?.issuedAt).toBe('2026-11-25');
+    expect(approved.deliveries.filter((d) => d.purpose === 'issue').length).toBe(4);
+    expect(approved.events.map((e) => e.action)).toEqual(['request.pending_approval', 'request.approved']);
+    await expect(
+      approveRequest({ requestId: pending.view.request.id, actor: licensing }, h.ports, h.settings),
+    ).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    });
+  });
+
+  it('rejecting frees the ticket', async () => {
+    const pending = await issueEmergencyLicense(
+      input({}, { today: TUESDAY, overrideReason: reason }),
+      h.ports,
+      h.settings,
+    );
+    if (pending.kind !== 'pending_approval') throw new Error(pending.kind);
+    await expect(
+      rejectRequest({ requestId: pending.view.request.id, actor: licensing }, h.ports),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    const rejected = await rejectRequest(
+      { requestId: pending.view.request.id, actor: licensing, reason: 'not an outage' },
+      h.ports,
+    );
+    expect(rejected.request.status).toBe('rejected');
+    expect(await h.store.findTicketHolder('4242')).toBeNull();
+    expect((await issueEmergencyLicense(input(), h.ports, h.settings)).kind).toBe('issued');
+  });
+
+  it("applies a licensing user's override at once", async () => {
+    const outcome = await issueEmergencyLicense(
+      input({}, { today: TUESDAY, overrideReason: reason, actor: licensing }),
+      h.ports,
+      h.settings,
+    );
+    expect(outcome.kind).toBe('issued');
+    if (outcome.kind === 'issued') expect(outcome.view.request.override?.role).toBe('licensing');
+  });
+
+  it('does not override rules 1–3, and needs a 20-character reason', async () => {
+    const trial = await issueEmergencyLicense(
+      input({ plan: 'free' }, { overrideReason: reason, actor: licensing }),
+      h.ports,
+      h.settings,
+    );
+    expect(trial.kind === 'refused' && trial.eligibility.refusals.map((r) => r.code)).toContain(
+      'NOT_PAID_PLAN',
+    );
+    const short = await issueEmergencyLicense(
+      input({}, { today: TUESDAY, overrideReason: 'because' }),
+      h.ports,
+      h.settings,
+    );
+    expect(short.kind === 'refused' && short.eligibility.refusals.at(-1)).toMatchObject({
+      field: 'overrideReason',
+    });
+    expect(short.kind === 'refused' && short.view).toBeNull();
+  });
+
+  it('records a failure when no license can be generated, and retry issues it once the key is fixed', async () => {
+    const broken = { ...h.ports, signer: { privateKey: unusableKey(), development: false } };
+    const failed = await issueEmergencyLicense(input(), broken, h.settings);
+    expect(failed.kind).toBe('failed');
+    if (failed.kind !== 'failed') return;
+    expect(failed.view.request.failure?.code).toBe('KEY_UNUSABLE');
+    expect(failed.view.deliveries.map((d) => `${d.channel}:${d.purpose}`).sort()).toEqual([
+      'chat:failure',
+      'tracker:failure',
+    ]);
+    expect(await h.store.findTicketHolder('4242')).toBeNull();
+
+    const retried = await retryRequest(
+      { requestId: failed.view.request.id, actor: engineer, today: SATURDAY },
+      h.ports,
+      h.settings,
+    );
+    expect(retried.kind).toBe('issued');
+    if (retried.kind !== 'issued') return;
+    expect(retried.view.request.status).toBe('issued');
+    expect(retried.view.license).not.toBeNull();
+    await expect(
+      retryRequest({ requestId: failed.view.request.id, actor: engineer }, h.ports, h.settings),
+    ).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    });
+  });
+
+  it('resends the same license; only licensing may send it elsewhere; void stops resends', async () => {
+    const issued = await issueEmergencyLicense(input(), h.ports, h.settings);
+    if (issued.kind !== 'issued') throw new Error(issued.kind);
+    const id = issued.view.request.id;
+    const resent = await resendLicense({ requestId: id, actor: engineer }, h.ports);
+    expect(resent.deliveries.filter((d) => d.purpose === 'resend').map((d) => d.recipient)).toContain(
+      'ops@acme.example',
+    );
+    expect(resent.license?.fingerprint).toBe(issued.view.license?.fingerprint);
+    await expect(
+      resendLicense({ requestId: id, actor: engineer, to: 'cto@acme.example' }, h.ports),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(
+      resendLicense({ requestId: id, actor: licensing, to: 'nonsense' }, h.ports),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    const elsewhere = await resendLicense(
+      { requestId: id, actor: licensing, to: 'CTO@acme.example' },
+      h.ports,
+    );
+    expect(elsewhere.deliveries.map((d) => d.recipient)).toContain('cto@acme.example');
+    expect((await h.store.db.selectFrom('licenses').selectAll().execute()).length).toBe(1);
+
+    await expect(
+      voidRequest({ requestId: id, actor: engineer, reason: 'wrong address' }, h.ports),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    const voided = await voidRequest(
+      { requestId: id, actor: licensing, reason: 'issued to the wrong address' },
+      h.ports,
+    );
+    expect(voided.request.status).toBe('voided');
+    expect(
+      voided.deliveries
+        .filter((d) => d.purpose === 'void')
+        .map((d) => d.channel)
+        .sort(),
+    ).toEqual(['chat', 'tracker']);
+    await expect(resendLicense({ requestId: id, actor: engineer }, h.ports)).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    });
+    // A voided license still holds its ticket: the same ticket never gets two licenses.
+    expect((await issueEmergencyLicense(input(), h.ports, h.settings)).kind).toBe('existing');
+    expect((await h.store.verifyAudit()).ok).toBe(true);
+  });
+
+  it('looks requests up by id, email, ticket and fingerprint', async () => {
+    const issued = await issueEmergencyLicense(input(), h.ports, h.settings);
+    if (issued.kind !== 'issued') throw new Error(issued.kind);
+    const id = issued.view.request.id;
+    const ids = async (q: Parameters<typeof lookupRequests>[1]): Promise<string[]> =>
+      (await lookupRequests(h.ports, q)).map((v) => v.request.id);
+    expect(await ids({ id })).toEqual([id]);
+    expect(await ids({ email: 'OPS@acme.example' })).toEqual([id]);
+    expect(await ids({ ticketId: '4242' })).toEqual([id]);
+    expect(await ids({ fingerprint: issued.view.license?.fingerprint ?? '' })).toEqual([id]);
+    expect(await ids({ email: 'nobody@acme.example' })).toEqual([]);
+    await expect(lookupRequests(h.ports, {})).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
