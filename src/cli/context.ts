@@ -1,7 +1,8 @@
 /** What the request commands share: loading the configuration and the app, and reading inputs. */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import { createApp, type App } from '../app.js';
+import { createApp, openStore, type App } from '../app.js';
 import { loadConfig } from '../config.js';
 import { parseCalendarDate, type CalendarDate } from '../core/dates.js';
 import { LifelineError } from '../core/errors.js';
@@ -80,4 +81,28 @@ export function actorFrom(
     }
   }
   return { name: name.slice(0, 100), role };
+}
+
+/**
+ * "Issued by Lifeline as request R": looks a license fingerprint up in the configured store, if
+ * there is one. Never creates a database or keys, and never fails a decode: no store, no answer.
+ */
+export async function lookupIssuedLicense(fingerprint: string): Promise<{ requestId: string } | null> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch {
+    return null;
+  }
+  const dataDir = resolve(config.dataDir);
+  if (config.database.kind === 'sqlite' && !existsSync(resolve(config.database.path))) return null;
+  const store = openStore(config, dataDir);
+  try {
+    const license = await store.findLicenseByFingerprint(fingerprint);
+    return license ? { requestId: license.requestId } : null;
+  } catch {
+    return null;
+  } finally {
+    await store.close();
+  }
 }

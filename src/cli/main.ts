@@ -5,6 +5,7 @@ import { registerKeyCommands } from './commands/keys.js';
 import { registerLicenseCommands } from './commands/license.js';
 import { registerOperationCommands } from './commands/operations.js';
 import { registerRequestCommands } from './commands/requests.js';
+import { lookupIssuedLicense } from './context.js';
 
 export function buildProgram(): Command {
   const program = new Command('lifeline')
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerKeyCommands(program);
-  registerLicenseCommands(program);
+  registerLicenseCommands(program, { lookupFingerprint: lookupIssuedLicense });
   registerRequestCommands(program);
   registerOperationCommands(program);
   return program;

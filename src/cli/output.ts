@@ -13,12 +13,16 @@ export interface CommandOutcome {
   exit: ExitCode;
   human: string;
   json: unknown;
+  /** Print `human` exactly as it is (no newline added), e.g. a license text. */
+  raw?: boolean;
 }
+
+const withNewline = (text: string): string => (text.endsWith('\n') ? text : text + '\n');
 
 export function print(outcome: CommandOutcome, options: OutputOptions): void {
   if (options.json) process.stdout.write(JSON.stringify(outcome.json, null, 2) + '\n');
-  else if (outcome.human)
-    process.stdout.write(outcome.human.endsWith('\n') ? outcome.human : outcome.human + '\n');
+  else if (outcome.raw) process.stdout.write(outcome.human);
+  else if (outcome.human) process.stdout.write(withNewline(outcome.human));
 }
 
 /** A refusal or failure to report with its code; the command stops with the code's exit status. */
@@ -30,9 +34,15 @@ export function failure(code: Code, message: string, extra: Record<string, unkno
   };
 }
 
+function render(outcome: CommandOutcome, options: OutputOptions): void {
+  if (!options.json && outcome.exit !== EXIT.OK) process.stderr.write(withNewline(outcome.human));
+  else print(outcome, options);
+}
+
 /**
- * Wraps a command action: runs it, prints its outcome and sets the exit code. Errors thrown are
- * reported with their code; nothing unexpected escapes as a stack trace.
+ * Wraps a command action and reports its outcome exactly once: with --json one JSON object on
+ * stdout (success or not), otherwise the human text on stdout, or on stderr for a failure. Sets the
+ * exit code. Errors thrown are reported with their code; nothing escapes as a stack trace.
  */
 export function action<A extends unknown[]>(
   run: (...args: A) => Promise<CommandOutcome> | CommandOutcome,
@@ -46,10 +56,12 @@ export function action<A extends unknown[]>(
     } catch (error) {
       outcome = fromError(error);
     }
-    if (outcome.exit !== EXIT.OK && !options.json) {
-      process.stderr.write(outcome.human.endsWith('\n') ? outcome.human : outcome.human + '\n');
-    } else {
-      print(outcome, options);
+    try {
+      render(outcome, options);
+    } catch (error) {
+      // e.g. JSON nested too deeply to print: still one coded report
+      outcome = fromError(error);
+      render(outcome, options);
     }
     process.exitCode = outcome.exit;
   };
