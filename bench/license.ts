@@ -8,7 +8,15 @@
  * openssl -multi N, then Lifeline's two all-cores loops. Several short rounds instead of one long
  * one, and the best round of each figure, because the machine may be shared (other builds and test
  * runs): a figure is only ever pulled down by competing work, and interleaving gives both sides the
- * same chances of an undisturbed round. Every round is kept in the JSON.
+ * same chances of an undisturbed round. Every round is kept in the JSON. The CPU share printed per
+ * measurement catches competing work inside this machine, not a busy host under a virtual machine:
+ * the spread of the per-round ratios is the better sign of a noisy run.
+ *
+ * Workers get the key as PEM and make their own KeyObject once. A KeyObject cloned from the main
+ * thread shares one OpenSSL RSA key, whose blinding state is then shared by all threads under a lock
+ * (OpenSSL keeps a lock-free blinding only for the thread that first used the key — here the main
+ * thread): raw privateEncrypt on 2 threads measured 3-4 % slower that way, and the write loops spent
+ * 2-5 % of their time off-CPU. BENCH_WORKER_KEY=keyobject measures it.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { loadavg } from 'node:os';

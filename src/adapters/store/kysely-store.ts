@@ -266,7 +266,13 @@ export class KyselyStore implements Store {
   async migrate(): Promise<{ applied: string[] }> {
     if (this.schema) await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db);
     const migrator = new Migrator({ db: this.db, provider: migrationProvider });
-    const { error, results } = await migrator.migrateToLatest();
+    let { error, results } = await migrator.migrateToLatest();
+    // SQLite has no migration lock across processes in Kysely: when another process migrated at the
+    // same moment, our attempt rolled back ("already exists"); the next attempt finds it done.
+    for (let attempt = 0; error && this.dialect === 'sqlite' && attempt < 5; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+      ({ error, results } = await migrator.migrateToLatest());
+    }
     if (error) infrastructure(error, 'migrating the schema');
     return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
   }
