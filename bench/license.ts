@@ -173,6 +173,8 @@ const LABELS = {
 
 /** Below this CPU share a measurement surely lost time to other work on the machine. */
 const BUSY_SHARE = 0.9;
+/** Above this spread of openssl's sign/s between rounds, the run is called noisy. */
+const NOISY_VARIATION = 0.08;
 
 const best = <T>(items: readonly T[], value: (t: T) => number): T =>
   items.reduce((a, b) => (value(b) > value(a) ? b : a));
@@ -245,6 +247,12 @@ async function run(s: BenchSettings): Promise<SectionResult> {
     keyof typeof picked,
     number
   >;
+  // openssl does the same work every round, so its own spread shows how steady the machine was.
+  const variation = (values: number[]): number => Math.max(...values) / Math.min(...values) - 1;
+  const opensslVariation = Math.max(
+    variation(rounds.map((r) => r.opensslSingle.signPerSecond)),
+    variation(rounds.map((r) => r.opensslMulti.signPerSecond)),
+  );
   const disturbed = Object.entries(picked)
     .filter(([, p]) => p.cpuShare !== null && p.cpuShare < BUSY_SHARE)
     .map(
@@ -329,6 +337,12 @@ async function run(s: BenchSettings): Promise<SectionResult> {
             ]
           : [],
       ),
+      ...(rounds.length > 1 && opensslVariation > NOISY_VARIATION
+        ? [
+            `WARNING: openssl's own sign/s varied by ${(opensslVariation * 100).toFixed(0)} % between rounds: ` +
+              'the machine (or its host) was busy; ratios near a target may go either way, run again',
+          ]
+        : []),
       ...(disturbed.length === 0
         ? []
         : [
@@ -351,6 +365,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
       },
       best: picked,
       disturbed,
+      opensslVariation,
       ratios,
       targets,
       rounds: rounds.map((r, i) => ({ ...r, ratios: roundRatios[i] })),
