@@ -4,7 +4,6 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { decodeLicense, encodeLicense } from '../src/core/license/index.js';
-import { encodeLicenseProposed } from './experiments/codec-proposed.js';
 
 /** The emergency license JSON (the seven booleans are left out: they default to false). */
 export const EMERGENCY_ATTRIBUTES = {
@@ -21,16 +20,9 @@ export const EMERGENCY_ATTRIBUTES = {
 
 export type LicenseOp = 'write' | 'read';
 
-/**
- * `BENCH_LICENSE_ENCODER=proposed` measures the change proposed to the core's encodeLicense
- * (bench/experiments/codec-proposed.ts) instead of the core's own. Worker threads inherit it.
- */
-export const ENCODER = process.env['BENCH_LICENSE_ENCODER'] === 'proposed' ? 'proposed' : 'core';
-const encode = ENCODER === 'proposed' ? encodeLicenseProposed : encodeLicense;
-
 /** One license write; throws if the core refuses it (the bench must never count failures). */
 export function writeOnce(privateKey: KeyObject): string {
-  const r = encode(EMERGENCY_ATTRIBUTES, privateKey);
+  const r = encodeLicense(EMERGENCY_ATTRIBUTES, privateKey);
   if (!r.ok) throw new Error(`encodeLicense failed: ${r.error.code} ${r.error.message}`);
   return r.value.text;
 }

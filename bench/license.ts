@@ -21,7 +21,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ENCODER, licenseOperation, readOnce, writeOnce, type LicenseOp } from './license-fixture.js';
+import { licenseOperation, readOnce, writeOnce, type LicenseOp } from './license-fixture.js';
 import type { MainMessage, WorkerInput, WorkerMessage } from './license-worker.js';
 import { opensslRsaSpeed, type OpensslRsaSpeed } from './openssl.js';
 import {
@@ -319,7 +319,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
       `best of ${s.rounds} interleaved rounds; each: openssl -elapsed -seconds ${seconds}, Lifeline loops of ` +
         `${s.durationMs / 1000} s after ${s.warmupMs / 1000} s warm-up; ${n} worker threads ` +
         `(key passed as ${WORKER_KEY === 'pem' ? 'PEM, one KeyObject per worker' : 'the main thread KeyObject'}) / openssl processes`,
-      `encoder: ${ENCODER === 'core' ? 'src/core/license encodeLicense' : 'PROPOSED (bench/experiments/codec-proposed.ts)'}; ` +
+      'encoder: src/core/license encodeLicense; ' +
         `license text ${licenseText.length} characters; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
       ...rounds.map(
         (r, i) =>
@@ -352,7 +352,6 @@ async function run(s: BenchSettings): Promise<SectionResult> {
     ],
     json: {
       settings: {
-        encoder: ENCODER,
         workerKey: WORKER_KEY,
         rounds: s.rounds,
         durationMs: s.durationMs,

@@ -9,7 +9,6 @@
  *                                     defaults; BENCH_ROUNDS=1 BENCH_SECONDS=3 is one long round)
  *   BENCH_WORKER_KEY=keyobject        license bench: clone the main thread's KeyObject to the workers
  *                                     instead of giving each its own from PEM (see bench/license.ts)
- *   BENCH_LICENSE_ENCODER=proposed    license bench: measure bench/experiments/codec-proposed.ts
  *
  * Exit code: 0 when every section ran (targets missed or met), 1 when a section failed, e.g.
  * openssl's output could not be parsed. Add a bench by adding a BenchSection to SECTIONS.

@@ -407,3 +407,25 @@ describe('licenseStatus', () => {
     expect(licenseStatus(december, day('2026-01-15')).daysSinceGraceEnd).toBe(7);
   });
 });
+
+describe('fresh AES key and IV per license', () => {
+  it('never repeats a key or IV across pool refills, and every license still decodes', () => {
+    const attributes = vectors.find((v) => v.name === 'ultimate_trial_10d')?.expected.input.attributes;
+    const keys = new Set<string>();
+    const ivs = new Set<string>();
+    for (let i = 0; i < 150; i++) {
+      const text = encodeOk(attributes).text;
+      const envelope = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as Record<string, string>;
+      const aesKey = publicDecrypt(
+        { key: publicKey, padding: constants.RSA_PKCS1_PADDING },
+        Buffer.from(envelope['key'] ?? '', 'base64'),
+      );
+      keys.add(aesKey.toString('hex'));
+      ivs.add(envelope['iv'] ?? '');
+      expect(aesKey.equals(Buffer.alloc(16))).toBe(false);
+      expect(gemPlaintext(text, publicKey).toString('utf8')).toContain('"trial":true');
+    }
+    expect(keys.size).toBe(150);
+    expect(ivs.size).toBe(150);
+  });
+});
