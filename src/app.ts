@@ -13,6 +13,8 @@ import {
   PRIVATE_KEY_FILE,
 } from './adapters/keys/key-files.js';
 import { openPostgresStore, openSqliteStore, type KyselyStore } from './adapters/store/kysely-store.js';
+import { createChannels } from './adapters/channels.js';
+import type { DeliveryChannels } from './core/deliveries/ports.js';
 import type { Config } from './config.js';
 import { DEFAULT_ELIGIBILITY_CONFIG, type EligibilityConfig } from './core/eligibility/index.js';
 import type { IssuancePorts, IssuanceSettings } from './core/issuance/context.js';
@@ -24,6 +26,8 @@ export interface App {
   ports: IssuancePorts;
   store: KyselyStore;
   settings: IssuanceSettings;
+  /** The four delivery channels (local in the embedded default). */
+  channels: DeliveryChannels;
   /** Said once on start when the development key is in use. */
   warnings: string[];
   close(): Promise<void>;
@@ -88,22 +92,37 @@ export async function createApp(config: Config, options: { migrate?: boolean } =
       throw error;
     }
   }
+  const channels = createChannels(config, store);
   return {
     config,
     store,
     warnings,
+    channels,
     ports: {
       store,
       signer: sign,
       verifier: { publicKeys },
       clock: { now: () => new Date() },
       ids: randomIds,
+      // The screenshots of step 1 are checked only when the ticket system is connected.
+      ...(config.tickets.kind === 'zendesk'
+        ? {
+            tickets: {
+              // Zendesk being unreachable must not block an emergency: the evidence is then unknown.
+              imageAttachmentCount: (id: string) =>
+                channels.tickets.imageAttachmentCount(id).catch(() => null),
+            },
+          }
+        : {}),
     },
     settings: {
       eligibility: eligibilityConfigFrom(config),
       supportTimeZone: config.supportTimeZone,
       ticketUrlBase: config.tickets.kind === 'zendesk' ? config.tickets.url : (config.zendeskUrl ?? null),
     },
-    close: () => store.close(),
+    close: async () => {
+      await channels.mailer.close();
+      await store.close();
+    },
   };
 }

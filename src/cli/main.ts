@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerLicenseCommands } from './commands/license.js';
-import { registerOperationCommands } from './commands/operations.js';
+import { registerOperationCommands, registerWorkerCommand } from './commands/operations.js';
 import { registerRequestCommands } from './commands/requests.js';
 import { lookupIssuedLicense } from './context.js';
 
@@ -18,6 +18,7 @@ export function buildProgram(): Command {
   registerLicenseCommands(program, { lookupFingerprint: lookupIssuedLicense });
   registerRequestCommands(program);
   registerOperationCommands(program);
+  registerWorkerCommand(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 /** Human-readable renderings of records and eligibility results for the terminal. */
+import type { LocalRecord } from '../adapters/local/local-channels.js';
 import type { EligibilityResult } from '../core/eligibility/index.js';
 import type { RequestView } from '../core/issuance/view.js';
 import { addDays, type CalendarDate } from '../core/dates.js';
@@ -43,6 +44,8 @@ export function renderView(view: RequestView): string {
   if (r.voided) lines.push(`  voided by ${r.voided.by} at ${r.voided.at}: ${r.voided.reason}`);
   if (r.status === 'refused')
     lines.push(`  refused: ${r.eligibility.refusals.map((x) => x.code).join(', ')}`);
+  if (view.tracker)
+    lines.push(`  tracker issue ${view.tracker.iid}${view.tracker.url ? ` ${view.tracker.url}` : ''}`);
   if (view.deliveries.length) {
     lines.push('  deliveries:');
     for (const d of view.deliveries) {
@@ -53,7 +56,21 @@ export function renderView(view: RequestView): string {
   }
   if (view.events.length) {
     lines.push('  events:');
-    for (const e of view.events) lines.push(`    ${e.at}  ${e.action}  by ${e.actor}`);
+    for (const e of view.events) {
+      const channel = typeof e.details['channel'] === 'string' ? ` (${e.details['channel']})` : '';
+      lines.push(`    ${e.at}  ${e.action}${channel}  by ${e.actor}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The embedded default's tracker issue, notes, chat posts and ticket notes of a request. */
+export function renderLocalRecords(records: readonly LocalRecord[]): string {
+  if (records.length === 0) return '';
+  const lines = ['', '  kept locally (embedded default):'];
+  for (const r of records) {
+    const head = r.title ?? r.body.split('\n')[0] ?? '';
+    lines.push(`    ${r.kind.padEnd(12)} ${r.state ? `[${r.state}] ` : ''}${head.slice(0, 120)}`);
   }
   return lines.join('\n');
 }

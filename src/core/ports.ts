@@ -94,9 +94,23 @@ export interface LicenseRecord {
 }
 
 export type DeliveryChannel = 'email' | 'tracker' | 'chat' | 'ticket';
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
+/**
+ * `queued` (due at nextAttemptAt) → `claimed` by a worker (leased until claimedUntil) → for email,
+ * `sending` just before the SMTP transaction → `sent`, `failed` (permanent, with the reason), `unknown`
+ * (email whose outcome is unknown: a human decides), or back to `queued` with a backoff.
+ */
+export type DeliveryStatus = 'queued' | 'claimed' | 'sending' | 'sent' | 'failed' | 'unknown';
 /** Why a delivery exists: the first delivery of an issued license, a resend, a void or a failure report. */
-export type DeliveryPurpose = 'issue' | 'resend' | 'void' | 'failure' | 'pending' | 'decision';
+export type DeliveryPurpose =
+  | 'issue'
+  | 'resend'
+  | 'void'
+  | 'failure'
+  | 'pending'
+  | 'decision'
+  /** A tracker note that the license email failed permanently, or that its outcome is unknown. */
+  | 'email_failed'
+  | 'email_unknown';
 
 export interface DeliveryRecord {
   id: string;
@@ -108,8 +122,26 @@ export interface DeliveryRecord {
   attempts: number;
   lastError: string | null;
   nextAttemptAt: string | null;
+  /** The channel's reference once sent: tracker issue iid, Slack ts, SMTP response. */
+  externalRef: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** How a claimed delivery ended, as the worker records it. */
+export interface DeliveryCompletion {
+  status: 'queued' | 'sent' | 'failed' | 'unknown';
+  lastError: string | null;
+  /** For `queued`: when to try again. */
+  nextAttemptAt: string | null;
+  externalRef: string | null;
+  updatedAt: string;
+}
+
+/** The tracker issue of a request, once created. */
+export interface TrackerLink {
+  iid: string;
+  url: string | null;
 }
 
 /** One entry of the append-only, hash-chained audit trail. Never a license text or a secret. */
@@ -161,6 +193,9 @@ export interface StoreTransaction {
   insertLicense(record: LicenseRecord): Promise<void>;
   insertDeliveries(records: readonly DeliveryRecord[]): Promise<void>;
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Records how a claimed delivery ended; false when this worker no longer holds its claim. */
+  completeDelivery(id: string, workerId: string, completion: DeliveryCompletion): Promise<boolean>;
+  setTrackerLink(requestId: string, link: TrackerLink): Promise<void>;
 }
 
 /** The durable store: requests, licenses, deliveries and the audit trail. */
@@ -177,6 +212,23 @@ export interface Store {
   /** Licenses issued on or after `since`, with what rule 9 compares. */
   recentLicenses(since: CalendarDate): Promise<RecentLicense[]>;
   verifyAudit(): Promise<AuditVerification>;
+  /**
+   * Claims up to `limit` deliveries that are due (queued with nextAttemptAt ≤ now, or claimed by a
+   * worker whose lease expired), leasing them to `workerId` until `leaseUntil`. Each delivery is
+   * claimed by one worker at a time. An email left `sending` by a worker that stopped is marked
+   * `unknown` instead (it may have been sent): never re-sent automatically.
+   */
+  claimDueDeliveries(
+    now: string,
+    leaseUntil: string,
+    workerId: string,
+    limit: number,
+  ): Promise<DeliveryRecord[]>;
+  /** Marks a claimed email as being handed to the SMTP server; false when the claim was lost. */
+  markSending(id: string, workerId: string, updatedAt: string): Promise<boolean>;
+  /** Deliveries not finished yet (queued, claimed or sending), and the earliest due moment. */
+  pendingDeliveries(): Promise<{ count: number; nextDueAt: string | null }>;
+  getTrackerLink(requestId: string): Promise<TrackerLink | null>;
   close(): Promise<void>;
 }
 

@@ -18,6 +18,7 @@ import {
   TICKET_HOLDING_STATUSES,
   type AuditEntry,
   type AuditVerification,
+  type DeliveryCompletion,
   type DeliveryRecord,
   type LicenseRecord,
   type NewAuditEntry,
@@ -25,6 +26,7 @@ import {
   type RequestRecord,
   type Store,
   type StoreTransaction,
+  type TrackerLink,
 } from '../../core/ports.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -55,6 +57,8 @@ function requestToRow(r: RequestRecord): Database['requests'] {
     decision: r.decision ? json(r.decision) : null,
     failure: r.failure ? json(r.failure) : null,
     voided: r.voided ? json(r.voided) : null,
+    tracker_iid: null,
+    tracker_url: null,
     created_at: r.createdAt,
     updated_at: r.updatedAt,
   };
@@ -108,6 +112,7 @@ function rowToDelivery(row: Database['deliveries']): DeliveryRecord {
     attempts: Number(row.attempts),
     lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at,
+    externalRef: row.external_ref,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -217,10 +222,40 @@ class KyselyTransaction implements StoreTransaction {
           attempts: d.attempts,
           last_error: d.lastError,
           next_attempt_at: d.nextAttemptAt,
+          claimed_by: null,
+          claimed_until: null,
+          external_ref: d.externalRef,
           created_at: d.createdAt,
           updated_at: d.updatedAt,
         })),
       )
+      .execute();
+  }
+
+  async completeDelivery(id: string, workerId: string, c: DeliveryCompletion): Promise<boolean> {
+    const result = await this.db
+      .updateTable('deliveries')
+      .set({
+        status: c.status,
+        last_error: c.lastError,
+        next_attempt_at: c.nextAttemptAt,
+        external_ref: c.externalRef,
+        claimed_by: null,
+        claimed_until: null,
+        updated_at: c.updatedAt,
+      })
+      .where('id', '=', id)
+      .where('claimed_by', '=', workerId)
+      .where('status', 'in', ['claimed', 'sending'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async setTrackerLink(requestId: string, link: TrackerLink): Promise<void> {
+    await this.db
+      .updateTable('requests')
+      .set({ tracker_iid: link.iid, tracker_url: link.url })
+      .where('id', '=', requestId)
       .execute();
   }
 
@@ -278,15 +313,18 @@ export class KyselyStore implements Store {
   }
 
   async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    if (this.dialect === 'postgres') {
-      return this.db.transaction().execute((trx) => work(new KyselyTransaction(trx, 'postgres')));
-    }
+    return this.inTransaction((db) => work(new KyselyTransaction(db, this.dialect)));
+  }
+
+  /** Runs `work` with an executor bound to one transaction. */
+  private async inTransaction<T>(work: (db: Executor) => Promise<T>): Promise<T> {
+    if (this.dialect === 'postgres') return this.db.transaction().execute(work);
     // SQLite: one connection, serialised by Kysely; BEGIN IMMEDIATE takes the write lock now, so a
     // second process waits (busy_timeout) instead of failing when it upgrades a read lock later.
     return this.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const result = await work(new KyselyTransaction(conn, 'sqlite'));
+        const result = await work(conn);
         await sql`commit`.execute(conn);
         return result;
       } catch (error) {
@@ -402,6 +440,86 @@ export class KyselyStore implements Store {
         previousSubscriptionId: previous?.subscriptionId ?? null,
       };
     });
+  }
+
+  async claimDueDeliveries(
+    now: string,
+    leaseUntil: string,
+    workerId: string,
+    limit: number,
+  ): Promise<DeliveryRecord[]> {
+    return this.inTransaction(async (db) => {
+      // An email left `sending` by a stopped worker may have been delivered: a human decides.
+      await db
+        .updateTable('deliveries')
+        .set({
+          status: 'unknown',
+          last_error:
+            'the worker stopped while handing this email to the SMTP server; it may have been delivered',
+          claimed_by: null,
+          claimed_until: null,
+          updated_at: now,
+        })
+        .where('status', '=', 'sending')
+        .where('claimed_until', '<', now)
+        .execute();
+      let due = db
+        .selectFrom('deliveries')
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+            eb.and([eb('status', '=', 'claimed'), eb('claimed_until', '<', now)]),
+          ]),
+        )
+        .orderBy('next_attempt_at')
+        .limit(limit);
+      if (this.dialect === 'postgres') due = due.forUpdate().skipLocked();
+      const ids = (await due.execute()).map((r) => r.id);
+      if (ids.length === 0) return [];
+      await db
+        .updateTable('deliveries')
+        .set((eb) => ({
+          status: 'claimed',
+          claimed_by: workerId,
+          claimed_until: leaseUntil,
+          attempts: eb('attempts', '+', 1),
+          updated_at: now,
+        }))
+        .where('id', 'in', ids)
+        .execute();
+      const rows = await db.selectFrom('deliveries').selectAll().where('id', 'in', ids).execute();
+      return rows.map(rowToDelivery);
+    });
+  }
+
+  async markSending(id: string, workerId: string, updatedAt: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('deliveries')
+      .set({ status: 'sending', updated_at: updatedAt })
+      .where('id', '=', id)
+      .where('claimed_by', '=', workerId)
+      .where('status', '=', 'claimed')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async pendingDeliveries(): Promise<{ count: number; nextDueAt: string | null }> {
+    const row = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('next_attempt_at').as('next')])
+      .where('status', 'in', ['queued', 'claimed', 'sending'])
+      .executeTakeFirstOrThrow();
+    return { count: Number(row.n), nextDueAt: (row.next as string | null) ?? null };
+  }
+
+  async getTrackerLink(requestId: string): Promise<TrackerLink | null> {
+    const row = await this.db
+      .selectFrom('requests')
+      .select(['tracker_iid', 'tracker_url'])
+      .where('id', '=', requestId)
+      .executeTakeFirst();
+    return row?.tracker_iid ? { iid: row.tracker_iid, url: row.tracker_url } : null;
   }
 
   async verifyAudit(): Promise<AuditVerification> {

@@ -102,6 +102,32 @@ const migrations: Record<string, Migration> = {
       await sql`insert into audit_head (id, seq, hash) values (1, 0, ${'0'.repeat(64)})`.execute(db);
     },
   },
+  '0002_outbox': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('deliveries').addColumn('claimed_by', 'text').execute();
+      await db.schema.alterTable('deliveries').addColumn('claimed_until', 'text').execute();
+      await db.schema.alterTable('deliveries').addColumn('external_ref', 'text').execute();
+      await db.schema.alterTable('requests').addColumn('tracker_iid', 'text').execute();
+      await db.schema.alterTable('requests').addColumn('tracker_url', 'text').execute();
+      // The embedded default's tracker issues and notes, chat posts and ticket notes (TRACKER=local…).
+      await db.schema
+        .createTable('local_records')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text')
+        .addColumn('ref', 'text')
+        .addColumn('title', 'text')
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('state', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('local_records_request')
+        .on('local_records')
+        .columns(['request_id', 'kind'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -19,6 +19,8 @@ export interface RequestsTable {
   decision: string | null;
   failure: string | null;
   voided: string | null;
+  tracker_iid: string | null;
+  tracker_url: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -46,6 +48,9 @@ export interface DeliveriesTable {
   attempts: number;
   last_error: string | null;
   next_attempt_at: string | null;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  external_ref: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -69,7 +74,19 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+export interface LocalRecordsTable {
+  id: string;
+  kind: string;
+  request_id: string | null;
+  ref: string | null;
+  title: string | null;
+  body: string;
+  state: string | null;
+  created_at: string;
+}
+
 export interface Database {
+  local_records: LocalRecordsTable;
   requests: RequestsTable;
   licenses: LicensesTable;
   deliveries: DeliveriesTable;

@@ -14,7 +14,8 @@ import {
 import { recordJson, type RequestView } from '../../core/issuance/view.js';
 import { actorFrom, numberArg, parseToday, readLicenseFile, withApp } from '../context.js';
 import { action, type CommandOutcome } from '../output.js';
-import { renderEligibility, renderView } from '../render.js';
+import { renderEligibility, renderLocalRecords, renderView } from '../render.js';
+import { listLocalRecords } from '../../adapters/local/local-channels.js';
 
 interface RequestOptions {
   ticket?: string;
@@ -168,10 +169,18 @@ export function registerRequestCommands(program: Command): void {
             ...(o.id ? { id: o.id } : {}),
             ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}),
           });
+          // The embedded default keeps tracker issues, chat posts and ticket notes locally: show them.
+          const local = await Promise.all(
+            views.map((v) => listLocalRecords(app.store.db, v.request.id, v.request.ticketId)),
+          );
           return {
             exit: views.length ? EXIT.OK : EXIT.REFUSED,
-            human: views.length ? views.map(renderView).join('\n\n') : 'No request matches.',
-            json: { requests: views.map((v) => recordJson(v, true)) },
+            human: views.length
+              ? views.map((v, i) => renderView(v) + renderLocalRecords(local[i] ?? [])).join('\n\n')
+              : 'No request matches.',
+            json: {
+              requests: views.map((v, i) => ({ ...recordJson(v, true), localRecords: local[i] ?? [] })),
+            },
           };
         }),
       ),

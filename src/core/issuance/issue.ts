@@ -185,6 +185,7 @@ export function newDeliveries(
     attempts: 0,
     lastError: null,
     nextAttemptAt: now,
+    externalRef: null,
     createdAt: now,
     updatedAt: now,
   }));

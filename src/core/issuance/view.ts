@@ -1,21 +1,31 @@
 /** A request with everything known about it: what lookup, the CLI and the API show. */
 import { licenseFingerprint } from '../license/codec.js';
-import type { AuditEntry, DeliveryRecord, LicenseRecord, RequestRecord, Store } from '../ports.js';
+import type {
+  AuditEntry,
+  DeliveryRecord,
+  LicenseRecord,
+  RequestRecord,
+  Store,
+  TrackerLink,
+} from '../ports.js';
 
 export interface RequestView {
   request: RequestRecord;
   license: LicenseRecord | null;
   deliveries: DeliveryRecord[];
   events: AuditEntry[];
+  /** The tracker issue, once created. */
+  tracker: TrackerLink | null;
 }
 
 export async function loadRequestView(store: Store, request: RequestRecord): Promise<RequestView> {
-  const [license, deliveries, events] = await Promise.all([
+  const [license, deliveries, events, tracker] = await Promise.all([
     store.getLicenseForRequest(request.id),
     store.listDeliveries(request.id),
     store.listAudit({ requestId: request.id }),
+    store.getTrackerLink(request.id),
   ]);
-  return { request, license, deliveries, events };
+  return { request, license, deliveries, events, tracker };
 }
 
 /** The record shape of PRODUCT.md §8 (`issue --json`), shared by the CLI and the API. */
@@ -42,6 +52,7 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
           seats: license.seats,
         }
       : null,
+    tracker: view.tracker,
     eligibility: request.eligibility,
     override: request.override,
     decision: request.decision,
@@ -54,6 +65,7 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
       status: d.status,
       recipient: d.recipient,
       attempts: d.attempts,
+      externalRef: d.externalRef,
       lastError: d.lastError,
       updatedAt: d.updatedAt,
     })),

@@ -79,6 +79,7 @@ function delivery(requestId: string, channel: DeliveryRecord['channel']): Delive
     attempts: 0,
     lastError: null,
     nextAttemptAt: now,
+    externalRef: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -283,6 +284,84 @@ export function storeContract(
       expect(
         (await store.recentLicenses('2026-11-21' as CalendarDate)).some((x) => x.requestId === r.id),
       ).toBe(false);
+    });
+
+    it('claims each due delivery for one worker at a time, and records how it ended', async () => {
+      const r = request();
+      const made = Array.from({ length: 30 }, (_, i) => delivery(r.id, i % 2 ? 'chat' : 'tracker'));
+      await store.transaction(async (tx) => {
+        await tx.insertRequest(r);
+        await tx.insertDeliveries(made);
+      });
+      const now = new Date(clock + 60_000).toISOString();
+      const lease = new Date(clock + 120_000).toISOString();
+      const claims = await Promise.all(
+        ['w1', 'w2', 'w3'].map((w) => store.claimDueDeliveries(now, lease, w, 12)),
+      );
+      const ids = claims.flat().map((d) => d.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBeGreaterThanOrEqual(30);
+      expect(claims.flat().every((d) => d.status === 'claimed' && d.attempts === 1)).toBe(true);
+      // Nothing left to claim while the leases hold.
+      expect(await store.claimDueDeliveries(now, lease, 'w4', 50)).toEqual([]);
+      const ownerIndex = claims.findIndex((c) => c.length > 0);
+      const first = claims[ownerIndex]?.[0] as DeliveryRecord;
+      const owner = ['w1', 'w2', 'w3'][ownerIndex] as string;
+      const done = {
+        status: 'sent' as const,
+        lastError: null,
+        nextAttemptAt: null,
+        externalRef: '42',
+        updatedAt: now,
+      };
+      expect(await store.transaction((tx) => tx.completeDelivery(first.id, 'not-me', done))).toBe(false);
+      expect(await store.transaction((tx) => tx.completeDelivery(first.id, owner, done))).toBe(true);
+      const after = (await store.listDeliveries(first.requestId)).find((d) => d.id === first.id);
+      expect(after).toMatchObject({ status: 'sent', externalRef: '42' });
+      // A lease that expired (the worker died) is claimed again by another worker.
+      const later = new Date(clock + 180_000).toISOString();
+      const reclaimed = await store.claimDueDeliveries(
+        later,
+        new Date(clock + 240_000).toISOString(),
+        'w5',
+        100,
+      );
+      expect(reclaimed.map((d) => d.id).sort()).toEqual(ids.filter((id) => id !== first.id).sort());
+      expect(reclaimed.every((d) => d.attempts === 2)).toBe(true);
+    });
+
+    it('marks an email left sending by a stopped worker unknown instead of sending it again', async () => {
+      const r = request();
+      const email = delivery(r.id, 'email');
+      await store.transaction(async (tx) => {
+        await tx.insertRequest(r);
+        await tx.insertDeliveries([email]);
+      });
+      const t0 = new Date(clock + 300_000).toISOString();
+      const [claimed] = await store
+        .claimDueDeliveries(t0, new Date(clock + 301_000).toISOString(), 'w1', 100)
+        .then((all) => all.filter((d) => d.id === email.id));
+      expect(claimed?.id).toBe(email.id);
+      expect(await store.markSending(email.id, 'w2', t0)).toBe(false);
+      expect(await store.markSending(email.id, 'w1', t0)).toBe(true);
+      const pending = await store.pendingDeliveries();
+      expect(pending.count).toBeGreaterThanOrEqual(1);
+      const t1 = new Date(clock + 400_000).toISOString();
+      const again = await store.claimDueDeliveries(t1, new Date(clock + 401_000).toISOString(), 'w2', 100);
+      expect(again.map((d) => d.id)).not.toContain(email.id);
+      const after = (await store.listDeliveries(r.id))[0];
+      expect(after?.status).toBe('unknown');
+      expect(after?.lastError).toContain('may have been delivered');
+    });
+
+    it('keeps the tracker link of a request', async () => {
+      const r = request();
+      await store.transaction(async (tx) => tx.insertRequest(r));
+      expect(await store.getTrackerLink(r.id)).toBeNull();
+      await store.transaction(async (tx) =>
+        tx.setTrackerLink(r.id, { iid: '17', url: 'https://gitlab.example/i/17' }),
+      );
+      expect(await store.getTrackerLink(r.id)).toEqual({ iid: '17', url: 'https://gitlab.example/i/17' });
     });
 
     it('keeps a hash chain through concurrent appends', async () => {

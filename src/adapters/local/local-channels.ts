@@ -1,0 +1,157 @@
+/**
+ * The embedded default's tracker, chat and ticket system (TRACKER=local, CHAT=local, TICKETS=local):
+ * the same records the real systems would get, kept in the local database and shown by `lookup`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type {
+  ChatNotifier,
+  IssueTracker,
+  TicketSystem,
+  TrackerIssue,
+  TrackerRef,
+} from '../../core/deliveries/ports.js';
+import type { Database } from '../store/schema.js';
+
+const id = (prefix: string): string => `${prefix}_${randomBytes(8).toString('hex')}`;
+const now = (): string => new Date().toISOString();
+
+export type LocalRecordKind = 'tracker_issue' | 'tracker_note' | 'chat_post' | 'ticket_note';
+
+export interface LocalRecord {
+  id: string;
+  kind: LocalRecordKind;
+  requestId: string | null;
+  ref: string | null;
+  title: string | null;
+  body: string;
+  state: string | null;
+  createdAt: string;
+}
+
+export function createLocalTracker(db: Kysely<Database>): IssueTracker {
+  return {
+    async findIssueForRequest(requestId) {
+      const row = await db
+        .selectFrom('local_records')
+        .select('id')
+        .where('kind', '=', 'tracker_issue')
+        .where('request_id', '=', requestId)
+        .executeTakeFirst();
+      return row ? { iid: row.id, url: null } : null;
+    },
+    async createIssue(issue: TrackerIssue): Promise<TrackerRef> {
+      const existing = await this.findIssueForRequest(issue.requestId);
+      if (existing) return existing;
+      const iid = id('iss');
+      await db
+        .insertInto('local_records')
+        .values({
+          id: iid,
+          kind: 'tracker_issue',
+          request_id: issue.requestId,
+          ref: issue.labels.join(','),
+          title: issue.title,
+          body: issue.description,
+          state: issue.closed ? 'closed (confidential)' : 'open (confidential)',
+          created_at: now(),
+        })
+        .execute();
+      return { iid, url: null };
+    },
+    async addNote(ref, body) {
+      const issue = await db
+        .selectFrom('local_records')
+        .select('request_id')
+        .where('id', '=', ref.iid)
+        .executeTakeFirst();
+      await db
+        .insertInto('local_records')
+        .values({
+          id: id('note'),
+          kind: 'tracker_note',
+          request_id: issue?.request_id ?? null,
+          ref: ref.iid,
+          title: null,
+          body,
+          state: null,
+          created_at: now(),
+        })
+        .execute();
+    },
+    verify: async () => 'local tracker: issues are kept in the local database (TRACKER=local)',
+  };
+}
+
+export function createLocalChat(db: Kysely<Database>): ChatNotifier {
+  return {
+    async post(text, meta) {
+      const ref = id('post');
+      await db
+        .insertInto('local_records')
+        .values({
+          id: ref,
+          kind: 'chat_post',
+          request_id: meta.requestId,
+          ref: null,
+          title: null,
+          body: text,
+          state: null,
+          created_at: now(),
+        })
+        .execute();
+      return { ref };
+    },
+    verify: async () => 'local chat: posts are kept in the local database (CHAT=local)',
+  };
+}
+
+export function createLocalTickets(db: Kysely<Database>): TicketSystem {
+  return {
+    async addInternalNote(ticketId, body) {
+      await db
+        .insertInto('local_records')
+        .values({
+          id: id('tnote'),
+          kind: 'ticket_note',
+          request_id: null,
+          ref: ticketId,
+          title: null,
+          body,
+          state: 'internal',
+          created_at: now(),
+        })
+        .execute();
+    },
+    imageAttachmentCount: async () => 0,
+    verify: async () => 'local tickets: notes are kept in the local database (TICKETS=local)',
+  };
+}
+
+export async function listLocalRecords(
+  db: Kysely<Database>,
+  requestId: string,
+  ticketId: string,
+): Promise<LocalRecord[]> {
+  const rows = await db
+    .selectFrom('local_records')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('request_id', '=', requestId),
+        eb.and([eb('kind', '=', 'ticket_note'), eb('ref', '=', ticketId)]),
+      ]),
+    )
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind as LocalRecordKind,
+    requestId: r.request_id,
+    ref: r.ref,
+    title: r.title,
+    body: r.body,
+    state: r.state,
+    createdAt: r.created_at,
+  }));
+}

@@ -1,0 +1,242 @@
+/**
+ * Deliveries against real protocol peers on loopback: an SMTP server, and HTTP servers behaving
+ * like GitLab's issues API, Slack's chat.postMessage and Zendesk's tickets API — including faults.
+ */
+import { simpleParser } from 'mailparser';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { decodeLicense } from '../../src/core/license/codec.js';
+import { lookupById } from '../../src/core/issuance/manage.js';
+import { startSmtpServer, type TestSmtpServer } from '../adapters/mail/smtp-test-server.js';
+import { startHttpPeer, type HttpPeer, type RecordedRequest } from '../helpers/http-peer.js';
+import { testPublicKey } from '../helpers/vectors.js';
+import { appWith, drain, issue } from './harness.js';
+
+interface Peers {
+  smtp: TestSmtpServer;
+  http: HttpPeer;
+  gitlabIssues: {
+    iid: number;
+    title: string;
+    description: string;
+    labels: string;
+    confidential: boolean;
+    state: string;
+  }[];
+}
+
+async function startPeers(): Promise<Peers> {
+  const smtp = await startSmtpServer();
+  const http = await startHttpPeer();
+  const gitlabIssues: Peers['gitlabIssues'] = [];
+  const issueJson = (i: Peers['gitlabIssues'][number]) => ({
+    ...i,
+    labels: i.labels.split(','),
+    web_url: `${http.url}/support/requests/-/issues/${i.iid}`,
+  });
+  http.on('GET', '/api/v4/projects/42/issues', (req: RecordedRequest) => ({
+    body: gitlabIssues.filter((i) => i.description.includes(req.query['search'] ?? '\u0000')).map(issueJson),
+  }));
+  http.on('POST', '/api/v4/projects/42/issues', (req) => {
+    const b = req.body as Record<string, unknown>;
+    const created = {
+      iid: gitlabIssues.length + 1,
+      title: String(b['title']),
+      description: String(b['description']),
+      labels: String(b['labels']),
+      confidential: b['confidential'] === true || b['confidential'] === 'true',
+      state: 'opened',
+    };
+    gitlabIssues.push(created);
+    return { status: 201, body: issueJson(created) };
+  });
+  http.on('PUT', /^\/api\/v4\/projects\/42\/issues\/(\d+)$/, (req) => {
+    const iid = Number(/(\d+)$/.exec(req.path)?.[1]);
+    const found = gitlabIssues.find((i) => i.iid === iid);
+    if (!found) return { status: 404, body: { message: '404 Not found' } };
+    if ((req.body as Record<string, unknown>)['state_event'] === 'close') found.state = 'closed';
+    return { body: issueJson(found) };
+  });
+  http.on('POST', /^\/api\/v4\/projects\/42\/issues\/\d+\/notes$/, {
+    status: 201,
+    body: { id: 1, body: 'note' },
+  });
+  http.on('POST', '/api/chat.postMessage', { body: { ok: true, ts: '1764331200.000100', channel: 'C1' } });
+  http.on('GET', /^\/api\/v2\/tickets\/\d+\/comments\.json$/, {
+    body: {
+      comments: [{ id: 1, attachments: [{ content_type: 'image/png' }, { content_type: 'image/jpeg' }] }],
+      next_page: null,
+    },
+  });
+  http.on('PUT', /^\/api\/v2\/tickets\/\d+\.json$/, { body: { ticket: { id: 1 } } });
+  return { smtp, http, gitlabIssues };
+}
+
+function envFor(p: Peers): Record<string, string> {
+  return {
+    MAIL_TRANSPORT: 'smtp',
+    SMTP_URL: p.smtp.url(),
+    MAIL_FROM: 'Lifeline <lifeline@support.example>',
+    MAIL_REPLY_TO: 'support@support.example',
+    TRACKER: 'gitlab',
+    GITLAB_URL: p.http.url,
+    GITLAB_TOKEN: 'glpat-test-token-123',
+    GITLAB_PROJECT: '42',
+    CHAT: 'slack',
+    SLACK_TOKEN: 'xoxb-test-token-456',
+    SLACK_CHANNEL: '#support_licensing-subscription',
+    SLACK_API_URL: `${p.http.url}/api/`,
+    TICKETS: 'zendesk',
+    ZENDESK_URL: p.http.url,
+    ZENDESK_EMAIL: 'agent@support.example',
+    ZENDESK_API_TOKEN: 'zd-test-token-789',
+  };
+}
+
+const requestsTo = (p: Peers, method: string, path: RegExp | string) =>
+  p.http.requests.filter(
+    (r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)),
+  );
+
+describe('deliveries to real peers on loopback', () => {
+  let peers: Peers;
+  let app: App | undefined;
+  beforeEach(async () => {
+    peers = await startPeers();
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await peers.smtp.stop();
+    await peers.http.close();
+  });
+
+  it('emails the license, opens the closed confidential tracker issue, posts to Slack and notes the ticket', async () => {
+    app = await appWith(envFor(peers));
+    const view = await issue(app);
+    expect(view.request.eligibility.warnings.map((w) => w.code)).not.toContain('SCREENSHOTS_MISSING');
+    const summary = await drain(app);
+    expect(summary).toMatchObject({ sent: 4, failed: 0, unknown: 0 });
+
+    expect(peers.smtp.received).toHaveLength(1);
+    const mail = await simpleParser(peers.smtp.received[0] as Buffer);
+    expect(mail.subject).toBe('Your 10-day Trial GitLab License');
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : '').toBe(view.request.requesterEmail);
+    const after = await lookupById(app.ports, view.request.id);
+    expect(mail.messageId).toBe(`<${after.deliveries.find((d) => d.channel === 'email')?.id}@lifeline>`);
+    const attachment = mail.attachments[0];
+    expect(attachment?.filename).toBe('GitLab_Emergency_Trial_2026-11-28.gitlab-license');
+    expect(attachment?.content.toString('utf8')).toBe(view.license?.text);
+    const decoded = decodeLicense(attachment?.content.toString('utf8') ?? '', [testPublicKey()]);
+    expect(decoded.ok && decoded.value.json['restrictions']).toEqual({
+      active_user_count: 120,
+      plan: 'ultimate',
+      trial: true,
+    });
+
+    expect(peers.gitlabIssues).toHaveLength(1);
+    expect(peers.gitlabIssues[0]).toMatchObject({
+      title: `[Success] - Created a license under ${view.request.requesterEmail} for 120 users`,
+      labels: 'Mechanizer::Emergency License Generation',
+      confidential: true,
+      state: 'closed',
+    });
+    expect(peers.gitlabIssues[0]?.description).toContain(view.license?.text.slice(0, 60));
+    expect(after.tracker).toEqual({ iid: '1', url: `${peers.http.url}/support/requests/-/issues/1` });
+
+    const slack = requestsTo(peers, 'POST', '/api/chat.postMessage');
+    expect(slack).toHaveLength(1);
+    expect(slack[0]?.headers['authorization']).toBe('Bearer xoxb-test-token-456');
+    // @slack/web-api posts form-encoded fields.
+    const slackText = new URLSearchParams(slack[0]?.rawBody ?? '').get('text') ?? '';
+    expect(new URLSearchParams(slack[0]?.rawBody ?? '').get('channel')).toBe(
+      '#support_licensing-subscription',
+    );
+    expect(slackText).toContain(view.request.ticketUrl ?? '');
+    expect(slackText).toContain('/support/requests/-/issues/1');
+
+    const note = requestsTo(peers, 'PUT', `/api/v2/tickets/${view.request.ticketId}.json`);
+    expect(note).toHaveLength(1);
+    expect(
+      (note[0]?.body as { ticket: { comment: { public: boolean; body: string } } }).ticket.comment.public,
+    ).toBe(false);
+    expect(JSON.stringify(note[0]?.body)).not.toContain(view.license?.text.slice(0, 60));
+  });
+
+  it('keeps retrying while SMTP is down and delivers once when it is back', async () => {
+    const port = peers.smtp.port;
+    await peers.smtp.stop();
+    app = await appWith(envFor(peers));
+    const view = await issue(app);
+    const stop = new AbortController();
+    const running = drain(app, { signal: stop.signal, settings: { baseBackoffMs: 200, maxBackoffMs: 400 } });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const during = await lookupById(app.ports, view.request.id);
+    const email = during.deliveries.find((d) => d.channel === 'email');
+    expect(email?.status).toBe('queued');
+    expect(email?.attempts).toBeGreaterThanOrEqual(2);
+    expect(email?.lastError).toBeTruthy();
+    peers.smtp = await startSmtpServer(port);
+    const summary = await running;
+    expect(summary.sent).toBe(4);
+    expect(peers.smtp.received).toHaveLength(1);
+    const after = await lookupById(app.ports, view.request.id);
+    expect(after.deliveries.every((d) => d.status === 'sent')).toBe(true);
+  });
+
+  it('creates exactly one GitLab issue through 500s, and honours 429 Retry-After', async () => {
+    peers.http.once('POST', '/api/v4/projects/42/issues', { status: 500, body: { message: 'boom' } });
+    peers.http.once('POST', '/api/v4/projects/42/issues', { status: 500, body: { message: 'boom' } });
+    peers.http.once('POST', '/api/chat.postMessage', {
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { ok: false, error: 'ratelimited' },
+    });
+    app = await appWith(envFor(peers));
+    const view = await issue(app);
+    const started = Date.now();
+    const summary = await drain(app);
+    expect(summary).toMatchObject({ sent: 4, failed: 0 });
+    expect(peers.gitlabIssues).toHaveLength(1);
+    expect(requestsTo(peers, 'POST', '/api/v4/projects/42/issues')).toHaveLength(3);
+    expect(requestsTo(peers, 'POST', '/api/chat.postMessage')).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    const tracker = (await lookupById(app.ports, view.request.id)).deliveries.find(
+      (d) => d.channel === 'tracker',
+    );
+    expect(tracker?.attempts).toBe(3);
+  });
+
+  it('marks Slack failed with the reason when it refuses for good; email and tracker still arrive', async () => {
+    peers.http.on('POST', '/api/chat.postMessage', { body: { ok: false, error: 'invalid_auth' } });
+    app = await appWith(envFor(peers));
+    const view = await issue(app);
+    const summary = await drain(app);
+    expect(summary).toMatchObject({ sent: 3, failed: 1 });
+    const after = await lookupById(app.ports, view.request.id);
+    const byChannel = Object.fromEntries(after.deliveries.map((d) => [d.channel, d]));
+    expect(byChannel['email']?.status).toBe('sent');
+    expect(byChannel['tracker']?.status).toBe('sent');
+    expect(byChannel['ticket']?.status).toBe('sent');
+    expect(byChannel['chat']?.status).toBe('failed');
+    expect(byChannel['chat']?.lastError).toMatch(/invalid_auth/);
+    expect(byChannel['chat']?.lastError).not.toContain('xoxb-test-token-456');
+    expect(after.events.map((e) => e.action)).toContain('delivery.failed');
+  });
+
+  it('marks an email unknown when the connection drops after the data, and notes it on the tracker issue', async () => {
+    peers.smtp.data = 'drop-after-content';
+    app = await appWith(envFor(peers));
+    const view = await issue(app);
+    const summary = await drain(app);
+    expect(summary.unknown).toBe(1);
+    expect(peers.smtp.received).toHaveLength(1);
+    const after = await lookupById(app.ports, view.request.id);
+    expect(after.deliveries.find((d) => d.channel === 'email')?.status).toBe('unknown');
+    expect(after.deliveries.find((d) => d.purpose === 'email_unknown')?.status).toBe('sent');
+    expect(requestsTo(peers, 'POST', /\/issues\/1\/notes$/)).toHaveLength(1);
+    // Not re-sent by a later run.
+    await drain(app);
+    expect(peers.smtp.received).toHaveLength(1);
+  });
+});
