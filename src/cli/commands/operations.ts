@@ -1,7 +1,7 @@
 /** `migrate`, `doctor`, `audit verify`. */
 import type { Command } from 'commander';
 import { redactedConfig } from '../../config.js';
-import { EXIT } from '../../core/errors.js';
+import { EXIT, LifelineError } from '../../core/errors.js';
 import { withApp } from '../context.js';
 import { action } from '../output.js';
 import { runWorker } from '../../interfaces/worker/run-worker.js';
@@ -116,10 +116,20 @@ export function registerWorkerCommand(program: Command): void {
     .command('worker')
     .description('run the delivery worker (email, tracker, chat, ticket note); several may run at once')
     .option('--drain', 'exit once nothing is due or waiting in backoff')
+    .option('--lease-seconds <n>', 'how long a claim holds before another worker may take it over', '120')
+    .option('--batch-size <n>', 'deliveries claimed at a time', '20')
     .option('--json', 'print one JSON object')
     .action(
-      action(async (o: { drain?: boolean; json?: boolean }) =>
-        withApp(async (app) => {
+      action(async (o: { drain?: boolean; json?: boolean; leaseSeconds: string; batchSize: string }) => {
+        const leaseSeconds = Number(o.leaseSeconds);
+        const batchSize = Number(o.batchSize);
+        if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1 || leaseSeconds > 3600) {
+          throw new LifelineError('USAGE', '--lease-seconds must be a whole number from 1 to 3600');
+        }
+        if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 500) {
+          throw new LifelineError('USAGE', '--batch-size must be a whole number from 1 to 500');
+        }
+        return withApp(async (app) => {
           const stop = new AbortController();
           const onSignal = (): void => stop.abort();
           process.once('SIGINT', onSignal);
@@ -128,6 +138,7 @@ export function registerWorkerCommand(program: Command): void {
             const summary = await runWorker(app, {
               ...(o.drain ? { drain: true } : {}),
               signal: stop.signal,
+              settings: { leaseMs: leaseSeconds * 1000, batchSize },
               onResult: (r) => {
                 if (!o.json) {
                   process.stdout.write(
@@ -145,7 +156,7 @@ export function registerWorkerCommand(program: Command): void {
             process.off('SIGINT', onSignal);
             process.off('SIGTERM', onSignal);
           }
-        }),
-      ),
+        });
+      }),
     );
 }
