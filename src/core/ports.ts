@@ -216,18 +216,20 @@ export interface Store {
    * Claims up to `limit` deliveries that are due (queued with nextAttemptAt ≤ now, or claimed by a
    * worker whose lease expired), leasing them to `workerId` until `leaseUntil`. Each delivery is
    * claimed by one worker at a time. An email left `sending` by a worker that stopped is marked
-   * `unknown` instead (it may have been sent): never re-sent automatically.
+   * `unknown` instead (it may have been sent): never re-sent automatically. With `requestId`, only
+   * that request's deliveries are claimed.
    */
   claimDueDeliveries(
     now: string,
     leaseUntil: string,
     workerId: string,
     limit: number,
+    requestId?: string,
   ): Promise<DeliveryRecord[]>;
   /** Marks a claimed email as being handed to the SMTP server; false when the claim was lost. */
   markSending(id: string, workerId: string, updatedAt: string): Promise<boolean>;
   /** Deliveries not finished yet (queued, claimed or sending), and the earliest due moment. */
-  pendingDeliveries(): Promise<{ count: number; nextDueAt: string | null }>;
+  pendingDeliveries(requestId?: string): Promise<{ count: number; nextDueAt: string | null }>;
   getTrackerLink(requestId: string): Promise<TrackerLink | null>;
   close(): Promise<void>;
 }

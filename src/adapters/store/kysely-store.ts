@@ -447,6 +447,7 @@ export class KyselyStore implements Store {
     leaseUntil: string,
     workerId: string,
     limit: number,
+    requestId?: string,
   ): Promise<DeliveryRecord[]> {
     return this.inTransaction(async (db) => {
       // An email left `sending` by a stopped worker may have been delivered: a human decides.
@@ -474,6 +475,7 @@ export class KyselyStore implements Store {
         )
         .orderBy('next_attempt_at')
         .limit(limit);
+      if (requestId) due = due.where('request_id', '=', requestId);
       if (this.dialect === 'postgres') due = due.forUpdate().skipLocked();
       const ids = (await due.execute()).map((r) => r.id);
       if (ids.length === 0) return [];
@@ -504,12 +506,13 @@ export class KyselyStore implements Store {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async pendingDeliveries(): Promise<{ count: number; nextDueAt: string | null }> {
-    const row = await this.db
+  async pendingDeliveries(requestId?: string): Promise<{ count: number; nextDueAt: string | null }> {
+    let q = this.db
       .selectFrom('deliveries')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('next_attempt_at').as('next')])
-      .where('status', 'in', ['queued', 'claimed', 'sending'])
-      .executeTakeFirstOrThrow();
+      .where('status', 'in', ['queued', 'claimed', 'sending']);
+    if (requestId) q = q.where('request_id', '=', requestId);
+    const row = await q.executeTakeFirstOrThrow();
     return { count: Number(row.n), nextDueAt: (row.next as string | null) ?? null };
   }
 

@@ -8,9 +8,12 @@ import {
   lookupRequests,
   rejectRequest,
   resendLicense,
+  lookupById,
   retryRequest,
   voidRequest,
 } from '../../core/issuance/manage.js';
+import type { App } from '../../app.js';
+import { runWorker } from '../../interfaces/worker/run-worker.js';
 import { recordJson, type RequestView } from '../../core/issuance/view.js';
 import { actorFrom, numberArg, parseToday, readLicenseFile, withApp } from '../context.js';
 import { action, type CommandOutcome } from '../output.js';
@@ -18,6 +21,7 @@ import { renderEligibility, renderLocalRecords, renderView } from '../render.js'
 import { listLocalRecords } from '../../adapters/local/local-channels.js';
 
 interface RequestOptions {
+  deliver?: boolean;
   ticket?: string;
   email?: string;
   seats?: string;
@@ -51,6 +55,7 @@ function addRequestOptions(command: Command): Command {
     .option('--today <date>', 'the date to decide on (default: today in the support time zone)')
     .option('--override-reason <text>', 'override refusals of rules 4–9 (at least 20 characters)')
     .option('--role <role>', 'engineer or licensing (an engineer override waits for approval)', 'engineer')
+    .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
     .option('--json', 'print one JSON object');
 }
 
@@ -90,6 +95,23 @@ export function checkJson(result: EligibilityResult): Record<string, unknown> {
 const refusedExit = (result: EligibilityResult): CommandOutcome['exit'] =>
   result.eligible ? EXIT.OK : exitCodeOf((result.refusals[0]?.code ?? 'INPUT_INVALID') as Code);
 
+/**
+ * Delivers what a command just queued for its request, as `lifeline issue` promises (§8): up to 20 s,
+ * not waiting for deliveries that back off longer than 3 s. Whatever is left, `lifeline worker` (or
+ * `serve`) finishes. `--no-deliver` leaves everything to the worker.
+ */
+async function deliverNow(app: App, view: RequestView, enabled: boolean | undefined): Promise<RequestView> {
+  if (enabled === false || !view.deliveries.some((d) => d.status === 'queued')) return view;
+  await runWorker(app, {
+    drain: true,
+    requestId: view.request.id,
+    maxWaitMs: 3_000,
+    pollMs: 100,
+    signal: AbortSignal.timeout(20_000),
+  });
+  return lookupById(app.ports, view.request.id);
+}
+
 function viewOutcome(
   view: RequestView,
   existing: boolean,
@@ -119,22 +141,26 @@ export function registerRequestCommands(program: Command): void {
         const outcome = await issueEmergencyLicense(issueInput(o), app.ports, app.settings);
         switch (outcome.kind) {
           case 'issued':
-            return viewOutcome(outcome.view, false, 'Emergency license issued; deliveries queued.');
+            return viewOutcome(
+              await deliverNow(app, outcome.view, o.deliver),
+              false,
+              'Emergency license issued.',
+            );
           case 'existing':
             return viewOutcome(
-              outcome.view,
+              await deliverNow(app, outcome.view, o.deliver),
               true,
               `Ticket ${outcome.view.request.ticketId} already has request ${outcome.view.request.id}; nothing new was issued.`,
             );
           case 'pending_approval':
             return viewOutcome(
-              outcome.view,
+              await deliverNow(app, outcome.view, o.deliver),
               false,
               'Override recorded; the request waits for approval by licensing.',
             );
           case 'failed':
             return viewOutcome(
-              outcome.view,
+              await deliverNow(app, outcome.view, o.deliver),
               false,
               'No license could be generated; the failure is recorded.',
               EXIT.INFRA,
@@ -192,15 +218,16 @@ export function registerRequestCommands(program: Command): void {
     .option('--to <email>', 'another address (licensing only)')
     .option('--by <name>')
     .option('--role <role>', 'engineer or licensing', 'engineer')
+    .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
     .option('--json', 'print one JSON object')
     .action(
-      action(async (id: string, o: { to?: string; by?: string; role?: string }) =>
+      action(async (id: string, o: { to?: string; by?: string; role?: string; deliver?: boolean }) =>
         withApp(async (app) => {
           const view = await resendLicense(
             { requestId: id, actor: actorFrom(o, 'engineer'), to: o.to ?? null },
             app.ports,
           );
-          return viewOutcome(view, true, 'Resend queued.');
+          return viewOutcome(await deliverNow(app, view, o.deliver), true, 'Resend queued.');
         }),
       ),
     );
@@ -210,9 +237,10 @@ export function registerRequestCommands(program: Command): void {
     .description('run a failed request again (only when no license was generated)')
     .option('--by <name>')
     .option('--today <date>')
+    .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
     .option('--json', 'print one JSON object')
     .action(
-      action(async (id: string, o: { by?: string; today?: string }) =>
+      action(async (id: string, o: { by?: string; today?: string; deliver?: boolean }) =>
         withApp(async (app) => {
           const today = parseToday(o.today);
           const outcome = await retryRequest(
@@ -228,7 +256,7 @@ export function registerRequestCommands(program: Command): void {
             };
           }
           return viewOutcome(
-            outcome.view,
+            await deliverNow(app, outcome.view, o.deliver),
             false,
             outcome.kind === 'issued' ? 'Retried: license issued.' : 'Retried: still failing.',
             outcome.kind === 'issued' ? EXIT.OK : EXIT.INFRA,
@@ -244,9 +272,10 @@ export function registerRequestCommands(program: Command): void {
       .option('--reason <text>', name === 'approve' ? 'why (optional)' : 'why (required)')
       .option('--by <name>', 'who decides (default: the OS user)')
       .option('--today <date>')
+      .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
       .option('--json', 'print one JSON object')
       .action(
-        action(async (id: string, o: { reason?: string; by?: string; today?: string }) =>
+        action(async (id: string, o: { reason?: string; by?: string; today?: string; deliver?: boolean }) =>
           withApp(async (app) => {
             // The CLI is an operator's tool on the server: decisions are taken with the licensing role.
             const today = parseToday(o.today);
@@ -262,7 +291,11 @@ export function registerRequestCommands(program: Command): void {
                 : name === 'reject'
                   ? await rejectRequest(input, app.ports)
                   : await voidRequest(input, app.ports);
-            return viewOutcome(view, true, `Request ${name === 'void' ? 'voided' : `${name}d`}.`);
+            return viewOutcome(
+              await deliverNow(app, view, o.deliver),
+              true,
+              `Request ${name === 'void' ? 'voided' : `${name}d`}.`,
+            );
           }),
         ),
       );

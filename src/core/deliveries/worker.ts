@@ -240,6 +240,7 @@ export async function runDelivery(
 export async function runDueDeliveries(
   ports: WorkerPorts,
   settings: WorkerSettings,
+  requestId?: string,
 ): Promise<DeliveryResult[]> {
   const now = ports.clock.now();
   const claimed = await ports.store.claimDueDeliveries(
@@ -247,6 +248,7 @@ export async function runDueDeliveries(
     new Date(now.getTime() + settings.leaseMs).toISOString(),
     settings.workerId,
     settings.batchSize,
+    requestId,
   );
   // Emails and tracker issues first (side by side); then the chat posts and notes, which link to
   // the tracker issue. Nothing waits on email.

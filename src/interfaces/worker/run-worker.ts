@@ -14,6 +14,10 @@ import {
 
 export interface WorkerOptions {
   drain?: boolean;
+  /** Only this request's deliveries (how `lifeline issue` delivers what it just issued). */
+  requestId?: string;
+  /** With `drain`: stop waiting for deliveries in backoff that are due later than this (ms from now). */
+  maxWaitMs?: number;
   /** Stops the loop (after the batch in hand finishes). */
   signal?: AbortSignal;
   /** Longest sleep between polls when nothing is due. */
@@ -56,7 +60,7 @@ export async function runWorker(app: App, options: WorkerOptions = {}): Promise<
   const summary: WorkerSummary = { sent: 0, failed: 0, unknown: 0, retried: 0 };
   const pollMs = options.pollMs ?? 1_000;
   while (!options.signal?.aborted) {
-    const results = await runDueDeliveries(ports, settings);
+    const results = await runDueDeliveries(ports, settings, options.requestId);
     for (const r of results) {
       if (r.status === 'queued') summary.retried++;
       else summary[r.status]++;
