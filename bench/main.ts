@@ -17,11 +17,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { deliveriesBench } from './deliveries.js';
 import { licenseBench } from './license.js';
 import { OpensslParseError } from './openssl.js';
 import { formatMiB, renderTable, type BenchSection, type BenchSettings } from './report.js';
 
-const SECTIONS: BenchSection[] = [licenseBench];
+const SECTIONS: BenchSection[] = [licenseBench, deliveriesBench];
 
 /** This file runs as dist/bench/main.js: the project root is two levels up. */
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
