@@ -96,7 +96,7 @@ export interface LicenseRecord {
 export type DeliveryChannel = 'email' | 'tracker' | 'chat' | 'ticket';
 /**
  * `queued` (due at nextAttemptAt) → `claimed` by a worker (leased until claimedUntil) → for email,
- * `sending` just before the SMTP transaction → `sent`, `failed` (permanent, with the reason), `unknown`
+ * chat and ticket notes, `sending` just before the channel is called → `sent`, `failed` (permanent, with the reason), `unknown`
  * (email whose outcome is unknown: a human decides), or back to `queued` with a backoff.
  */
 export type DeliveryStatus = 'queued' | 'claimed' | 'sending' | 'sent' | 'failed' | 'unknown';
@@ -215,8 +215,9 @@ export interface Store {
   /**
    * Claims up to `limit` deliveries that are due (queued with nextAttemptAt ≤ now, or claimed by a
    * worker whose lease expired), leasing them to `workerId` until `leaseUntil`. Each delivery is
-   * claimed by one worker at a time. An email left `sending` by a worker that stopped is marked
-   * `unknown` instead (it may have been sent): never re-sent automatically. With `requestId`, only
+   * claimed by one worker at a time. A delivery left `sending` by a worker that stopped comes back
+   * still `sending`, so the worker records it `unknown` (it may have arrived) instead of repeating
+   * it. With `requestId`, only
    * that request's deliveries are claimed.
    */
   claimDueDeliveries(
@@ -226,7 +227,7 @@ export interface Store {
     limit: number,
     requestId?: string,
   ): Promise<DeliveryRecord[]>;
-  /** Marks a claimed email as being handed to the SMTP server; false when the claim was lost. */
+  /** Marks a claimed delivery as being handed to its channel; false when the claim was lost. */
   markSending(id: string, workerId: string, updatedAt: string): Promise<boolean>;
   /** Deliveries not finished yet (queued, claimed or sending), and the earliest due moment. */
   pendingDeliveries(requestId?: string): Promise<{ count: number; nextDueAt: string | null }>;

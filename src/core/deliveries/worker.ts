@@ -84,6 +84,19 @@ async function attempt(
   ]);
   const ctx: MessageContext = { request, license, delivery, tracker };
 
+  // A worker stopped while handing this to its channel: it may have arrived. Repeating it could
+  // duplicate an email or a post, so a human decides (the tracker issue gets a note for emails).
+  if (delivery.status === 'sending') {
+    const what = delivery.channel === 'ticket' ? 'ticket note' : delivery.channel;
+    return {
+      kind: 'error',
+      error: new DeliveryError(
+        'unknown',
+        `the worker stopped while sending this ${what}; it may have arrived`,
+      ),
+    };
+  }
+
   // Chat posts and ticket notes link to the tracker issue: wait for it while it is on its way.
   if ((delivery.channel === 'chat' || delivery.channel === 'ticket') && !tracker) {
     const siblings = await store.listDeliveries(request.id);
@@ -98,17 +111,19 @@ async function attempt(
     }
   }
 
+  // Emails, chat posts and ticket notes cannot be looked up afterwards to see whether they arrived:
+  // they are marked `sending` just before the channel is called (see above for a stopped worker).
+  const markSending = (): Promise<boolean> =>
+    store.markSending(delivery.id, settings.workerId, ports.clock.now().toISOString());
+  const claimLost: Outcome = {
+    kind: 'error',
+    error: new DeliveryError('temporary', 'the claim was lost before sending'),
+  };
   try {
     switch (delivery.channel) {
       case 'email': {
         const message = buildEmail(ctx, settings.mail);
-        const now = ports.clock.now().toISOString();
-        if (!(await store.markSending(delivery.id, settings.workerId, now))) {
-          return {
-            kind: 'error',
-            error: new DeliveryError('temporary', 'the claim was lost before sending'),
-          };
-        }
+        if (!(await markSending())) return claimLost;
         const { response } = await channels.mailer.send(message);
         return { kind: 'sent', externalRef: response.slice(0, 500) };
       }
@@ -134,11 +149,15 @@ async function attempt(
         return { kind: 'sent', externalRef: tracker.iid };
       }
       case 'chat': {
-        const { ref } = await channels.chat.post(buildChatMessage(ctx), { requestId: request.id });
+        const text = buildChatMessage(ctx);
+        if (!(await markSending())) return claimLost;
+        const { ref } = await channels.chat.post(text, { requestId: request.id });
         return { kind: 'sent', externalRef: ref };
       }
       case 'ticket': {
-        await channels.tickets.addInternalNote(request.ticketId, buildTicketNote(ctx));
+        const note = buildTicketNote(ctx);
+        if (!(await markSending())) return claimLost;
+        await channels.tickets.addInternalNote(request.ticketId, note);
         return { kind: 'sent', externalRef: null };
       }
     }

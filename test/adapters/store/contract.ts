@@ -330,7 +330,7 @@ export function storeContract(
       expect(reclaimed.every((d) => d.attempts === 2)).toBe(true);
     });
 
-    it('marks an email left sending by a stopped worker unknown instead of sending it again', async () => {
+    it('gives back a delivery left sending by a stopped worker still marked sending, never as claimable anew', async () => {
       const r = request();
       const email = delivery(r.id, 'email');
       await store.transaction(async (tx) => {
@@ -338,20 +338,32 @@ export function storeContract(
         await tx.insertDeliveries([email]);
       });
       const t0 = new Date(clock + 300_000).toISOString();
-      const [claimed] = await store
-        .claimDueDeliveries(t0, new Date(clock + 301_000).toISOString(), 'w1', 100)
-        .then((all) => all.filter((d) => d.id === email.id));
-      expect(claimed?.id).toBe(email.id);
+      const mine = (all: DeliveryRecord[]) => all.filter((d) => d.id === email.id);
+      const [claimed] = mine(
+        await store.claimDueDeliveries(t0, new Date(clock + 301_000).toISOString(), 'w1', 100),
+      );
+      expect(claimed?.status).toBe('claimed');
       expect(await store.markSending(email.id, 'w2', t0)).toBe(false);
       expect(await store.markSending(email.id, 'w1', t0)).toBe(true);
-      const pending = await store.pendingDeliveries();
-      expect(pending.count).toBeGreaterThanOrEqual(1);
+      expect((await store.pendingDeliveries(r.id)).count).toBe(1);
+      // While w1's lease holds, nobody else gets it.
+      expect(mine(await store.claimDueDeliveries(t0, t0, 'w2', 100))).toEqual([]);
+      // w1 died: after the lease, w2 gets it back, still `sending`, so it can record it as unknown.
       const t1 = new Date(clock + 400_000).toISOString();
-      const again = await store.claimDueDeliveries(t1, new Date(clock + 401_000).toISOString(), 'w2', 100);
-      expect(again.map((d) => d.id)).not.toContain(email.id);
-      const after = (await store.listDeliveries(r.id))[0];
-      expect(after?.status).toBe('unknown');
-      expect(after?.lastError).toContain('may have been delivered');
+      const [again] = mine(
+        await store.claimDueDeliveries(t1, new Date(clock + 401_000).toISOString(), 'w2', 100),
+      );
+      expect(again).toMatchObject({ status: 'sending', attempts: 2 });
+      const unknown = {
+        status: 'unknown' as const,
+        lastError: 'may have arrived',
+        nextAttemptAt: null,
+        externalRef: null,
+        updatedAt: t1,
+      };
+      expect(await store.transaction((tx) => tx.completeDelivery(email.id, 'w2', unknown))).toBe(true);
+      expect((await store.listDeliveries(r.id))[0]?.status).toBe('unknown');
+      expect((await store.pendingDeliveries(r.id)).count).toBe(0);
     });
 
     it('keeps the tracker link of a request', async () => {
