@@ -240,3 +240,34 @@ describe('deliveries to real peers on loopback', () => {
     expect(peers.smtp.received).toHaveLength(1);
   });
 });
+
+describe('the screenshots of step 1, from Zendesk', () => {
+  let peers: Peers;
+  let app: App | undefined;
+  beforeEach(async () => {
+    peers = await startPeers();
+  });
+  afterEach(async () => {
+    await app?.close();
+    await peers.smtp.stop();
+    await peers.http.close();
+  });
+
+  it('warns when the ticket carries fewer than two images, and never blocks when Zendesk is down', async () => {
+    peers.http.once('GET', /^\/api\/v2\/tickets\/\d+\/comments\.json$/, {
+      body: {
+        comments: [{ id: 1, attachments: [{ content_type: 'image/png' }, { content_type: 'text/plain' }] }],
+        next_page: null,
+      },
+    });
+    app = await appWith(envFor(peers));
+    const one = await issue(app);
+    const warning = one.request.eligibility.warnings.find((w) => w.code === 'SCREENSHOTS_MISSING');
+    expect(warning?.message).toMatch(/1/);
+
+    peers.http.once('GET', /^\/api\/v2\/tickets\/\d+\/comments\.json$/, { status: 503, body: {} });
+    const down = await issue(app);
+    expect(down.request.status).toBe('issued');
+    expect(down.request.eligibility.warnings.map((w) => w.code)).not.toContain('SCREENSHOTS_MISSING');
+  });
+});
