@@ -5,6 +5,7 @@ import { registerKeyCommands } from './commands/keys.js';
 import { registerLicenseCommands } from './commands/license.js';
 import { registerOperationCommands, registerWorkerCommand } from './commands/operations.js';
 import { registerRequestCommands } from './commands/requests.js';
+import { registerServeCommand, registerTokenCommands } from './commands/serve.js';
 import { lookupIssuedLicense } from './context.js';
 
 export function buildProgram(): Command {
@@ -19,6 +20,8 @@ export function buildProgram(): Command {
   registerRequestCommands(program);
   registerOperationCommands(program);
   registerWorkerCommand(program);
+  registerServeCommand(program);
+  registerTokenCommands(program);
   return program;
 }
 

@@ -34,6 +34,8 @@ export const CODES = {
   // Requests and records.
   NOT_FOUND: { http: 404, exit: EXIT.REFUSED },
   FORBIDDEN: { http: 403, exit: EXIT.REFUSED },
+  UNAUTHENTICATED: { http: 401, exit: EXIT.REFUSED },
+  RATE_LIMITED: { http: 429, exit: EXIT.REFUSED },
   INVALID_STATE: { http: 409, exit: EXIT.REFUSED },
   OVERRIDE_NOT_ALLOWED: { http: 422, exit: EXIT.REFUSED },
   // Edges.

@@ -128,6 +128,21 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_api_tokens': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // API tokens of the HTTP API: only the SHA-256 of the secret is kept.
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

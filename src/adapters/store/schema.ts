@@ -85,7 +85,20 @@ export interface LocalRecordsTable {
   created_at: string;
 }
 
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: string;
+  /** SHA-256 (hex) of the secret; the secret itself is never stored. */
+  hash: string;
+  /** The first characters of the secret, to recognise it in a list. */
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 export interface Database {
+  api_tokens: ApiTokensTable;
   local_records: LocalRecordsTable;
   requests: RequestsTable;
   licenses: LicensesTable;

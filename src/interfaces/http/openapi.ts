@@ -1,0 +1,99 @@
+/** The OpenAPI 3.1 document, built from the route table and its zod schemas. */
+import { z } from 'zod';
+import type { ApiRoute } from './route.js';
+import { ErrorBody } from './schemas.js';
+
+type Json = Record<string, unknown>;
+
+const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): Json =>
+  z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
+
+function parametersOf(route: ApiRoute): Json[] {
+  const params: Json[] = [];
+  for (const match of route.url.matchAll(/:([A-Za-z]+)/g)) {
+    params.push({ name: match[1], in: 'path', required: true, schema: { type: 'string', maxLength: 64 } });
+  }
+  if (route.query) {
+    const json = schemaOf(route.query, 'input');
+    const properties = (json['properties'] ?? {}) as Record<string, Json>;
+    const required = (json['required'] ?? []) as string[];
+    for (const [name, schema] of Object.entries(properties)) {
+      params.push({ name, in: 'query', required: required.includes(name), schema });
+    }
+  }
+  return params;
+}
+
+const PUBLIC_PATHS: Json = {
+  '/healthz': {
+    get: {
+      summary: 'Liveness',
+      security: [],
+      responses: { 200: { description: 'the process is up' } },
+    },
+  },
+  '/readyz': {
+    get: {
+      summary: 'Readiness: database reachable and signing key loaded',
+      security: [],
+      responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } },
+    },
+  },
+  '/api/v1/openapi.json': {
+    get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
+  },
+};
+
+export function openApiDocument(routes: readonly ApiRoute[]): Json {
+  const paths: Record<string, Json> = { ...(PUBLIC_PATHS as Record<string, Json>) };
+  for (const route of routes) {
+    const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    const responses: Json = {};
+    for (const [status, r] of Object.entries(route.responses)) {
+      responses[status] = r.schema
+        ? {
+            description: r.description,
+            content: { 'application/json': { schema: schemaOf(r.schema, 'output') } },
+          }
+        : { description: r.description };
+    }
+    responses['401'] ??= {
+      description: 'not authenticated',
+      content: { 'application/json': { schema: schemaOf(ErrorBody, 'output') } },
+    };
+    const operation: Json = {
+      summary: route.summary,
+      operationId: `${route.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      parameters: parametersOf(route),
+      responses,
+    };
+    if (route.body) {
+      operation['requestBody'] = {
+        required: route.method === 'POST' && !route.url.match(/\/(resend|retry|approve)$/),
+        content: { 'application/json': { schema: schemaOf(route.body, 'input') } },
+      };
+    }
+    paths[path] = { ...(paths[path] ?? {}), [route.method.toLowerCase()]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Lifeline API',
+      version: '1',
+      description:
+        'Emergency 10-day GitLab licenses. Errors are {"error":{"code","message","requestId"}}; every response carries x-request-id.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token (llt_…) or a Zendesk sidebar signed request (HS256 JWT).',
+        },
+      },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,38 @@
+/** What a route is: one table drives both registration and the OpenAPI document. */
+import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
+import type { App } from '../../app.js';
+import { LifelineError } from '../../core/errors.js';
+import type { Actor } from '../../core/ports.js';
+
+export interface RouteContext {
+  app: App;
+  actor: Actor;
+  body: unknown;
+  query: unknown;
+  params: unknown;
+  requestId: string;
+}
+
+export interface ApiRoute {
+  method: 'GET' | 'POST';
+  url: string;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  /** Status → response schema (documentation). */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handler(ctx: RouteContext, reply: FastifyReply): Promise<unknown>;
+}
+
+/** Parses at the edge; the first problem is named by its field. */
+export function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value ?? (where === 'body' ? {} : value));
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const field = unknownKey ?? (issue && issue.path.length > 0 ? issue.path.join('.') : where);
+  const message = unknownKey ? 'is not a field of this request' : (issue?.message ?? 'invalid');
+  throw new LifelineError('VALIDATION_FAILED', `${field}: ${message}`, { field });
+}

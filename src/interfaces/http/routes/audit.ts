@@ -1,0 +1,28 @@
+/** `GET /api/v1/audit/verify` (licensing and admin): the hash chain checked, as `lifeline audit verify`. */
+import { LifelineError } from '../../../core/errors.js';
+import type { ApiRoute } from '../route.js';
+import { ErrorBody } from '../schemas.js';
+import { z } from 'zod';
+
+const Verification = z.object({
+  ok: z.boolean(),
+  entries: z.number(),
+  brokenAt: z.object({ seq: z.number(), reason: z.string() }).optional(),
+});
+
+export const auditRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/api/v1/audit/verify',
+    summary: 'Check the audit hash chain (licensing, admin)',
+    responses: {
+      200: { description: 'the verification', schema: Verification },
+      403: { description: 'engineers may not', schema: ErrorBody },
+    },
+    async handler(ctx) {
+      if (ctx.actor.role === 'engineer')
+        throw new LifelineError('FORBIDDEN', 'only licensing or admin may verify the audit trail');
+      return ctx.app.store.verifyAudit();
+    },
+  },
+];

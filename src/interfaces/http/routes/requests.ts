@@ -1,0 +1,294 @@
+/**
+ * Eligibility and emergency licenses (PRODUCT.md §7, §8). Each route parses, calls ONE use case and
+ * renders its result; the actor always comes from authentication, never from the body.
+ *
+ * Reads (`GET …/:id`, `…/:id/license`) have no role rule in the core; were one to refuse, a
+ * FORBIDDEN on a record read is answered 404 NOT_FOUND so that it does not reveal the record.
+ */
+import type { FastifyReply } from 'fastify';
+import { parseCalendarDate, type CalendarDate } from '../../../core/dates.js';
+import type { EligibilityResult } from '../../../core/eligibility/index.js';
+import { httpStatusOf, LifelineError, type Code } from '../../../core/errors.js';
+import { checkRequest, issueEmergencyLicense, type IssueInput } from '../../../core/issuance/issue.js';
+import {
+  approveRequest,
+  lookupById,
+  rejectRequest,
+  resendLicense,
+  retryRequest,
+  voidRequest,
+} from '../../../core/issuance/manage.js';
+import { recordJson } from '../../../core/issuance/view.js';
+import type { Actor } from '../../../core/ports.js';
+import { parse, type ApiRoute, type RouteContext } from '../route.js';
+import {
+  CheckBody,
+  ErrorBody,
+  IdParams,
+  IssueBody,
+  ListBody,
+  ListQuery,
+  OptionalReasonBody,
+  ReasonBody,
+  RecordBody,
+  ResendBody,
+  RetryBody,
+} from '../schemas.js';
+
+/** The `check` JSON shape of PRODUCT.md §8 (as `lifeline check --json`). */
+export function checkJson(result: EligibilityResult): Record<string, unknown> {
+  return {
+    eligible: result.eligible,
+    overridable: result.overridable,
+    refusals: result.refusals,
+    warnings: result.warnings,
+    facts: result.facts,
+  };
+}
+
+function pinnedDate(value: string | undefined, field: string): CalendarDate | undefined {
+  if (value === undefined) return undefined;
+  const date = parseCalendarDate(value);
+  if (!date)
+    throw new LifelineError('VALIDATION_FAILED', `${field}: must be a real date as YYYY-MM-DD`, { field });
+  return date;
+}
+
+function issueInput(body: IssueBody, actor: Actor): IssueInput {
+  const today = pinnedDate(body.today, 'today');
+  return {
+    request: {
+      ticketId: body.ticketId,
+      ticketUrl: body.ticketUrl,
+      requesterEmail: body.requesterEmail,
+      seats: body.seats,
+      plan: body.plan,
+      expiresAt: body.expiresAt,
+      previousSeats: body.previousSeats,
+      maximumUsers: body.maximumUsers,
+      billableUsers: body.billableUsers,
+    },
+    previousLicenseText: body.previousLicense ?? null,
+    overrideReason: body.overrideReason ?? null,
+    actor,
+    ...(today ? { today } : {}),
+  };
+}
+
+/** 422 with the first refusal's code, every refusal, the warnings and the facts. */
+function refused(reply: FastifyReply, ctx: RouteContext, result: EligibilityResult, id: string | null) {
+  const first = result.refusals[0];
+  const code = (first?.code ?? 'INPUT_INVALID') as Code;
+  reply.code(httpStatusOf(code));
+  return {
+    error: { code, message: first?.message ?? 'refused', requestId: ctx.requestId },
+    ...checkJson(result),
+    id,
+  };
+}
+
+const idOf = (ctx: RouteContext): string => parse(IdParams, ctx.params, 'params').id;
+
+/** A read that must not reveal whether a record exists. */
+async function hidden<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof LifelineError && error.code === 'FORBIDDEN')
+      throw new LifelineError('NOT_FOUND', 'no such request');
+    throw error;
+  }
+}
+
+const recordResponses = {
+  200: { description: 'the record', schema: RecordBody },
+  400: { description: 'invalid input', schema: ErrorBody },
+  401: { description: 'not authenticated', schema: ErrorBody },
+  403: { description: 'the role may not do this', schema: ErrorBody },
+  404: { description: 'no such request', schema: ErrorBody },
+  409: { description: 'the request is not in a state that allows this', schema: ErrorBody },
+};
+
+export const requestRoutes: ApiRoute[] = [
+  {
+    method: 'POST',
+    url: '/api/v1/eligibility',
+    summary: 'Check eligibility only; nothing is stored',
+    body: IssueBody,
+    responses: {
+      200: { description: 'the check result (eligible or not)', schema: CheckBody },
+      400: { description: 'invalid input', schema: ErrorBody },
+    },
+    async handler(ctx) {
+      const body = parse(IssueBody, ctx.body, 'body');
+      const result = await checkRequest(issueInput(body, ctx.actor), ctx.app.ports, ctx.app.settings);
+      return checkJson(result);
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/emergency-licenses',
+    summary: 'Issue an emergency license (201 new, 200 existing, 202 pending approval, 422 refused)',
+    body: IssueBody,
+    responses: {
+      201: { description: 'issued', schema: RecordBody },
+      200: { description: 'the ticket already has a request', schema: RecordBody },
+      202: { description: 'override recorded; waits for licensing', schema: RecordBody },
+      400: { description: 'invalid input', schema: ErrorBody },
+      422: { description: 'refused, with every refusal', schema: ErrorBody },
+    },
+    async handler(ctx, reply) {
+      const body = parse(IssueBody, ctx.body, 'body');
+      const outcome = await issueEmergencyLicense(
+        issueInput(body, ctx.actor),
+        ctx.app.ports,
+        ctx.app.settings,
+      );
+      switch (outcome.kind) {
+        case 'issued':
+          reply.code(201);
+          return recordJson(outcome.view, false);
+        case 'existing':
+          reply.code(200);
+          return recordJson(outcome.view, true);
+        case 'pending_approval':
+          reply.code(202);
+          return recordJson(outcome.view, false);
+        case 'refused':
+          return refused(reply, ctx, outcome.eligibility, outcome.view?.request.id ?? null);
+        case 'failed':
+          reply.code(httpStatusOf('INTERNAL'));
+          return {
+            error: {
+              code: 'INTERNAL',
+              message: 'no license could be generated; the failure is recorded',
+              requestId: ctx.requestId,
+            },
+            record: recordJson(outcome.view, false),
+          };
+      }
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/emergency-licenses',
+    summary: 'List requests, newest first (by email, ticket, status, creation date range)',
+    query: ListQuery,
+    responses: {
+      200: { description: 'a page of requests; `next` is the cursor for the next page', schema: ListBody },
+      400: { description: 'invalid query', schema: ErrorBody },
+    },
+    async handler(ctx) {
+      const q = parse(ListQuery, ctx.query, 'query');
+      const limit = q.limit ?? 50;
+      const records = await ctx.app.store.findRequests({
+        ...(q.email ? { email: q.email } : {}),
+        ...(q.ticket ? { ticketId: q.ticket } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.from ? { createdFrom: q.from } : {}),
+        ...(q.to ? { createdTo: q.to } : {}),
+        ...(q.before ? { before: q.before } : {}),
+        limit: limit + 1,
+      });
+      const page = records.slice(0, limit);
+      const views = await Promise.all(page.map((r) => lookupById(ctx.app.ports, r.id)));
+      return {
+        requests: views.map((v) => recordJson(v, true)),
+        next: records.length > limit ? (page.at(-1)?.id ?? null) : null,
+      };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/emergency-licenses/:id',
+    summary: 'One request with its license, deliveries and event timeline',
+    params: IdParams,
+    responses: recordResponses,
+    async handler(ctx) {
+      const id = idOf(ctx);
+      return recordJson(await hidden(() => lookupById(ctx.app.ports, id)), true);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/emergency-licenses/:id/license',
+    summary: 'Download the license file',
+    params: IdParams,
+    responses: {
+      200: { description: 'the license file' },
+      404: { description: 'no such request, or it has no license', schema: ErrorBody },
+    },
+    async handler(ctx, reply) {
+      const id = idOf(ctx);
+      const view = await hidden(() => lookupById(ctx.app.ports, id));
+      if (!view.license) throw new LifelineError('NOT_FOUND', `request ${view.request.id} has no license`);
+      const fileName = view.license.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
+      reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="${fileName}"`);
+      return view.license.text;
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/emergency-licenses/:id/resend',
+    summary: 'Send the same license again (another address: licensing only)',
+    params: IdParams,
+    body: ResendBody,
+    responses: recordResponses,
+    async handler(ctx) {
+      const id = idOf(ctx);
+      const body = parse(ResendBody, ctx.body, 'body');
+      const view = await resendLicense(
+        { requestId: id, actor: ctx.actor, to: body.to ?? null },
+        ctx.app.ports,
+      );
+      return recordJson(view, true);
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/emergency-licenses/:id/retry',
+    summary: 'Run a failed request again (only when no license was generated)',
+    params: IdParams,
+    body: RetryBody,
+    responses: { ...recordResponses, 422: { description: 'refused now', schema: ErrorBody } },
+    async handler(ctx, reply) {
+      const id = idOf(ctx);
+      const body = parse(RetryBody, ctx.body, 'body');
+      const today = pinnedDate(body.today, 'today');
+      const outcome = await retryRequest(
+        { requestId: id, actor: ctx.actor, ...(today ? { today } : {}) },
+        ctx.app.ports,
+        ctx.app.settings,
+      );
+      if (outcome.kind === 'refused') return refused(reply, ctx, outcome.eligibility, id);
+      return recordJson(outcome.view, false);
+    },
+  },
+  ...(['void', 'approve', 'reject'] as const).map((name): ApiRoute => ({
+    method: 'POST',
+    url: `/api/v1/emergency-licenses/:id/${name}`,
+    summary:
+      name === 'void'
+        ? 'Void an issued record (licensing)'
+        : name === 'approve'
+          ? 'Approve an override waiting for licensing (licensing)'
+          : 'Reject an override waiting for licensing (licensing)',
+    params: IdParams,
+    body: name === 'approve' ? OptionalReasonBody : ReasonBody,
+    responses: recordResponses,
+    async handler(ctx) {
+      const id = idOf(ctx);
+      const body = parse(name === 'approve' ? OptionalReasonBody : ReasonBody, ctx.body, 'body');
+      const input = { requestId: id, actor: ctx.actor, reason: body.reason ?? null };
+      const view =
+        name === 'approve'
+          ? await approveRequest(input, ctx.app.ports, ctx.app.settings)
+          : name === 'reject'
+            ? await rejectRequest(input, ctx.app.ports)
+            : await voidRequest(input, ctx.app.ports);
+      return recordJson(view, true);
+    },
+  })),
+];

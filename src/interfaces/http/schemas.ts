@@ -1,0 +1,80 @@
+/**
+ * The one source of the API's shapes: these zod schemas validate requests at the edge and are
+ * turned into the OpenAPI 3.1 document (`z.toJSONSchema`).
+ */
+import { z } from 'zod';
+
+const text = (max: number) => z.string().max(max);
+/** Numbers stay as sent (a string or a fraction reaches rule 1, which names the field). */
+const numberish = z.union([z.number(), z.string().max(32)]);
+
+/** The issue / eligibility request. Rule 1 (the core) judges the values; this only bounds them. */
+export const IssueBody = z
+  .object({
+    ticketId: z.union([text(64), z.number()]),
+    ticketUrl: text(2048).optional(),
+    requesterEmail: text(254),
+    seats: numberish,
+    plan: text(32).optional(),
+    expiresAt: text(32).optional(),
+    previousSeats: numberish.optional(),
+    maximumUsers: numberish.optional(),
+    billableUsers: numberish.optional(),
+    previousLicense: text(200_000).optional(),
+    overrideReason: text(2000).optional(),
+    today: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
+  })
+  .strict();
+export type IssueBody = z.infer<typeof IssueBody>;
+
+export const ListQuery = z
+  .object({
+    email: text(254).optional(),
+    ticket: text(64).optional(),
+    status: z.enum(['issued', 'refused', 'pending_approval', 'rejected', 'failed', 'voided']).optional(),
+    /** Creation instant bounds: YYYY-MM-DD or an ISO 8601 UTC instant. */
+    from: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/)
+      .optional(),
+    to: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/)
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    before: text(64).optional(),
+  })
+  .strict();
+
+export const IdParams = z.object({ id: text(64) }).strict();
+export const ResendBody = z.object({ to: text(254).optional() }).strict();
+export const ReasonBody = z.object({ reason: text(2000) }).strict();
+export const OptionalReasonBody = z.object({ reason: text(2000).optional() }).strict();
+export const RetryBody = z.object({ today: text(10).optional() }).strict();
+export const DecodeBody = z
+  .object({
+    text: text(1_100_000),
+    today: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
+  })
+  .strict();
+
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }),
+});
+export const CheckBody = z.object({
+  eligible: z.boolean(),
+  overridable: z.boolean(),
+  refusals: z.array(z.object({ code: z.string(), message: z.string() }).passthrough()),
+  warnings: z.array(z.object({ code: z.string(), message: z.string() }).passthrough()),
+  facts: z.record(z.string(), z.unknown()),
+});
+export const RecordBody = z
+  .object({ id: z.string(), status: z.string(), existing: z.boolean() })
+  .passthrough();
+export const ListBody = z.object({ requests: z.array(RecordBody), next: z.string().nullable() });

@@ -1,0 +1,204 @@
+/**
+ * The HTTP API (PRODUCT.md §8, §10) on Fastify: request ids, one JSON error envelope with the
+ * status from the single code table, authentication on every route but health, readiness, the
+ * OpenAPI document and /docs; routes from the route table, which also makes the OpenAPI document.
+ */
+import { randomBytes } from 'node:crypto';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { sql } from 'kysely';
+import type { App } from '../../app.js';
+import { CODES, httpStatusOf, LifelineError, type Code } from '../../core/errors.js';
+import type { Actor } from '../../core/ports.js';
+import { authenticate } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import type { ApiRoute } from './route.js';
+import { auditRoutes } from './routes/audit.js';
+import { licenseRoutes } from './routes/licenses.js';
+import { requestRoutes } from './routes/requests.js';
+
+export interface HttpServerOptions {
+  /** Fastify's (pino) logger; off unless asked for. */
+  logger?: boolean;
+  /** Largest request body in bytes (default 256 KiB). */
+  bodyLimit?: number;
+  /** Serve the browsable /docs page (default true). */
+  docs?: boolean;
+}
+
+export const DEFAULT_BODY_LIMIT = 256 * 1024;
+export const API_ROUTES: readonly ApiRoute[] = [...requestRoutes, ...licenseRoutes, ...auditRoutes];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function isPublic(url: string | undefined): boolean {
+  if (!url) return false;
+  return (
+    url === '/healthz' ||
+    url === '/readyz' ||
+    url === '/api/v1/openapi.json' ||
+    url === '/docs' ||
+    url.startsWith('/docs/')
+  );
+}
+
+function sendError(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  code: Code,
+  message: string,
+  status: number = httpStatusOf(code),
+  extra: Record<string, unknown> = {},
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send({ error: { code, message, requestId: request.id, ...extra } });
+}
+
+/** Maps Fastify's own 4xx errors (body too large, bad JSON, wrong content type…) to a coded answer. */
+function frameworkError(error: FastifyError): { code: Code; status: number; message: string } | null {
+  const status = error.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  if (status === 404) return { code: 'NOT_FOUND', status, message: 'no such route' };
+  if (status === 413)
+    return { code: 'VALIDATION_FAILED', status, message: 'body: the request body is too large' };
+  if (status === 415)
+    return { code: 'VALIDATION_FAILED', status, message: 'content-type: send application/json' };
+  if (status === 429) return { code: 'RATE_LIMITED', status, message: 'too many requests' };
+  return {
+    code: 'VALIDATION_FAILED',
+    status: 400,
+    message: `body: ${error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the JSON body is empty' : 'the request could not be read (malformed JSON?)'}`,
+  };
+}
+
+export async function createHttpServer(app: App, options: HttpServerOptions = {}): Promise<FastifyInstance> {
+  const server = Fastify({
+    logger: options.logger
+      ? { redact: ['req.headers.authorization', 'req.headers.cookie'], level: 'info' }
+      : false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given)
+        ? given
+        : `req-${randomBytes(8).toString('hex')}`;
+    },
+  });
+  server.decorateRequest('actor', null);
+
+  server.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (!request.url.startsWith('/docs')) reply.header('x-frame-options', 'DENY');
+    reply.header('cache-control', 'no-store');
+    if (isPublic(request.routeOptions.url)) return;
+    request.actor = await authenticate(app, request.headers.authorization);
+  });
+
+  server.setNotFoundHandler((request, reply) => {
+    void sendError(
+      reply,
+      request,
+      'NOT_FOUND',
+      `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200) ?? ''}`,
+    );
+  });
+
+  server.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof LifelineError) {
+      const extra = error.options.field ? { field: error.options.field } : {};
+      // Only coded messages written for people; infrastructure details stay in the log.
+      const internal = httpStatusOf(error.code) >= 500;
+      if (internal) request.log.error({ err: error }, 'request failed');
+      return sendError(
+        reply,
+        request,
+        error.code,
+        internal
+          ? `${error.code === 'INFRASTRUCTURE' ? 'a dependency is unavailable' : 'internal error'}; request ${request.id}`
+          : error.message,
+        httpStatusOf(error.code),
+        extra,
+      );
+    }
+    if (error.validation) {
+      const first = error.validation[0];
+      const field =
+        (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') ||
+        (error.validationContext ?? 'body');
+      return sendError(reply, request, 'VALIDATION_FAILED', `${field}: ${first?.message ?? 'invalid'}`, 400, {
+        field,
+      });
+    }
+    const framework = frameworkError(error);
+    if (framework) return sendError(reply, request, framework.code, framework.message, framework.status);
+    request.log.error({ err: error }, 'unexpected error');
+    return sendError(
+      reply,
+      request,
+      'INTERNAL',
+      `internal error; request ${request.id}`,
+      CODES.INTERNAL.http,
+    );
+  });
+
+  server.get('/healthz', async () => ({ status: 'ok' }));
+  server.get('/readyz', async (request, reply) => {
+    const problems: string[] = [];
+    try {
+      await sql`select 1`.execute(app.store.db);
+    } catch {
+      problems.push('database unreachable');
+    }
+    if (!app.ports.signer.privateKey) problems.push('no signing key');
+    if (problems.length > 0) return sendError(reply, request, 'INFRASTRUCTURE', problems.join('; '));
+    return { status: 'ready' };
+  });
+
+  const document = openApiDocument(API_ROUTES);
+  server.get('/api/v1/openapi.json', async () => document);
+
+  if (options.docs !== false) {
+    await server.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
+    await server.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  }
+
+  for (const route of API_ROUTES) {
+    server.route({
+      method: route.method,
+      url: route.url,
+      handler: async (request, reply) => {
+        const actor = request.actor;
+        if (!actor) throw new LifelineError('UNAUTHENTICATED', 'sign in');
+        return route.handler(
+          {
+            app,
+            actor,
+            body: request.body,
+            query: request.query,
+            params: request.params,
+            requestId: request.id,
+          },
+          reply,
+        );
+      },
+    });
+  }
+  return server;
+}
