@@ -73,6 +73,11 @@ export interface Config {
   holidays: CalendarDate[];
   eligibility: EligibilityTunables;
   http: { host: string; port: number };
+  /**
+   * Issue/resend calls per hour per authenticated user and per customer email (counted in memory,
+   * per process); each only when its variable is set — the HTTP server applies its defaults (60, 5).
+   */
+  rateLimit?: { perUser?: number; perCustomer?: number };
   mail: MailConfig;
   tracker: TrackerConfig;
   chat: ChatConfig;
@@ -417,6 +422,22 @@ const SPECS = {
     description: 'Port `lifeline serve` listens on.',
     schema: integer(1, 65535).default(3000),
   }),
+  LIFELINE_RATE_LIMIT_PER_USER: spec({
+    group: 'http',
+    default: '60',
+    secret: false,
+    description:
+      'Issue and resend calls one API user (token or Zendesk agent) may make per hour; more are answered 429. Counted in memory, per process.',
+    schema: integer(1, 1_000_000).optional(),
+  }),
+  LIFELINE_RATE_LIMIT_PER_CUSTOMER: spec({
+    group: 'http',
+    default: '5',
+    secret: false,
+    description:
+      'Issue and resend calls per customer email per hour, whoever makes them; more are answered 429. Counted in memory, per process.',
+    schema: integer(1, 1_000_000).optional(),
+  }),
 
   LIFELINE_ALLOW_LOCAL_DELIVERIES: spec({
     group: 'mail',
@@ -747,6 +768,14 @@ function assemble(v: Values): Config {
   if (v.ZENDESK_URL !== undefined) config.zendeskUrl = v.ZENDESK_URL;
   if (v.ZENDESK_APP_SECRET !== undefined) config.zendeskAppSecret = v.ZENDESK_APP_SECRET;
   if (v.LIFELINE_CONFIG_FILE !== undefined) config.configFile = v.LIFELINE_CONFIG_FILE;
+  if (v.LIFELINE_RATE_LIMIT_PER_USER !== undefined || v.LIFELINE_RATE_LIMIT_PER_CUSTOMER !== undefined) {
+    config.rateLimit = {
+      ...(v.LIFELINE_RATE_LIMIT_PER_USER !== undefined ? { perUser: v.LIFELINE_RATE_LIMIT_PER_USER } : {}),
+      ...(v.LIFELINE_RATE_LIMIT_PER_CUSTOMER !== undefined
+        ? { perCustomer: v.LIFELINE_RATE_LIMIT_PER_CUSTOMER }
+        : {}),
+    };
+  }
   return config;
 }
 

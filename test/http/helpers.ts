@@ -3,7 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.js';
 import { createToken } from '../../src/adapters/store/tokens.js';
 import type { Role } from '../../src/core/ports.js';
-import { createHttpServer } from '../../src/interfaces/http/server.js';
+import { createHttpServer, type HttpServerOptions } from '../../src/interfaces/http/server.js';
 import { appWith } from '../deliveries/harness.js';
 
 export const ZENDESK_SECRET = 'zendesk-shared-secret-for-tests-0123456789';
@@ -20,9 +20,21 @@ export interface Api {
   close(): Promise<void>;
 }
 
-export async function startApi(env: Record<string, string> = {}): Promise<Api> {
-  const app = await appWith({ ZENDESK_APP_SECRET: ZENDESK_SECRET, ...env });
-  const server = await createHttpServer(app);
+/**
+ * Rate limits are effectively off unless a test sets LIFELINE_RATE_LIMIT_* (role matrices and fuzzing
+ * call issue/resend far more than 5 times per customer); `logger` captures the JSON log.
+ */
+export async function startApi(
+  env: Record<string, string> = {},
+  options: { logger?: HttpServerOptions['logger'] } = {},
+): Promise<Api> {
+  const app = await appWith({
+    ZENDESK_APP_SECRET: ZENDESK_SECRET,
+    LIFELINE_RATE_LIMIT_PER_USER: '1000000',
+    LIFELINE_RATE_LIMIT_PER_CUSTOMER: '1000000',
+    ...env,
+  });
+  const server = await createHttpServer(app, options.logger ? { logger: options.logger } : {});
   const tokens = {} as Record<Role, string>;
   for (const role of ['engineer', 'licensing', 'admin'] as const) {
     tokens[role] = (await createToken(app.store.db, { name: `${role}-bot`, role })).secret;

@@ -84,3 +84,26 @@ describe('the HTTP server', () => {
     await other.server.close();
   });
 });
+
+describe('security headers', () => {
+  it('every response (API, error, health) carries nosniff, a CSP with frame-ancestors, frame protection and Referrer-Policy', async () => {
+    const responses = [
+      await api.call('GET', '/api/v1/emergency-licenses'),
+      await api.call('GET', '/api/v1/emergency-licenses', { token: null }),
+      await api.call('GET', '/healthz', { token: null }),
+      await api.call('GET', '/api/v1/openapi.json', { token: null }),
+    ];
+    for (const res of responses) {
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers['content-security-policy']).toMatch(/default-src 'none'/);
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+    const docs = await api.call('GET', '/docs/', { token: null });
+    expect(docs.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(docs.headers['x-content-type-options']).toBe('nosniff');
+    expect(docs.headers['referrer-policy']).toBe('no-referrer');
+  });
+});

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { App } from '../../app.js';
 import { LifelineError } from '../../core/errors.js';
 import type { Actor } from '../../core/ports.js';
+import type { IssuanceRateLimits } from './rate-limit.js';
 
 export interface RouteContext {
   app: App;
@@ -12,6 +13,8 @@ export interface RouteContext {
   query: unknown;
   params: unknown;
   requestId: string;
+  /** Issue/resend rate limits of this server (in memory, per process). */
+  limits: IssuanceRateLimits;
 }
 
 export interface ApiRoute {
@@ -35,4 +38,18 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T
   const field = unknownKey ?? (issue && issue.path.length > 0 ? issue.path.join('.') : where);
   const message = unknownKey ? 'is not a field of this request' : (issue?.message ?? 'invalid');
   throw new LifelineError('VALIDATION_FAILED', `${field}: ${message}`, { field });
+}
+
+/**
+ * Counts one issue/resend call for the actor and the customer email (null: the user only); over a
+ * limit, sets `Retry-After` and throws RATE_LIMITED (429).
+ */
+export function enforceRateLimit(ctx: RouteContext, reply: FastifyReply, customerEmail: string | null): void {
+  const decision = ctx.limits.take(ctx.actor, customerEmail, ctx.app.ports.clock.now().getTime());
+  if (decision.allowed) return;
+  reply.header('retry-after', String(decision.retryAfterSeconds));
+  throw new LifelineError(
+    'RATE_LIMITED',
+    `too many issue/resend calls in the last hour for this user or customer; retry in ${decision.retryAfterSeconds} s`,
+  );
 }

@@ -17,6 +17,7 @@ import type { App } from '../../app.js';
 import { CODES, httpStatusOf, LifelineError, type Code } from '../../core/errors.js';
 import type { Actor } from '../../core/ports.js';
 import { authenticate } from './auth.js';
+import { IssuanceRateLimits } from './rate-limit.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
 import { auditRoutes } from './routes/audit.js';
@@ -24,8 +25,13 @@ import { licenseRoutes } from './routes/licenses.js';
 import { requestRoutes } from './routes/requests.js';
 
 export interface HttpServerOptions {
-  /** Fastify's (pino) logger; off unless asked for. */
-  logger?: boolean;
+  /**
+   * Fastify's (pino) JSON logger; off unless asked for. `{ stream }` writes the log lines to that
+   * stream (tests capture them). Credentials and cookies are always redacted.
+   */
+  logger?: boolean | { stream: { write(line: string): void }; level?: string };
+  /** Issue/resend calls per hour (defaults: the config's, else 60 per user and 5 per customer). */
+  rateLimit?: { perUser?: number; perCustomer?: number };
   /** Largest request body in bytes (default 256 KiB). */
   bodyLimit?: number;
   /** Serve the browsable /docs page (default true). */
@@ -40,6 +46,14 @@ declare module 'fastify' {
     actor: Actor | null;
   }
 }
+
+/** Never logged: credentials and cookies (license texts are never handed to the logger at all). */
+const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -88,7 +102,11 @@ function frameworkError(error: FastifyError): { code: Code; status: number; mess
 export async function createHttpServer(app: App, options: HttpServerOptions = {}): Promise<FastifyInstance> {
   const server = Fastify({
     logger: options.logger
-      ? { redact: ['req.headers.authorization', 'req.headers.cookie'], level: 'info' }
+      ? {
+          redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+          level: typeof options.logger === 'object' ? (options.logger.level ?? 'info') : 'info',
+          ...(typeof options.logger === 'object' ? { stream: options.logger.stream } : {}),
+        }
       : false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,
@@ -100,12 +118,25 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     },
   });
   server.decorateRequest('actor', null);
+  const limits = new IssuanceRateLimits(options.rateLimit ?? app.config.rateLimit ?? {});
 
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
-    if (!request.url.startsWith('/docs')) reply.header('x-frame-options', 'DENY');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    if (!request.url.startsWith('/docs')) {
+      // The API answers JSON and files only: nothing may be framed, scripted or loaded from it.
+      reply.header('x-frame-options', 'DENY');
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    } else {
+      // Swagger UI serves its own scripts and styles (and inline styles); still never framed.
+      reply.header(
+        'content-security-policy',
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+      );
+    }
     reply.header('cache-control', 'no-store');
     if (isPublic(request.routeOptions.url)) return;
     request.actor = await authenticate(app, request.headers.authorization);
@@ -194,6 +225,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
             query: request.query,
             params: request.params,
             requestId: request.id,
+            limits,
           },
           reply,
         );

@@ -20,7 +20,7 @@ import {
 } from '../../../core/issuance/manage.js';
 import { recordJson } from '../../../core/issuance/view.js';
 import type { Actor } from '../../../core/ports.js';
-import { parse, type ApiRoute, type RouteContext } from '../route.js';
+import { enforceRateLimit, parse, type ApiRoute, type RouteContext } from '../route.js';
 import {
   CheckBody,
   ErrorBody,
@@ -109,6 +109,11 @@ const recordResponses = {
   409: { description: 'the request is not in a state that allows this', schema: ErrorBody },
 };
 
+const rateLimitedResponse = {
+  description: 'too many issue/resend calls this hour for the user or the customer; see Retry-After',
+  schema: ErrorBody,
+};
+
 export const requestRoutes: ApiRoute[] = [
   {
     method: 'POST',
@@ -136,9 +141,11 @@ export const requestRoutes: ApiRoute[] = [
       202: { description: 'override recorded; waits for licensing', schema: RecordBody },
       400: { description: 'invalid input', schema: ErrorBody },
       422: { description: 'refused, with every refusal', schema: ErrorBody },
+      429: rateLimitedResponse,
     },
     async handler(ctx, reply) {
       const body = parse(IssueBody, ctx.body, 'body');
+      enforceRateLimit(ctx, reply, body.requesterEmail);
       const outcome = await issueEmergencyLicense(
         issueInput(body, ctx.actor),
         ctx.app.ports,
@@ -235,10 +242,13 @@ export const requestRoutes: ApiRoute[] = [
     summary: 'Send the same license again (another address: licensing only)',
     params: IdParams,
     body: ResendBody,
-    responses: recordResponses,
-    async handler(ctx) {
+    responses: { ...recordResponses, 429: rateLimitedResponse },
+    async handler(ctx, reply) {
       const id = idOf(ctx);
       const body = parse(ResendBody, ctx.body, 'body');
+      // The customer is the record's requester; an unknown id counts against the user only.
+      const record = await ctx.app.store.getRequest(id);
+      enforceRateLimit(ctx, reply, record?.requesterEmail ?? null);
       const view = await resendLicense(
         { requestId: id, actor: ctx.actor, to: body.to ?? null },
         ctx.app.ports,
