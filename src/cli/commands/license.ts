@@ -13,14 +13,9 @@ import {
   encodeLicense,
   isValidBoundaryName,
   licenseFingerprint,
-  licensePlan,
-  licenseSeats,
-  licenseStatus,
-  licenseTrial,
-  licenseeField,
-  type DecodeError,
-  type DecodedLicense,
-  type LicenseJson,
+  refusedLicenseReport,
+  validLicenseReport,
+  type LicenseReport,
 } from '../../core/license/index.js';
 import { loadPrivateKeyFile, loadPublicKeyFiles } from '../../adapters/keys/key-files.js';
 import { action, failure, type CommandOutcome, type OutputOptions } from '../output.js';
@@ -125,117 +120,13 @@ interface DecodeOptions extends OutputOptions {
   today?: string;
 }
 
-/** What `license decode --json` prints: one object, for a valid license and for a refused one. */
-export interface DecodeReport {
-  valid: boolean;
-  /** Why the license was refused (a code of src/core/license/errors.ts), null when valid. */
-  code: string | null;
-  message: string | null;
-  field: string | null;
-  /** The license's own JSON (gem key names and order); for INVALID_ATTRIBUTES what was loaded. */
-  attributes: LicenseJson | null;
-  /** The date the status below was computed for. */
-  today: CalendarDate;
-  plan: string | null;
-  trial: boolean | null;
-  activeUserCount: number | null;
-  licensee: { name: string; company: string; email: string } | null;
-  issuedAt: CalendarDate | null;
-  expiresAt: CalendarDate | null;
-  expired: boolean | null;
-  graceEndsOn: CalendarDate | null;
-  daysSinceGraceEnd: number | null;
-  notifyAdminsAt: CalendarDate | null;
-  notifyUsersAt: CalendarDate | null;
-  blockChangesAt: CalendarDate | null;
-  notifyAdmins: boolean | null;
-  notifyUsers: boolean | null;
-  blockChanges: boolean | null;
-  /** SHA-256 of the license text as read (hex); null when the input was too large to read. */
-  fingerprint: string | null;
-  /** The public key that verified the license: its position among --public-key and its path. */
-  verifiedBy: { index: number; path: string } | null;
-  /** Filled by `lookupFingerprint` when wired: the Lifeline request that issued this license. */
-  issuedBy: IssuedLicenseRef | null;
-}
-
-function refusedReport(error: DecodeError, today: CalendarDate, fingerprint: string | null): DecodeReport {
-  return {
-    valid: false,
-    code: error.code,
-    message: error.message,
-    field: error.field ?? null,
-    attributes: error.json ?? null,
-    today,
-    plan: null,
-    trial: null,
-    activeUserCount: null,
-    licensee: null,
-    issuedAt: null,
-    expiresAt: null,
-    expired: null,
-    graceEndsOn: null,
-    daysSinceGraceEnd: null,
-    notifyAdminsAt: null,
-    notifyUsersAt: null,
-    blockChangesAt: null,
-    notifyAdmins: null,
-    notifyUsers: null,
-    blockChanges: null,
-    fingerprint,
-    verifiedBy: null,
-    issuedBy: null,
-  };
-}
-
-function validReport(
-  decoded: DecodedLicense,
-  keyPaths: readonly string[],
-  today: CalendarDate,
-  fingerprint: string,
-  issuedBy: IssuedLicenseRef | null,
-): DecodeReport {
-  const license = decoded.license;
-  const status = licenseStatus(license, today);
-  return {
-    valid: true,
-    code: null,
-    message: null,
-    field: null,
-    attributes: decoded.json,
-    today,
-    plan: licensePlan(license),
-    trial: licenseTrial(license),
-    activeUserCount: licenseSeats(license),
-    licensee: {
-      name: licenseeField(license, 'Name'),
-      company: licenseeField(license, 'Company'),
-      email: licenseeField(license, 'Email'),
-    },
-    issuedAt: license.issuedAt,
-    expiresAt: license.expiresAt,
-    expired: status.expired,
-    graceEndsOn: status.graceEndsOn,
-    daysSinceGraceEnd: status.daysSinceGraceEnd,
-    notifyAdminsAt: license.notifyAdminsAt,
-    notifyUsersAt: license.notifyUsersAt,
-    blockChangesAt: license.blockChangesAt,
-    notifyAdmins: status.notifyAdmins,
-    notifyUsers: status.notifyUsers,
-    blockChanges: status.blockChanges,
-    fingerprint,
-    verifiedBy: { index: decoded.keyIndex, path: keyPaths[decoded.keyIndex] ?? '' },
-    issuedBy,
-  };
-}
-
 function graceSentence(days: number): string {
   if (days > 0) return `grace period ended ${days} day${days === 1 ? '' : 's'} ago`;
   if (days === 0) return 'grace period ends today';
   return `grace period ends in ${-days} day${days === -1 ? '' : 's'}`;
 }
 
-function humanReport(r: DecodeReport, keyCount: number): string {
+function humanReport(r: LicenseReport, keyCount: number): string {
   const rows: [string, string][] = [
     ['Plan', r.plan ?? ''],
     ['Seats', r.activeUserCount === null ? 'not set' : `${r.activeUserCount} (active_user_count)`],
@@ -267,7 +158,7 @@ function humanReport(r: DecodeReport, keyCount: number): string {
   );
 }
 
-function refusedHuman(r: DecodeReport): string {
+function refusedHuman(r: LicenseReport): string {
   const field = r.field ? ` (field: ${r.field})` : '';
   return `error [${r.code}]: the license is not valid: ${r.message}${field}`;
 }
@@ -294,9 +185,9 @@ async function decodeCommand(
   if (!input.ok && 'outcome' in input) return input.outcome;
   const keys: KeyObject[] = loadPublicKeyFiles(keyPaths); // configuration errors: exit 3
 
-  let report: DecodeReport;
+  let report: LicenseReport;
   if (!input.ok) {
-    report = refusedReport(
+    report = refusedLicenseReport(
       {
         code: 'MALFORMED_ENVELOPE',
         message: `the license text is ${input.tooLarge} bytes or more; a license is a few KB`,
@@ -309,9 +200,9 @@ async function decodeCommand(
     const result = decodeLicense(input.text, keys);
     if (result.ok) {
       const issuedBy = deps.lookupFingerprint ? await deps.lookupFingerprint(fingerprint) : null;
-      report = validReport(result.value, keyPaths, today, fingerprint, issuedBy);
+      report = validLicenseReport(result.value, today, fingerprint, { keyLabels: keyPaths, issuedBy });
     } else {
-      report = refusedReport(result.error, today, fingerprint);
+      report = refusedLicenseReport(result.error, today, fingerprint);
     }
   }
   return report.valid

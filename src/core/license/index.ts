@@ -3,4 +3,5 @@ export * from './boundary.js';
 export * from './codec.js';
 export * from './errors.js';
 export * from './status.js';
+export * from './report.js';
 export { decode64, encode64 } from './base64.js';

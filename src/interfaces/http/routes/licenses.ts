@@ -3,12 +3,9 @@ import { calendarDateIn, parseCalendarDate } from '../../../core/dates.js';
 import { LifelineError } from '../../../core/errors.js';
 import {
   decodeLicense,
-  licenseeField,
   licenseFingerprint,
-  licensePlan,
-  licenseSeats,
-  licenseStatus,
-  licenseTrial,
+  refusedLicenseReport,
+  validLicenseReport,
 } from '../../../core/license/index.js';
 import { parse, type ApiRoute } from '../route.js';
 import { DecodeBody, ErrorBody } from '../schemas.js';
@@ -38,49 +35,11 @@ export const licenseRoutes: ApiRoute[] = [
         throw new LifelineError('VALIDATION_FAILED', 'today: must be a real date', { field: 'today' });
       const fingerprint = licenseFingerprint(body.text);
       const result = decodeLicense(body.text, ctx.app.ports.verifier.publicKeys);
-      if (!result.ok) {
-        return {
-          valid: false,
-          code: result.error.code,
-          message: result.error.message,
-          field: result.error.field ?? null,
-          today,
-          fingerprint,
-        };
-      }
-      const license = result.value.license;
-      const status = licenseStatus(license, today);
+      if (!result.ok) return refusedLicenseReport(result.error, today, fingerprint);
       const issued = await ctx.app.store.findLicenseByFingerprint(fingerprint);
-      return {
-        valid: true,
-        code: null,
-        message: null,
-        field: null,
-        attributes: result.value.json,
-        today,
-        plan: licensePlan(license),
-        trial: licenseTrial(license),
-        activeUserCount: licenseSeats(license),
-        licensee: {
-          name: licenseeField(license, 'Name'),
-          company: licenseeField(license, 'Company'),
-          email: licenseeField(license, 'Email'),
-        },
-        issuedAt: license.issuedAt,
-        expiresAt: license.expiresAt,
-        expired: status.expired,
-        graceEndsOn: status.graceEndsOn,
-        daysSinceGraceEnd: status.daysSinceGraceEnd,
-        notifyAdminsAt: license.notifyAdminsAt,
-        notifyUsersAt: license.notifyUsersAt,
-        blockChangesAt: license.blockChangesAt,
-        notifyAdmins: status.notifyAdmins,
-        notifyUsers: status.notifyUsers,
-        blockChanges: status.blockChanges,
-        fingerprint,
-        verifiedBy: { index: result.value.keyIndex },
+      return validLicenseReport(result.value, today, fingerprint, {
         issuedBy: issued ? { requestId: issued.requestId } : null,
-      };
+      });
     },
   },
 ];
