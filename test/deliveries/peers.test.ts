@@ -173,7 +173,8 @@ describe('deliveries to real peers on loopback', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     const during = await lookupById(app.ports, view.request.id);
     const email = during.deliveries.find((d) => d.channel === 'email');
-    expect(email?.status).toBe('queued');
+    // Between attempts it is queued; during one, claimed or sending: never sent, failed or unknown.
+    expect(['queued', 'claimed', 'sending']).toContain(email?.status);
     expect(email?.attempts).toBeGreaterThanOrEqual(2);
     expect(email?.lastError).toBeTruthy();
     peers.smtp = await startSmtpServer(port);
