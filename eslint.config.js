@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // The web console and sidebar run in the browser.
+    files: ['web/**/*.{ts,tsx}'],
+    ignores: ['web/vite.config.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // The boundary rule: the core is pure. No file system, network, database, process or framework.
     files: ['src/core/**/*.ts'],
     rules: {

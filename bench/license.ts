@@ -48,7 +48,7 @@ const WORKER_KEY = process.env['BENCH_WORKER_KEY'] === 'keyobject' ? 'keyobject'
 export const WRITE_TARGET_SINGLE = 0.9;
 export const WRITE_TARGET_MULTI = 0.8;
 
-interface Throughput {
+export interface Throughput {
   opsPerSecond: number;
   ops: number;
   seconds: number;
@@ -82,7 +82,7 @@ const cpuSeconds = (since?: NodeJS.CpuUsage): number => {
   return (u.user + u.system) / 1e6;
 };
 
-function singleCore(op: LicenseOp, key: KeyObject, text: string, s: BenchSettings): Throughput {
+export function singleCore(op: LicenseOp, key: KeyObject, text: string, s: BenchSettings): Throughput {
   const operation = licenseOperation(op, key, text);
   runFor(operation, s.warmupMs);
   const cpu = process.cpuUsage();

@@ -17,12 +17,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { bundleBench } from './bundle.js';
 import { deliveriesBench } from './deliveries.js';
 import { licenseBench } from './license.js';
+import { httpBench } from './http.js';
+import { lookupBench } from './lookup.js';
 import { OpensslParseError } from './openssl.js';
 import { formatMiB, renderTable, type BenchSection, type BenchSettings } from './report.js';
 
-const SECTIONS: BenchSection[] = [licenseBench, deliveriesBench];
+const SECTIONS: BenchSection[] = [licenseBench, deliveriesBench, httpBench, lookupBench, bundleBench];
 
 /** This file runs as dist/bench/main.js: the project root is two levels up. */
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -52,7 +55,8 @@ function positiveInteger(name: string, fallback: number): number {
 const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024;
 
 async function main(): Promise<number> {
-  const wanted = process.argv.slice(2);
+  // --quick (bench/http.ts, bench/lookup.ts: shorter runs, smaller data) is not a section name.
+  const wanted = process.argv.slice(2).filter((a) => a !== '--quick');
   const unknown = wanted.filter((w) => !SECTIONS.some((s) => s.name === w));
   if (unknown.length > 0) {
     console.error(

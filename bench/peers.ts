@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { parseBody, readBody } from '../src/tools/http-body.js';
 
 export const GITLAB_PROJECT = '42';
 
@@ -80,27 +81,6 @@ async function startSmtp(
 interface Reply {
   status?: number;
   body: unknown;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
-  if (raw === '') return {};
-  if ((contentType ?? '').includes('application/x-www-form-urlencoded'))
-    return Object.fromEntries(new URLSearchParams(raw));
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 async function startHttp(

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { readConfigFile } from './config-file.js';
 import { parseCalendarDate, type CalendarDate } from './core/dates.js';
 import { PUBLIC_EMAIL_DOMAINS } from './core/eligibility/config.js';
+import { parseRetentionDays, retentionTooShort } from './core/retention.js';
 import { LifelineError } from './core/errors.js';
 
 // ───────────────────────────── the result ─────────────────────────────
@@ -85,10 +86,16 @@ export interface Config {
   /** Zendesk base URL without a trailing slash, also with TICKETS=local (for default ticket URLs). */
   zendeskUrl?: string;
   zendeskAppSecret?: string;
+  /** LIFELINE_ZENDESK_DEV: serve the /zendesk/dev sidebar stand-in (development only; set only when true). */
+  zendeskDev?: boolean;
   /** LIFELINE_ALLOW_LOCAL_DELIVERIES: production may keep outbox/local deliveries. */
   allowLocalDeliveries: boolean;
   /** The config file that was read, if any. */
   configFile?: string;
+  /** GET /metrics only with an API token, or not served; unset: open to anyone who reaches the server. */
+  metrics?: 'token' | 'off';
+  /** Days customers' personal data is kept (`lifeline purge` without --older-than); undefined: kept. */
+  retentionDays?: number;
 }
 
 export interface ConfigProblem {
@@ -98,7 +105,8 @@ export interface ConfigProblem {
 
 export type ParseConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
 
-export type ConfigGroup = 'general' | 'keys' | 'rules' | 'http' | 'mail' | 'tracker' | 'chat' | 'tickets';
+export type ConfigGroup =
+  'general' | 'keys' | 'rules' | 'http' | 'mail' | 'tracker' | 'chat' | 'tickets' | 'operations';
 
 /** One variable of the contract, as documentation (the .env.example and docs are made from these). */
 export interface ConfigVariable {
@@ -427,7 +435,7 @@ const SPECS = {
     default: '60',
     secret: false,
     description:
-      'Issue and resend calls one API user (token or Zendesk agent) may make per hour; more are answered 429. Counted in memory, per process.',
+      'Issue and resend calls one API user (token or Zendesk agent) may make per hour; more are answered 429. Counted in the database, shared by every process.',
     schema: integer(1, 1_000_000).optional(),
   }),
   LIFELINE_RATE_LIMIT_PER_CUSTOMER: spec({
@@ -435,7 +443,7 @@ const SPECS = {
     default: '5',
     secret: false,
     description:
-      'Issue and resend calls per customer email per hour, whoever makes them; more are answered 429. Counted in memory, per process.',
+      'Issue and resend calls per customer email per hour, whoever makes them; more are answered 429. Counted in the database, shared by every process.',
     schema: integer(1, 1_000_000).optional(),
   }),
 
@@ -580,6 +588,40 @@ const SPECS = {
     description: 'Shared secret the sidebar app’s signed requests (HS256 JWT) are checked with.',
     schema: z.string().optional(),
   }),
+  LIFELINE_ZENDESK_DEV: spec({
+    group: 'tickets',
+    default: 'false',
+    secret: false,
+    description:
+      'true serves /zendesk/dev, a stand-in for the Zendesk ticket sidebar whose proxy signs sidebar requests for anyone: development only. Needs ZENDESK_APP_SECRET; refused in production.',
+    schema: flag.default(false),
+  }),
+  LIFELINE_METRICS: spec({
+    group: 'operations',
+    default: 'public',
+    secret: false,
+    description:
+      'Prometheus metrics at GET /metrics: public (no credentials; restrict it at the network), token (any live API token as Authorization: Bearer llt_…) or off (404).',
+    schema: choice(['public', 'token', 'off']).default('public'),
+  }),
+  LIFELINE_RETENTION_DAYS: spec({
+    group: 'operations',
+    default: null,
+    secret: false,
+    description:
+      'How long customers’ personal data (emails, names, license texts, previous-license evidence) is kept: days (90), weeks (12w) or years (1y); at least LIFELINE_REPEAT_WINDOW_DAYS. `lifeline purge` redacts older requests (run it daily); unset: kept until purged by hand.',
+    schema: z
+      .string()
+      .transform((value, ctx) => {
+        const days = parseRetentionDays(value);
+        if (days === null) {
+          ctx.addIssue('must be a number of days (90), weeks (12w) or years (1y), from 1 day to 100 years');
+          return z.NEVER;
+        }
+        return days;
+      })
+      .optional(),
+  }),
 };
 
 type VariableName = keyof typeof SPECS;
@@ -693,6 +735,17 @@ export function parseConfig(
   if (v.TICKETS === 'zendesk') {
     requireFor('TICKETS=zendesk', ['ZENDESK_URL', 'ZENDESK_EMAIL', 'ZENDESK_API_TOKEN']);
   }
+  if (v.LIFELINE_ZENDESK_DEV === true) {
+    requireFor('LIFELINE_ZENDESK_DEV=true', ['ZENDESK_APP_SECRET']);
+    if (production) {
+      problem('LIFELINE_ZENDESK_DEV', 'must not be true in production: its proxy signs requests for anyone');
+    }
+  }
+
+  if (v.LIFELINE_RETENTION_DAYS !== undefined && v.LIFELINE_REPEAT_WINDOW_DAYS !== undefined) {
+    const tooShort = retentionTooShort(v.LIFELINE_RETENTION_DAYS, v.LIFELINE_REPEAT_WINDOW_DAYS);
+    if (tooShort) problem('LIFELINE_RETENTION_DAYS', tooShort);
+  }
 
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, config: assemble(v as Values) };
@@ -767,7 +820,10 @@ function assemble(v: Values): Config {
   };
   if (v.ZENDESK_URL !== undefined) config.zendeskUrl = v.ZENDESK_URL;
   if (v.ZENDESK_APP_SECRET !== undefined) config.zendeskAppSecret = v.ZENDESK_APP_SECRET;
+  if (v.LIFELINE_ZENDESK_DEV === true) config.zendeskDev = true;
   if (v.LIFELINE_CONFIG_FILE !== undefined) config.configFile = v.LIFELINE_CONFIG_FILE;
+  if (v.LIFELINE_RETENTION_DAYS !== undefined) config.retentionDays = v.LIFELINE_RETENTION_DAYS;
+  if (v.LIFELINE_METRICS !== 'public') config.metrics = v.LIFELINE_METRICS;
   if (v.LIFELINE_RATE_LIMIT_PER_USER !== undefined || v.LIFELINE_RATE_LIMIT_PER_CUSTOMER !== undefined) {
     config.rateLimit = {
       ...(v.LIFELINE_RATE_LIMIT_PER_USER !== undefined ? { perUser: v.LIFELINE_RATE_LIMIT_PER_USER } : {}),

@@ -3,9 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerLicenseCommands } from './commands/license.js';
+import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerOperationCommands, registerWorkerCommand } from './commands/operations.js';
 import { registerRequestCommands } from './commands/requests.js';
-import { registerServeCommand, registerTokenCommands } from './commands/serve.js';
+import { registerLoginLinkCommand, registerServeCommand, registerTokenCommands } from './commands/serve.js';
 import { lookupIssuedLicense } from './context.js';
 
 export function buildProgram(): Command {
@@ -19,9 +20,11 @@ export function buildProgram(): Command {
   registerLicenseCommands(program, { lookupFingerprint: lookupIssuedLicense });
   registerRequestCommands(program);
   registerOperationCommands(program);
+  registerMaintenanceCommands(program);
   registerWorkerCommand(program);
   registerServeCommand(program);
   registerTokenCommands(program);
+  registerLoginLinkCommand(program);
   return program;
 }
 

@@ -35,12 +35,16 @@ export const CODES = {
   NOT_FOUND: { http: 404, exit: EXIT.REFUSED },
   FORBIDDEN: { http: 403, exit: EXIT.REFUSED },
   UNAUTHENTICATED: { http: 401, exit: EXIT.REFUSED },
+  /** A console (cookie) request that changes something without the session's CSRF token. */
+  CSRF_FAILED: { http: 403, exit: EXIT.REFUSED },
   RATE_LIMITED: { http: 429, exit: EXIT.REFUSED },
   INVALID_STATE: { http: 409, exit: EXIT.REFUSED },
   OVERRIDE_NOT_ALLOWED: { http: 422, exit: EXIT.REFUSED },
   // Edges.
   USAGE: { http: 400, exit: EXIT.USAGE },
   VALIDATION_FAILED: { http: 400, exit: EXIT.USAGE },
+  PAYLOAD_TOO_LARGE: { http: 413, exit: EXIT.USAGE },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, exit: EXIT.USAGE },
   CONFIG_INVALID: { http: 500, exit: EXIT.CONFIG },
   KEY_FILE_INSECURE: { http: 500, exit: EXIT.CONFIG },
   INFRASTRUCTURE: { http: 503, exit: EXIT.INFRA },

@@ -13,6 +13,17 @@ export type Role = 'engineer' | 'licensing' | 'admin';
 export interface Actor {
   name: string;
   role: Role;
+  /** Set when a signed request (the Zendesk sidebar's JWT) says where the call comes from. */
+  origin?: RequestOrigin;
+}
+
+/** The claims of a Zendesk sidebar signed request, kept with the request it made (PRODUCT.md §10). */
+export interface RequestOrigin {
+  via: 'zendesk';
+  /** The ticket the sidebar was on; a request for another ticket is refused. */
+  ticketId: string | null;
+  agentEmail: string | null;
+  agentName: string | null;
 }
 
 /**
@@ -74,6 +85,8 @@ export interface RequestRecord {
   decision: Decision | null;
   failure: { code: string; message: string } | null;
   voided: { reason: string; by: string; at: string } | null;
+  /** Where the request came from, when a signed request said so. */
+  origin?: RequestOrigin | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -162,6 +175,8 @@ export type NewAuditEntry = Pick<AuditEntry, 'id' | 'at' | 'actor' | 'action' | 
 export interface RequestQuery {
   email?: string;
   ticketId?: string;
+  /** The engineer recorded on the request (exact). */
+  engineer?: string;
   status?: RequestStatus;
   /** Inclusive bounds on the creation instant (ISO 8601). */
   createdFrom?: string;
@@ -169,6 +184,16 @@ export interface RequestQuery {
   limit?: number;
   /** Return requests created before this request id's position (newest first paging). */
   before?: string;
+}
+
+/** What the dashboard needs of one request (PRODUCT.md §8 web console). */
+export interface RequestSummary {
+  status: RequestStatus;
+  createdAt: string;
+  /** The refusal codes, for refused requests. */
+  refusalCodes: string[];
+  /** When the first license email was sent, if it was. */
+  emailSentAt: string | null;
 }
 
 export interface AuditVerification {
@@ -212,6 +237,8 @@ export interface Store {
   /** Licenses issued on or after `since`, with what rule 9 compares. */
   recentLicenses(since: CalendarDate): Promise<RecentLicense[]>;
   verifyAudit(): Promise<AuditVerification>;
+  /** One summary per request created within the bounds (inclusive ISO instants), for the dashboard. */
+  requestSummaries(range: { createdFrom: string; createdTo: string }): Promise<RequestSummary[]>;
   /**
    * Claims up to `limit` deliveries that are due (queued with nextAttemptAt ≤ now, or claimed by a
    * worker whose lease expired), leasing them to `workerId` until `leaseUntil`. Each delivery is

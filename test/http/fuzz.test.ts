@@ -18,6 +18,7 @@ const ROUTES = [
   '/api/v1/emergency-licenses/req_x/void',
   '/api/v1/emergency-licenses/req_x/approve',
   '/api/v1/licenses/decode',
+  '/api/v1/session',
 ];
 const FIELDS = [
   'ticketId',
@@ -30,6 +31,7 @@ const FIELDS = [
   'text',
   'to',
   'reason',
+  'token',
 ];
 
 const wrongValue = fc.oneof(
@@ -57,11 +59,15 @@ const contentType = fc.constantFrom(
 );
 
 async function rows(): Promise<number> {
-  const r = await api.app.store.db
-    .selectFrom('audit_log')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+  let total = 0;
+  for (const table of ['audit_log', 'requests', 'web_sessions'] as const) {
+    const r = await api.app.store.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    total += Number(r.n);
+  }
+  return total;
 }
 
 describe('fuzz', () => {
@@ -92,5 +98,40 @@ describe('fuzz', () => {
     }
     expect(await rows()).toBe(before);
     expect((await api.server.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  }, 120_000);
+
+  it('2,000 random query strings on the list and stats routes: 200 or a coded 4xx, never a 5xx', async () => {
+    const key = fc.constantFrom(
+      'email',
+      'ticket',
+      'engineer',
+      'status',
+      'from',
+      'to',
+      'before',
+      'limit',
+      'x',
+    );
+    const value = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('2026-11-28', '2026-02-30', '-1', '0', '99999', '%', '%ZZ', 'x'.repeat(3000)),
+    );
+    const samples = fc.sample(
+      fc.tuple(
+        fc.constantFrom('/api/v1/emergency-licenses', '/api/v1/stats'),
+        fc.array(fc.tuple(key, value), { maxLength: 4 }),
+      ),
+      { numRuns: 2000, seed: 7 },
+    );
+    for (const [path, pairs] of samples) {
+      const query = pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+      const res = await api.server.inject({
+        method: 'GET',
+        url: `${path}?${query}`,
+        headers: { authorization: `Bearer ${api.tokens.engineer}` },
+      });
+      expect(res.statusCode, `${path}?${query.slice(0, 120)} → ${res.body.slice(0, 200)}`).toBeLessThan(500);
+      if (res.statusCode !== 200) expect(typeof res.json().error.code).toBe('string');
+    }
   }, 120_000);
 });

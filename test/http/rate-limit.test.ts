@@ -2,9 +2,20 @@
  * Rate limits on issue and resend: per authenticated user and per customer email, over a fixed
  * one-hour window on the app's clock (pinned here); the N+1th call is 429 with Retry-After.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import {
+  openPostgresStore,
+  openSqliteStore,
+  type KyselyStore,
+} from '../../src/adapters/store/kysely-store.js';
+import { StoreRateLimits } from '../../src/adapters/store/rate-limits.js';
 import { createToken } from '../../src/adapters/store/tokens.js';
-import { FixedWindowLimiter, IssuanceRateLimits } from '../../src/interfaces/http/rate-limit.js';
+import { createHttpServer } from '../../src/interfaces/http/server.js';
+import { dropSchema, POSTGRES_URL, postgresProblem, uniqueSchemaName } from '../helpers/postgres.js';
 import { eligibleBody, startApi, type Api } from './helpers.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -135,31 +146,132 @@ describe('rate limits on POST /api/v1/emergency-licenses/:id/resend', () => {
   });
 });
 
-describe('the limiter', () => {
-  it('is a fixed window per key', () => {
-    const limiter = new FixedWindowLimiter(2, 1000);
-    expect(limiter.take('a', 0).allowed).toBe(true);
-    expect(limiter.take('a', 100).allowed).toBe(true);
-    expect(limiter.take('a', 400)).toEqual({ allowed: false, retryAfterSeconds: 1 });
-    expect(limiter.take('b', 400).allowed).toBe(true);
-    expect(limiter.take('a', 1000).allowed).toBe(true);
-  });
+const sqlitePath = join(mkdtempSync(join(tmpdir(), 'lifeline-rl-')), 'rl.db');
+async function openSqlite(): Promise<KyselyStore> {
+  const store = openSqliteStore(sqlitePath);
+  await store.migrate();
+  return store;
+}
 
-  it('a call refused by one limit uses up nothing of the other', () => {
-    const limits = new IssuanceRateLimits({ perUser: 1, perCustomer: 5 });
-    const erin = { name: 'erin', role: 'engineer' };
-    expect(limits.take(erin, 'a@x.example', 0).allowed).toBe(true);
-    for (let i = 0; i < 10; i++) expect(limits.take(erin, 'b@x.example', 0).allowed).toBe(false);
-    const sam = { name: 'sam', role: 'engineer' };
-    for (let i = 0; i < 5; i++)
-      expect(limits.take({ ...sam, name: `sam${i}` }, 'b@x.example', 0).allowed).toBe(true);
-    expect(limits.take(sam, 'b@x.example', 0).allowed).toBe(false);
-  });
+const pgSchema = uniqueSchemaName();
+async function openPg(): Promise<KyselyStore> {
+  const store = openPostgresStore({ url: POSTGRES_URL, schema: pgSchema });
+  await store.migrate();
+  return store;
+}
+afterAll(async () => {
+  if (!postgresProblem) await dropSchema(pgSchema);
+});
 
-  it('defaults to 60 per user and 5 per customer per hour', () => {
-    const limits = new IssuanceRateLimits();
-    expect(limits.perUser.limit).toBe(60);
-    expect(limits.perCustomer.limit).toBe(5);
-    expect(limits.perUser.windowMs).toBe(HOUR);
+for (const [name, open, skip] of [
+  ['SQLite', openSqlite, null],
+  ['PostgreSQL', openPg, postgresProblem],
+] as const) {
+  describe.skipIf(skip !== null)(`the limiter in the database (${name})`, () => {
+    let store: KyselyStore;
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+    const erin = () => ({ name: `erin-${Math.random()}`, role: 'engineer' });
+
+    it('is a fixed window per key', async () => {
+      const limits = new StoreRateLimits(store.db, { perUser: 2, perCustomer: 100 }, 1000);
+      const a = erin();
+      const b = erin();
+      expect((await limits.take(a, null, 0)).allowed).toBe(true);
+      expect((await limits.take(a, null, 100)).allowed).toBe(true);
+      expect(await limits.take(a, null, 400)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+      expect(await limits.take(a, null, 500)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+      expect((await limits.take(b, null, 400)).allowed).toBe(true);
+      expect((await limits.take(a, null, 1000)).allowed).toBe(true);
+      expect((await limits.take(a, null, 1100)).allowed).toBe(true);
+      expect((await limits.take(a, null, 1200)).allowed).toBe(false);
+    });
+
+    it('a call refused by one limit uses up nothing of the other', async () => {
+      const limits = new StoreRateLimits(store.db, { perUser: 1, perCustomer: 5 });
+      const e = erin();
+      const b = `b-${Math.random()}@x.example`;
+      expect((await limits.take(e, `a-${Math.random()}@x.example`, 0)).allowed).toBe(true);
+      for (let i = 0; i < 10; i++) expect((await limits.take(e, b, 0)).allowed).toBe(false);
+      const sams = Array.from({ length: 6 }, erin);
+      for (const sam of sams.slice(0, 5))
+        expect((await limits.take(sam, b.toUpperCase(), 0)).allowed).toBe(true);
+      // The customer is now at its limit: a sixth user is refused, and keeps its own call.
+      const last = sams[5]!;
+      expect((await limits.take(last, b, 0)).allowed).toBe(false);
+      expect((await limits.take(last, null, 0)).allowed).toBe(true);
+    });
+
+    it('counts exactly under concurrent calls from two limiters (two processes) on one database', async () => {
+      const other = await open();
+      try {
+        const one = new StoreRateLimits(store.db, { perUser: 1000, perCustomer: 7 });
+        const two = new StoreRateLimits(other.db, { perUser: 1000, perCustomer: 7 });
+        const customer = `busy-${Math.random()}@x.example`;
+        const results = await Promise.all(
+          Array.from({ length: 40 }, (_, i) => (i % 2 ? one : two).take(erin(), customer, 5)),
+        );
+        expect(results.filter((r) => r.allowed)).toHaveLength(7);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('forgets ended windows when swept', async () => {
+      const limits = new StoreRateLimits(store.db, { perUser: 1 }, 1000);
+      const e = erin();
+      await limits.take(e, null, 0);
+      await limits.sweep(5000);
+      const left = await store.db
+        .selectFrom('rate_windows')
+        .select('key')
+        .where('key', 'like', `%${e.name}%`)
+        .execute();
+      expect(left).toEqual([]);
+    });
+
+    it('defaults to 60 per user and 5 per customer per hour', () => {
+      const limits = new StoreRateLimits(store.db);
+      expect(limits.perUser).toBe(60);
+      expect(limits.perCustomer).toBe(5);
+      expect(limits.windowMs).toBe(HOUR);
+    });
+  });
+}
+
+describe('two API servers on one database', () => {
+  it('share the per-customer limit', async () => {
+    const first = await startApi({
+      LIFELINE_RATE_LIMIT_PER_USER: '1000',
+      LIFELINE_RATE_LIMIT_PER_CUSTOMER: '2',
+    });
+    api = first;
+    const second = await createApp(first.app.config);
+    const server = await createHttpServer(second);
+    try {
+      const { secret } = await createToken(second.store.db, { name: 'other', role: 'engineer' });
+      const customer = 'shared@limits.example';
+      const call = (target: 'first' | 'second') =>
+        (target === 'first' ? first.server : server).inject({
+          method: 'POST',
+          url: '/api/v1/emergency-licenses',
+          headers: {
+            ...JSON_TYPE,
+            authorization: `Bearer ${target === 'first' ? first.tokens.engineer : secret}`,
+          },
+          payload: JSON.stringify(eligibleBody({ requesterEmail: customer })),
+        });
+      expect((await call('first')).statusCode).not.toBe(429);
+      expect((await call('second')).statusCode).not.toBe(429);
+      expectLimited(await call('first'));
+      expectLimited(await call('second'));
+    } finally {
+      await server.close();
+      await second.close();
+    }
   });
 });

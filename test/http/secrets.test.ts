@@ -17,6 +17,7 @@ const responses: { what: string; status: number; body: string; mayHoldLicense: b
 const licenseTexts: string[] = [];
 let jwt = '';
 let pem = '';
+let sessionSecret = '';
 
 async function call(
   what: string,
@@ -110,6 +111,22 @@ beforeAll(async () => {
   await call('wrong token', 'GET', '/api/v1/emergency-licenses', { token: `${api.tokens.engineer}x` });
   await call('expired jwt', 'GET', '/api/v1/emergency-licenses', { token: `${jwt.slice(0, -2)}AA` });
   await call('health', 'GET', '/healthz', { token: jwt });
+  // A console session: the cookie's secret travels only in Set-Cookie and Cookie headers.
+  const signIn = await api.server.inject({
+    method: 'POST',
+    url: '/api/v1/session',
+    headers: JSON_TYPE,
+    payload: JSON.stringify({ token: api.tokens.licensing }),
+  });
+  expect(signIn.statusCode).toBe(200);
+  sessionSecret = signIn.cookies.find((c) => c.name === 'lifeline_session')?.value ?? '';
+  responses.push({ what: 'sign in (body)', status: 200, body: signIn.body, mayHoldLicense: false });
+  const viaSession = await api.server.inject({
+    method: 'GET',
+    url: '/api/v1/emergency-licenses?limit=1',
+    headers: { cookie: `lifeline_session=${sessionSecret}` },
+  });
+  expect(viaSession.statusCode).toBe(200);
   await call('eligibility', 'POST', '/api/v1/eligibility', {
     token: api.tokens.engineer,
     body: eligibleBody(),
@@ -128,6 +145,7 @@ function secrets(): Record<string, string> {
     'the Zendesk JWT': jwt,
     'the JWT signature': jwt.split('.')[2] ?? '',
     'the Zendesk app secret': ZENDESK_SECRET,
+    'the console session cookie': sessionSecret,
   };
   const lines = pem
     .split('\n')

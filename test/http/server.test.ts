@@ -47,13 +47,13 @@ describe('the HTTP server', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(type.statusCode).toBe(415);
-    expect(type.json().error.code).toBe('VALIDATION_FAILED');
+    expect(type.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const huge = await api.call('POST', '/api/v1/eligibility', {
       body: JSON.stringify({ ticketId: 'x'.repeat(300 * 1024) }),
       headers: { 'content-type': 'application/json' },
     });
     expect(huge.statusCode).toBe(413);
-    expect(huge.json().error.code).toBe('VALIDATION_FAILED');
+    expect(huge.json().error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(huge.body).not.toMatch(/at .*\.(js|ts):\d+/);
   });
 

@@ -4,14 +4,29 @@
  * write lock up front with BEGIN IMMEDIATE, so concurrent processes queue instead of failing) and
  * how the audit chain's head is locked (PostgreSQL: SELECT … FOR UPDATE).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type CompiledQuery,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
-import { auditHash, detailsDigest, verifyAuditChain } from '../../core/audit.js';
+import {
+  AUDIT_FORMAT_SEALED,
+  auditHash,
+  sealedDetailsDigest,
+  verifyAuditChain,
+  type StoredAuditEntry,
+} from '../../core/audit.js';
 import type { CalendarDate } from '../../core/dates.js';
-import type { RecentLicense } from '../../core/eligibility/index.js';
+import type { EligibilityResult, RecentLicense } from '../../core/eligibility/index.js';
 import { LifelineError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/license/attributes.js';
 import {
@@ -24,6 +39,8 @@ import {
   type NewAuditEntry,
   type RequestQuery,
   type RequestRecord,
+  type RequestStatus,
+  type RequestSummary,
   type Store,
   type StoreTransaction,
   type TrackerLink,
@@ -59,6 +76,7 @@ function requestToRow(r: RequestRecord): Database['requests'] {
     voided: r.voided ? json(r.voided) : null,
     tracker_iid: null,
     tracker_url: null,
+    origin: r.origin ? json(r.origin) : null,
     created_at: r.createdAt,
     updated_at: r.updatedAt,
   };
@@ -81,6 +99,7 @@ function rowToRequest(row: Database['requests']): RequestRecord {
     decision: parse(row.decision),
     failure: parse(row.failure),
     voided: parse(row.voided),
+    origin: parse(row.origin ?? null),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -118,7 +137,7 @@ function rowToDelivery(row: Database['deliveries']): DeliveryRecord {
   };
 }
 
-function rowToAudit(row: Database['audit_log']): AuditEntry {
+function rowToAudit(row: Omit<Database['audit_log'], 'format' | 'salt' | 'redacted_at'>): AuditEntry {
   return {
     seq: Number(row.seq),
     id: row.id,
@@ -263,9 +282,29 @@ class KyselyTransaction implements StoreTransaction {
     let head = this.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
     if (this.dialect === 'postgres') head = head.forUpdate();
     const current = await head.executeTakeFirstOrThrow();
-    const digest = detailsDigest(entry.details);
-    const base = { ...entry, seq: Number(current.seq) + 1, detailsDigest: digest, prevHash: current.hash };
-    const full: AuditEntry = { ...base, hash: auditHash(current.hash, base) };
+    // Sealed (format 2): personal values enter the digest only as salted hashes, so retention can
+    // redact them later without breaking the chain (src/core/audit.ts).
+    const salt = randomBytes(16).toString('hex');
+    const digest = sealedDetailsDigest(entry.details, salt) as string;
+    const base = {
+      ...entry,
+      seq: Number(current.seq) + 1,
+      detailsDigest: digest,
+      prevHash: current.hash,
+      format: AUDIT_FORMAT_SEALED,
+    };
+    const full: AuditEntry = {
+      id: base.id,
+      at: base.at,
+      actor: base.actor,
+      action: base.action,
+      requestId: base.requestId,
+      details: base.details,
+      seq: base.seq,
+      detailsDigest: digest,
+      prevHash: base.prevHash,
+      hash: auditHash(current.hash, base),
+    };
     await this.db
       .insertInto('audit_log')
       .values({
@@ -279,6 +318,8 @@ class KyselyTransaction implements StoreTransaction {
         details_digest: full.detailsDigest,
         prev_hash: full.prevHash,
         hash: full.hash,
+        format: AUDIT_FORMAT_SEALED,
+        salt,
       })
       .execute();
     await this.db
@@ -296,11 +337,53 @@ export class KyselyStore implements Store {
     readonly dialect: Dialect,
     /** PostgreSQL: the schema this store lives in (created on migrate), when not the default. */
     readonly schema?: string,
+    /** SQLite: a file locked while migrating, so that processes starting together migrate one at a time. */
+    private readonly migrationLockPath?: string,
   ) {}
 
   async migrate(): Promise<{ applied: string[] }> {
-    if (this.schema) await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db);
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    if (this.dialect === 'sqlite' && this.migrationLockPath) {
+      // Kysely takes no lock on SQLite. BEGIN IMMEDIATE on a separate lock database waits
+      // (busy_timeout) while another process holds it; the OS releases it if that process dies.
+      const lock = new BetterSqlite3(this.migrationLockPath);
+      try {
+        lock.pragma('busy_timeout = 120000');
+        try {
+          lock.exec('begin immediate');
+        } catch (error) {
+          infrastructure(error, 'waiting for another process to finish migrating');
+        }
+        return await this.migrateUnlocked();
+      } finally {
+        if (lock.inTransaction) lock.exec('rollback');
+        lock.close();
+      }
+    }
+    return this.migrateUnlocked();
+  }
+
+  private async migrateUnlocked(): Promise<{ applied: string[] }> {
+    let migrationTableSchema: string | undefined;
+    if (this.dialect === 'postgres') {
+      // Concurrent `create schema if not exists` may still fail on the catalog's unique index.
+      if (this.schema) {
+        await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db).catch(async (e) => {
+          const found = await sql`select 1 from pg_namespace where nspname = ${this.schema}`.execute(this.db);
+          if (found.rows.length === 0) infrastructure(e, 'creating the schema');
+        });
+      }
+      // Kysely looks for its migration tables in every schema unless told which: a second schema in
+      // the same database would otherwise find the first one's tables and never create its own.
+      const current = await sql<{ s: string | null }>`select current_schema() as s`
+        .execute(this.db)
+        .catch((e: unknown) => infrastructure(e, 'migrating the schema'));
+      migrationTableSchema = this.schema ?? current.rows[0]?.s ?? 'public';
+    }
+    const migrator = new Migrator({
+      db: this.db,
+      provider: migrationProvider,
+      ...(migrationTableSchema ? { migrationTableSchema } : {}),
+    });
     let { error, results } = await migrator.migrateToLatest();
     // SQLite has no migration lock across processes in Kysely: when another process migrated at the
     // same moment, our attempt rolled back ("already exists"); the next attempt finds it done.
@@ -316,8 +399,11 @@ export class KyselyStore implements Store {
     return this.inTransaction((db) => work(new KyselyTransaction(db, this.dialect)));
   }
 
-  /** Runs `work` with an executor bound to one transaction. */
-  private async inTransaction<T>(work: (db: Executor) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with an executor bound to one write transaction (for store modules outside this
+   * class, such as the retention purge).
+   */
+  async inTransaction<T>(work: (db: Executor) => Promise<T>): Promise<T> {
     if (this.dialect === 'postgres') return this.db.transaction().execute(work);
     // SQLite: one connection, serialised by Kysely; BEGIN IMMEDIATE takes the write lock now, so a
     // second process waits (busy_timeout) instead of failing when it upgrades a read lock later.
@@ -352,6 +438,7 @@ export class KyselyStore implements Store {
     let q = this.db.selectFrom('requests').selectAll();
     if (query.email) q = q.where('requester_email', '=', query.email.trim().toLowerCase());
     if (query.ticketId) q = q.where('ticket_id', '=', query.ticketId);
+    if (query.engineer) q = q.where('engineer', '=', query.engineer);
     if (query.status) q = q.where('status', '=', query.status);
     if (query.createdFrom) q = q.where('created_at', '>=', query.createdFrom);
     if (query.createdTo) q = q.where('created_at', '<=', query.createdTo);
@@ -513,13 +600,49 @@ export class KyselyStore implements Store {
     return row?.tracker_iid ? { iid: row.tracker_iid, url: row.tracker_url } : null;
   }
 
+  async requestSummaries(range: { createdFrom: string; createdTo: string }): Promise<RequestSummary[]> {
+    const rows = await this.db
+      .selectFrom('requests')
+      .leftJoin(
+        (eb) =>
+          eb
+            .selectFrom('deliveries')
+            .select(['request_id', (e) => e.fn.min('updated_at').as('sent_at')])
+            .where('channel', '=', 'email')
+            .where('purpose', '=', 'issue')
+            .where('status', '=', 'sent')
+            .groupBy('request_id')
+            .as('sent'),
+        (join) => join.onRef('sent.request_id', '=', 'requests.id'),
+      )
+      .select(['requests.status', 'requests.created_at', 'requests.eligibility', 'sent.sent_at'])
+      .where('requests.created_at', '>=', range.createdFrom)
+      .where('requests.created_at', '<=', range.createdTo)
+      .execute();
+    return rows.map((row) => {
+      const eligibility = row.status === 'refused' ? parse<EligibilityResult>(row.eligibility) : null;
+      return {
+        status: row.status as RequestStatus,
+        createdAt: row.created_at,
+        refusalCodes: eligibility?.refusals.map((r) => r.code) ?? [],
+        emailSentAt: row.sent_at ?? null,
+      };
+    });
+  }
+
   async verifyAudit(): Promise<AuditVerification> {
     const head = await this.db
       .selectFrom('audit_head')
       .select(['seq', 'hash'])
       .where('id', '=', 1)
       .executeTakeFirst();
-    const entries = await this.listAudit({});
+    const rows = await this.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+    const entries: StoredAuditEntry[] = rows.map((row) => ({
+      ...rowToAudit(row),
+      format: Number(row.format),
+      salt: row.salt,
+      redactedAt: row.redacted_at,
+    }));
     return verifyAuditChain(entries, head ? { seq: Number(head.seq), hash: head.hash } : null);
   }
 
@@ -535,6 +658,59 @@ export interface PostgresOptions {
   poolSize?: number;
 }
 
+/** Errors that mean "the database cannot be reached now", not "this statement is wrong". */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : '';
+  if (typeof code === 'string' && (/^(08|57P0[1-3]|53)/.test(code) || NETWORK_ERRORS.includes(code)))
+    return true;
+  return CONNECTION_LOST.test(message);
+}
+const NETWORK_ERRORS = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+];
+const CONNECTION_LOST =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended/i;
+
+/**
+ * PostgreSQL through Kysely, with a lost or refused connection turned into LifelineError
+ * INFRASTRUCTURE (retryable): the API then answers 503 "a dependency is unavailable" instead of 500
+ * "internal error" while the database restarts (found by the chaos run). Other errors pass unchanged.
+ */
+class ConnectionErrorsDialect extends PostgresDialect {
+  override createDriver(): ReturnType<PostgresDialect['createDriver']> {
+    const driver = super.createDriver();
+    const acquire = driver.acquireConnection.bind(driver);
+    const patched = new WeakSet<object>();
+    const map = (error: unknown): never => {
+      if (!isConnectionError(error)) throw error;
+      const code = (error as { code?: unknown }).code;
+      throw new LifelineError(
+        'INFRASTRUCTURE',
+        `the database cannot be reached (${typeof code === 'string' ? code : 'connection lost'})`,
+        { retryable: true, cause: error },
+      );
+    };
+    driver.acquireConnection = async () => {
+      const connection = await acquire().catch(map);
+      if (!patched.has(connection)) {
+        // Patched in place: the driver releases the very object it handed out.
+        const execute = connection.executeQuery.bind(connection);
+        connection.executeQuery = <R>(query: CompiledQuery) => execute<R>(query).catch(map);
+        patched.add(connection);
+      }
+      return connection;
+    };
+    return driver;
+  }
+}
+
 export function openPostgresStore(options: PostgresOptions): KyselyStore {
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
@@ -548,11 +724,40 @@ export function openPostgresStore(options: PostgresOptions): KyselyStore {
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor may a checked-out client's: pg-pool listens only while a client is idle, and a client in a
+  // transaction between two statements emits 'error' itself when the server goes away (found by the
+  // chaos run: a PostgreSQL restart crashed `serve`). Its next query fails, and the pool drops it.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return new KyselyStore(
-    new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    new Kysely<Database>({ dialect: new ConnectionErrorsDialect({ pool }) }),
     'postgres',
     schema,
   );
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs about as much as running most of
+ * the store's queries (~0.1 ms each, a dozen per issue). The store's queries are a small fixed set,
+ * so their prepared statements are kept, in a bounded cache (`in (…)` lists vary in length). A
+ * statement still busy (an unfinished iteration) is never handed out twice: a new one is prepared.
+ */
+function reuseStatements(database: BetterSqlite3.Database, max = 256): void {
+  const prepare = database.prepare.bind(database);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  database.prepare = ((source: string) => {
+    const hit = cache.get(source);
+    if (hit && !hit.busy) {
+      cache.delete(source); // most recently used last
+      cache.set(source, hit);
+      return hit;
+    }
+    const statement = prepare(source);
+    cache.set(source, statement);
+    if (cache.size > max) cache.delete(cache.keys().next().value as string);
+    return statement;
+  }) as BetterSqlite3.Database['prepare'];
 }
 
 export function openSqliteStore(path: string): KyselyStore {
@@ -562,5 +767,11 @@ export function openSqliteStore(path: string): KyselyStore {
   database.pragma('busy_timeout = 15000');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = FULL');
-  return new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+  reuseStatements(database);
+  return new KyselyStore(
+    new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    'sqlite',
+    undefined,
+    path === ':memory:' ? undefined : `${path}.migrate-lock`,
+  );
 }

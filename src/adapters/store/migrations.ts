@@ -143,6 +143,53 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_sessions_and_origin': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Web console sessions: only the SHA-256 of the cookie's secret is kept.
+      await db.schema
+        .createTable('web_sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('token_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      // One-time login links printed by `lifeline serve`: the SHA-256 of the code, used once.
+      await db.schema
+        .createTable('login_links')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute();
+      // Where a request came from (the Zendesk sidebar's signed claims: ticket id, agent), JSON.
+      await db.schema.alterTable('requests').addColumn('origin', 'text').execute();
+      // Issue/resend rate-limit windows, shared by every process on the database.
+      await db.schema
+        .createTable('rate_windows')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('lim', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0005_audit_sealing': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The audit entry format (src/core/audit.ts): existing entries are format 1 and verify as
+      // before; new entries are sealed (format 2) with a per-entry salt, so retention can redact them.
+      await db.schema
+        .alterTable('audit_log')
+        .addColumn('format', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+      await db.schema.alterTable('audit_log').addColumn('salt', 'text').execute();
+      await db.schema.alterTable('audit_log').addColumn('redacted_at', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

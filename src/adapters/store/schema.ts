@@ -21,6 +21,8 @@ export interface RequestsTable {
   voided: string | null;
   tracker_iid: string | null;
   tracker_url: string | null;
+  /** JSON `RequestOrigin` (PRODUCT.md §10: the signed request's claims), or NULL. */
+  origin: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -66,6 +68,12 @@ export interface AuditLogTable {
   details_digest: string;
   prev_hash: string;
   hash: string;
+  /** 1: digest of the details as written; 2: sealed (personal values hashed with `salt`). Migration 0005. */
+  format: Generated<number>;
+  /** Format 2: the per-entry salt (hex) until retention redacts the entry, then NULL. */
+  salt: string | null;
+  /** When retention redacted the entry's personal values. */
+  redacted_at: string | null;
 }
 
 export interface AuditHeadTable {
@@ -97,7 +105,38 @@ export interface ApiTokensTable {
   revoked_at: string | null;
 }
 
+export interface WebSessionsTable {
+  id: string;
+  hash: string;
+  name: string;
+  role: string;
+  token_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface LoginLinksTable {
+  hash: string;
+  name: string;
+  role: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface RateWindowsTable {
+  key: string;
+  /** Start of the current window, ms since the epoch. */
+  window_start: number | string;
+  count: number;
+  /** The limit of the key when it was last counted. */
+  lim: number;
+}
+
 export interface Database {
+  rate_windows: RateWindowsTable;
+  web_sessions: WebSessionsTable;
+  login_links: LoginLinksTable;
   api_tokens: ApiTokensTable;
   local_records: LocalRecordsTable;
   requests: RequestsTable;

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { redactedConfig } from '../../config.js';
 import { EXIT, LifelineError } from '../../core/errors.js';
-import { withApp } from '../context.js';
+import type { App } from '../../app.js';
+import { openApp, withApp } from '../context.js';
 import { action } from '../output.js';
 import { runWorker } from '../../interfaces/worker/run-worker.js';
 
@@ -111,6 +112,38 @@ export function registerOperationCommands(program: Command): void {
     );
 }
 
+/** How long a starting `lifeline worker` waits for an unreachable database (e.g. one restarting). */
+export const WORKER_START_WAIT_MS = 60_000;
+
+/**
+ * openApp, except that a long-running process (`worker`, `serve`) waits for a database that cannot be
+ * reached yet (it is restarting, or starts after them), retrying with a growing pause up to
+ * WORKER_START_WAIT_MS, instead of exiting at once. Other errors (configuration, keys) end it at once.
+ */
+export async function openAppWhenReachable(wait = true): Promise<App> {
+  const deadline = Date.now() + WORKER_START_WAIT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openApp();
+    } catch (error) {
+      const pause = Math.min(1_000 * 2 ** (attempt - 1), 10_000);
+      const retryable = error instanceof LifelineError && error.code === 'INFRASTRUCTURE' && error.retryable;
+      if (!wait || !retryable || Date.now() + pause > deadline) throw error;
+      process.stderr.write(`warning: ${error.message}; trying again in ${pause / 1000} s\n`);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+async function withReachableApp<T>(wait: boolean, run: (app: App) => Promise<T>): Promise<T> {
+  const app = await openAppWhenReachable(wait);
+  try {
+    return await run(app);
+  } finally {
+    await app.close();
+  }
+}
+
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
@@ -129,7 +162,7 @@ export function registerWorkerCommand(program: Command): void {
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 500) {
           throw new LifelineError('USAGE', '--batch-size must be a whole number from 1 to 500');
         }
-        return withApp(async (app) => {
+        return withReachableApp(!o.drain, async (app) => {
           const stop = new AbortController();
           const onSignal = (): void => stop.abort();
           process.once('SIGINT', onSignal);

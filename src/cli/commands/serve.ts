@@ -10,11 +10,13 @@ import {
   revokeToken,
   TOKEN_ROLES,
 } from '../../adapters/store/tokens.js';
+import { createLoginLink } from '../../adapters/store/sessions.js';
 import { EXIT, LifelineError } from '../../core/errors.js';
 import type { Role } from '../../core/ports.js';
 import { createHttpServer } from '../../interfaces/http/server.js';
 import { runWorker } from '../../interfaces/worker/run-worker.js';
-import { openApp, withApp } from '../context.js';
+import { withApp } from '../context.js';
+import { openAppWhenReachable } from './operations.js';
 import { action } from '../output.js';
 
 function roleArg(value: string | undefined): Role {
@@ -95,6 +97,40 @@ export function registerTokenCommands(program: Command): void {
     );
 }
 
+export function registerLoginLinkCommand(program: Command): void {
+  program
+    .command('login-link')
+    .description('print a one-time web console login link (valid 15 minutes, usable once)')
+    .option('--role <role>', 'engineer, licensing or admin', 'admin')
+    .option('--name <name>', 'who signs in with it (recorded as the actor)', 'admin')
+    .option('--base-url <url>', 'where the console is reached (default: http://HOST:PORT)')
+    .option('--json', 'print one JSON object')
+    .action(
+      action(async (o: { role?: string; name?: string; baseUrl?: string }) => {
+        const role = roleArg(o.role);
+        const name = nameArg(o.name);
+        const given = o.baseUrl?.replace(/\/+$/, '');
+        if (given !== undefined && !/^https?:\/\/[^\s/]+$/.test(given))
+          throw new LifelineError('USAGE', '--base-url must be like https://lifeline.example.com');
+        return withApp(async (app) => {
+          const { host, port } = app.config.http;
+          const base = given ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+          const { code, expiresAt } = await createLoginLink(
+            app.store.db,
+            { name, role },
+            app.ports.clock.now(),
+          );
+          const url = `${base}/login/link?code=${code}`;
+          return {
+            exit: EXIT.OK,
+            human: `One-time login link for ${name} (${role}), valid until ${expiresAt}:\n${url}`,
+            json: { url, expiresAt, name, role },
+          };
+        });
+      }),
+    );
+}
+
 function portArg(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const port = Number(value);
@@ -102,16 +138,39 @@ function portArg(value: string | undefined, fallback: number): number {
   return port;
 }
 
+interface ServeOptions {
+  host?: string;
+  port?: string;
+  log?: boolean;
+  loginLink?: boolean;
+  leaseSeconds?: string;
+  worker?: boolean;
+}
+
+/** How long this process's in-process worker holds a claimed delivery (its default when absent). */
+function leaseArg(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!/^\d{1,4}$/.test(value) || seconds < 1 || seconds > 3600)
+    throw new LifelineError('USAGE', '--lease-seconds must be a whole number from 1 to 3600');
+  return seconds;
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('run the HTTP API and the delivery worker')
+    .description('run the HTTP API, the web console and (unless --no-worker) the delivery worker')
     .option('--host <host>', 'address to listen on (default HOST)')
     .option('--port <port>', 'port to listen on, 0 for any free one (default PORT)')
     .option('--log', 'log requests as JSON (pino) on stdout')
+    .option('--no-login-link', 'do not print a one-time admin login link (embedded default)')
+    .option('--lease-seconds <n>', 'how long a delivery claimed by this process holds (default 120)')
+    .option('--no-worker', 'do not deliver in this process (run `lifeline worker` processes instead)')
     .action(
-      action(async (o: { host?: string; port?: string; log?: boolean }) => {
-        const app = await openApp();
+      action(async (o: ServeOptions) => {
+        const leaseSeconds = leaseArg(o.leaseSeconds);
+        // Waits (bounded) for a database that is restarting or not up yet, as `lifeline worker` does.
+        const app = await openAppWhenReachable();
         const port = portArg(o.port, app.config.http.port);
         const host = o.host ?? app.config.http.host;
         const server = await createHttpServer(app, { logger: o.log === true });
@@ -126,13 +185,26 @@ export function registerServeCommand(program: Command): void {
           }
           const address = await server.listen({ host, port });
           process.stdout.write(
-            `Lifeline is listening on ${address} (API under ${address}/api/v1, docs at ${address}/docs)\n`,
+            `Lifeline is listening on ${address} (console at ${address}/, API under ${address}/api/v1, docs at ${address}/docs)\n`,
           );
-          worker = runWorker(app, { signal: stop.signal }).catch((error: unknown) => {
-            process.stderr.write(
-              `error [INTERNAL]: the delivery worker stopped: ${error instanceof Error ? error.message : String(error)}\n`,
+          if (app.config.database.kind === 'sqlite' && o.loginLink !== false) {
+            const { code } = await createLoginLink(
+              app.store.db,
+              { name: 'admin', role: 'admin' },
+              app.ports.clock.now(),
             );
-          });
+            process.stdout.write(
+              `One-time admin login link (valid 15 minutes, usable once; \`lifeline login-link\` makes another):\n  ${address}/login/link?code=${code}\n`,
+            );
+          }
+          const settings = leaseSeconds ? { settings: { leaseMs: leaseSeconds * 1000 } } : {};
+          if (o.worker !== false) {
+            worker = runWorker(app, { signal: stop.signal, ...settings }).catch((error: unknown) => {
+              process.stderr.write(
+                `error [INTERNAL]: the delivery worker stopped: ${error instanceof Error ? error.message : String(error)}\n`,
+              );
+            });
+          }
           await new Promise<void>((resolve) => {
             process.once('SIGINT', () => resolve());
             process.once('SIGTERM', () => resolve());

@@ -288,6 +288,7 @@ export async function issueEmergencyLicense(
       : typeof raw === 'number' && Number.isSafeInteger(raw)
         ? String(raw)
         : null;
+  assertTicketOfOrigin(input.actor, ticketId);
   // A repeat for a ticket that already has its license returns it (checked again inside the
   // transaction by the unique claim; this early look only saves work).
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -309,6 +310,21 @@ export async function issueEmergencyLicense(
   throw new LifelineError('INFRASTRUCTURE', 'the ticket was claimed and released repeatedly; try again', {
     retryable: true,
   });
+}
+
+/**
+ * A signed request from the Zendesk sidebar names the ticket it was made on: it may only issue for
+ * that ticket (the claims are signed, the body is not).
+ */
+export function assertTicketOfOrigin(actor: Actor, ticketId: string | null): void {
+  const signed = actor.origin?.ticketId;
+  if (signed && ticketId !== null && ticketId !== signed) {
+    throw new LifelineError(
+      'VALIDATION_FAILED',
+      `ticketId: the signed request was made on ticket ${signed}, not ${ticketId.slice(0, 64)}`,
+      { field: 'ticketId' },
+    );
+  }
 }
 
 async function decideAndStore(
@@ -349,10 +365,16 @@ async function decideAndStore(
     decision: null,
     failure: null,
     voided: null,
+    origin: input.actor.origin ?? null,
     createdAt: now,
     updatedAt: now,
   };
-  const summary = { ticketId: n.ticketId, seats: n.seats, issueDate: date };
+  const summary = {
+    ticketId: n.ticketId,
+    seats: n.seats,
+    issueDate: date,
+    ...(input.actor.origin ? { origin: { ...input.actor.origin } } : {}),
+  };
 
   // Refused (and no override that applies): the decision is kept, no ticket is claimed.
   if (!eligibility.eligible && !overriding) {

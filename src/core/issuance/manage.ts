@@ -7,11 +7,20 @@ import { calendarDateIn, type CalendarDate } from '../dates.js';
 import { checkEligibility, type EligibilityResult } from '../eligibility/index.js';
 import { LifelineError } from '../errors.js';
 import { loadAttributes, toLicense } from '../license/attributes.js';
-import type { Actor, RequestRecord, RequestStatus } from '../ports.js';
+import type {
+  Actor,
+  AuditVerification,
+  RequestQuery,
+  RequestRecord,
+  RequestStatus,
+  StoreTransaction,
+} from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';
 import { auditEntry, newDeliveries, recordIssuedLicense, signEmergencyLicense } from './issue.js';
 import { loadRequestView, type RequestView } from './view.js';
 import { addDays } from '../dates.js';
+import { REDACTED_LICENSE_TEXT } from '../retention.js';
+import { dashboardStats, statsRange, type DashboardStats } from './stats.js';
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 
@@ -104,52 +113,77 @@ export async function approveRequest(
   return lookupById(ports, request.id);
 }
 
-/** Licensing rejects an engineer's override; the ticket is free again. */
-export async function rejectRequest(input: DecisionInput, ports: IssuancePorts): Promise<RequestView> {
-  requireRole(input.actor, ['licensing'], 'reject a request');
+/** A licensing decision that needs a reason and moves a request from one status to another. */
+async function closeWithReason(
+  input: DecisionInput,
+  ports: IssuancePorts,
+  step: {
+    verb: 'reject' | 'void';
+    from: RequestStatus;
+    patch: (by: string, at: string, reason: string) => Parameters<StoreTransaction['transitionRequest']>[2];
+    purpose: 'decision' | 'void';
+    channels: ('tracker' | 'chat')[];
+    action: string;
+  },
+): Promise<RequestView> {
+  requireRole(input.actor, ['licensing'], `${step.verb} a request`);
   const reason = (input.reason ?? '').trim();
   if (reason.length < 5)
     throw new LifelineError('VALIDATION_FAILED', 'reason: say why (at least 5 characters)', {
       field: 'reason',
     });
   const request = await loadRequest(ports, input.requestId);
-  requireStatus(request, ['pending_approval'], 'rejected');
+  requireStatus(request, [step.from], step.verb === 'void' ? 'voided' : 'rejected');
   const now = ports.clock.now().toISOString();
   await ports.store.transaction(async (tx) => {
-    const moved = await tx.transitionRequest(request.id, 'pending_approval', {
-      status: 'rejected',
-      decision: { decision: 'rejected', by: input.actor.name, at: now, reason },
-      updatedAt: now,
-    });
+    const moved = await tx.transitionRequest(
+      request.id,
+      step.from,
+      step.patch(input.actor.name, now, reason),
+    );
     if (!moved) lostRace(request);
-    await tx.insertDeliveries(newDeliveries(ports, request.id, 'decision', ['chat'], now, null));
-    await tx.appendAudit(auditEntry(ports, now, input.actor, 'request.rejected', request.id, { reason }));
+    await tx.insertDeliveries(newDeliveries(ports, request.id, step.purpose, step.channels, now, null));
+    await tx.appendAudit(auditEntry(ports, now, input.actor, step.action, request.id, { reason }));
   });
   return lookupById(ports, request.id);
 }
 
-/** Licensing voids an issued license's record. The file itself cannot be revoked on the instance. */
-export async function voidRequest(input: DecisionInput, ports: IssuancePorts): Promise<RequestView> {
-  requireRole(input.actor, ['licensing'], 'void a request');
-  const reason = (input.reason ?? '').trim();
-  if (reason.length < 5)
-    throw new LifelineError('VALIDATION_FAILED', 'reason: say why (at least 5 characters)', {
-      field: 'reason',
-    });
-  const request = await loadRequest(ports, input.requestId);
-  requireStatus(request, ['issued'], 'voided');
-  const now = ports.clock.now().toISOString();
-  await ports.store.transaction(async (tx) => {
-    const moved = await tx.transitionRequest(request.id, 'issued', {
-      status: 'voided',
-      voided: { reason, by: input.actor.name, at: now },
-      updatedAt: now,
-    });
-    if (!moved) lostRace(request);
-    await tx.insertDeliveries(newDeliveries(ports, request.id, 'void', ['tracker', 'chat'], now, null));
-    await tx.appendAudit(auditEntry(ports, now, input.actor, 'request.voided', request.id, { reason }));
+/** Licensing rejects an engineer's override; the ticket is free again. */
+export function rejectRequest(input: DecisionInput, ports: IssuancePorts): Promise<RequestView> {
+  return closeWithReason(input, ports, {
+    verb: 'reject',
+    from: 'pending_approval',
+    patch: (by, at, reason) => ({
+      status: 'rejected',
+      decision: { decision: 'rejected', by, at, reason },
+      updatedAt: at,
+    }),
+    purpose: 'decision',
+    channels: ['chat'],
+    action: 'request.rejected',
   });
-  return lookupById(ports, request.id);
+}
+
+/** Licensing voids an issued license's record. The file itself cannot be revoked on the instance. */
+export function voidRequest(input: DecisionInput, ports: IssuancePorts): Promise<RequestView> {
+  return closeWithReason(input, ports, {
+    verb: 'void',
+    from: 'issued',
+    patch: (by, at, reason) => ({ status: 'voided', voided: { reason, by, at }, updatedAt: at }),
+    purpose: 'void',
+    channels: ['tracker', 'chat'],
+    action: 'request.voided',
+  });
+}
+
+/** A license whose text the retention purge removed cannot be sent or downloaded again. */
+export function assertLicenseKept(text: string, requestId: string): void {
+  if (text === REDACTED_LICENSE_TEXT) {
+    throw new LifelineError(
+      'INVALID_STATE',
+      `request ${requestId}: the license text was removed by the retention purge; issue a new request instead`,
+    );
+  }
 }
 
 export interface ResendInput {
@@ -178,6 +212,7 @@ export async function resendLicense(input: ResendInput, ports: IssuancePorts): P
   }
   const license = await ports.store.getLicenseForRequest(request.id);
   if (!license) throw new LifelineError('INVALID_STATE', `request ${request.id} has no license to resend`);
+  assertLicenseKept(license.text, request.id);
   const now = ports.clock.now().toISOString();
   await ports.store.transaction(async (tx) => {
     await tx.insertDeliveries([
@@ -308,4 +343,43 @@ export async function lookupRequests(
     limit: query.limit ?? 50,
   });
   return Promise.all(requests.map((r) => loadRequestView(store, r)));
+}
+
+export interface ListInput extends Omit<RequestQuery, 'limit'> {
+  limit?: number;
+}
+
+/** A page of requests, newest first; `next` is the cursor (the last id) when there are more. */
+export async function listRequests(
+  ports: Pick<IssuancePorts, 'store'>,
+  query: ListInput,
+): Promise<{ requests: RequestView[]; next: string | null }> {
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+  const records = await ports.store.findRequests({ ...query, limit: limit + 1 });
+  const page = records.slice(0, limit);
+  const requests = await Promise.all(page.map((r) => loadRequestView(ports.store, r)));
+  return { requests, next: records.length > limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+/** The audit chain checked end to end (licensing and admin). */
+export async function verifyAuditTrail(
+  actor: Actor,
+  ports: Pick<IssuancePorts, 'store'>,
+): Promise<AuditVerification> {
+  requireRole(actor, ['licensing', 'admin'], 'verify the audit trail');
+  return ports.store.verifyAudit();
+}
+
+/** The dashboard's figures for a range of creation dates (UTC). */
+export async function dashboardStatsFor(
+  ports: Pick<IssuancePorts, 'store'>,
+  input: { from?: string | undefined; to?: string | undefined },
+  today: CalendarDate,
+): Promise<DashboardStats> {
+  const range = statsRange(input, today);
+  const summaries = await ports.store.requestSummaries({
+    createdFrom: `${range.from}T00:00:00.000Z`,
+    createdTo: `${range.to}T23:59:59.999Z`,
+  });
+  return dashboardStats(summaries, range);
 }

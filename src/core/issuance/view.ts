@@ -58,6 +58,7 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
     decision: request.decision,
     failure: request.failure,
     voided: request.voided,
+    origin: request.origin ?? null,
     deliveries: view.deliveries.map((d) => ({
       id: d.id,
       channel: d.channel,

@@ -57,15 +57,17 @@ export function openApiDocument(routes: readonly ApiRoute[]): Json {
           }
         : { description: r.description };
     }
-    responses['401'] ??= {
-      description: 'not authenticated',
-      content: { 'application/json': { schema: schemaOf(ErrorBody, 'output') } },
-    };
+    if (!route.public)
+      responses['401'] ??= {
+        description: 'not authenticated',
+        content: { 'application/json': { schema: schemaOf(ErrorBody, 'output') } },
+      };
     const operation: Json = {
       summary: route.summary,
       operationId: `${route.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       parameters: parametersOf(route),
       responses,
+      ...(route.public ? { security: [] } : {}),
     };
     if (route.body) {
       operation['requestBody'] = {
@@ -84,13 +86,20 @@ export function openApiDocument(routes: readonly ApiRoute[]): Json {
         'Emergency 10-day GitLab licenses. Errors are {"error":{"code","message","requestId"}}; every response carries x-request-id.',
     },
     servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
     components: {
       securitySchemes: {
         bearer: {
           type: 'http',
           scheme: 'bearer',
           description: 'An API token (llt_…) or a Zendesk sidebar signed request (HS256 JWT).',
+        },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'lifeline_session',
+          description:
+            'A web console session (POST /api/v1/session). Requests that change something also send X-CSRF-Token.',
         },
       },
     },

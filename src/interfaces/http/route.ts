@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { App } from '../../app.js';
 import { LifelineError } from '../../core/errors.js';
 import type { Actor } from '../../core/ports.js';
-import type { IssuanceRateLimits } from './rate-limit.js';
+import type { IssuanceLimiter } from '../../adapters/store/rate-limits.js';
 
 export interface RouteContext {
   app: App;
@@ -13,14 +13,22 @@ export interface RouteContext {
   query: unknown;
   params: unknown;
   requestId: string;
-  /** Issue/resend rate limits of this server (in memory, per process). */
-  limits: IssuanceRateLimits;
+  /** Issue/resend rate limits (in the database: shared by every process). */
+  limits: IssuanceLimiter;
+  /** False only on public routes called without credentials (then `actor` is a placeholder). */
+  authenticated: boolean;
+  /** The console session's cookie secret, when the caller was recognised by it. */
+  sessionSecret: string | null;
+  /** The API token's id, when the caller used one. */
+  tokenId: string | null;
 }
 
 export interface ApiRoute {
   method: 'GET' | 'POST';
   url: string;
   summary: string;
+  /** Answered without credentials (signing in); documented with `security: []`. */
+  public?: boolean;
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
@@ -44,8 +52,12 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T
  * Counts one issue/resend call for the actor and the customer email (null: the user only); over a
  * limit, sets `Retry-After` and throws RATE_LIMITED (429).
  */
-export function enforceRateLimit(ctx: RouteContext, reply: FastifyReply, customerEmail: string | null): void {
-  const decision = ctx.limits.take(ctx.actor, customerEmail, ctx.app.ports.clock.now().getTime());
+export async function enforceRateLimit(
+  ctx: RouteContext,
+  reply: FastifyReply,
+  customerEmail: string | null,
+): Promise<void> {
+  const decision = await ctx.limits.take(ctx.actor, customerEmail, ctx.app.ports.clock.now().getTime());
   if (decision.allowed) return;
   reply.header('retry-after', String(decision.retryAfterSeconds));
   throw new LifelineError(

@@ -34,6 +34,7 @@ export const ListQuery = z
   .object({
     email: text(254).optional(),
     ticket: text(64).optional(),
+    engineer: text(100).optional(),
     status: z.enum(['issued', 'refused', 'pending_approval', 'rejected', 'failed', 'voided']).optional(),
     /** Creation instant bounds: YYYY-MM-DD or an ISO 8601 UTC instant. */
     from: z

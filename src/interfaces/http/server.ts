@@ -10,19 +10,26 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { sql } from 'kysely';
 import type { App } from '../../app.js';
 import { CODES, httpStatusOf, LifelineError, type Code } from '../../core/errors.js';
 import type { Actor } from '../../core/ports.js';
-import { authenticate } from './auth.js';
-import { IssuanceRateLimits } from './rate-limit.js';
+import { csrfTokenMatches } from '../../adapters/store/sessions.js';
+import { authenticate, SESSION_COOKIE, type Authentication } from './auth.js';
+import { StoreRateLimits } from '../../adapters/store/rate-limits.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
 import { auditRoutes } from './routes/audit.js';
 import { licenseRoutes } from './routes/licenses.js';
 import { requestRoutes } from './routes/requests.js';
+import { registerLoginLink, sessionRoutes } from './routes/session.js';
+import { statsRoutes } from './routes/stats.js';
+import { registerWeb } from './web.js';
+import { registerMetrics } from './metrics.js';
+import { registerZendeskDev } from './zendesk-dev.js';
 
 export interface HttpServerOptions {
   /**
@@ -39,11 +46,22 @@ export interface HttpServerOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
-export const API_ROUTES: readonly ApiRoute[] = [...requestRoutes, ...licenseRoutes, ...auditRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [
+  ...sessionRoutes,
+  ...requestRoutes,
+  ...licenseRoutes,
+  ...auditRoutes,
+  ...statsRoutes,
+];
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
+    auth: Authentication | null;
+  }
+  interface FastifyContextConfig {
+    /** An API route answered without credentials (signing in). */
+    public?: boolean;
   }
 }
 
@@ -56,16 +74,17 @@ const REDACTED_LOG_PATHS = [
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function isPublic(url: string | undefined): boolean {
-  if (!url) return false;
-  return (
-    url === '/healthz' ||
-    url === '/readyz' ||
-    url === '/api/v1/openapi.json' ||
-    url === '/docs' ||
-    url.startsWith('/docs/')
-  );
+/**
+ * Only the API needs credentials: paths under /api/v1/ but its OpenAPI document and the routes
+ * marked public (signing in). Web pages, assets, health and docs are answered by their own routes.
+ */
+function needsCredentials(request: FastifyRequest): boolean {
+  if (!request.url.startsWith('/api/')) return false;
+  const url = request.routeOptions.url;
+  if (url === '/api/v1/openapi.json') return false;
+  return request.routeOptions.config?.public !== true;
 }
 
 function sendError(
@@ -88,9 +107,9 @@ function frameworkError(error: FastifyError): { code: Code; status: number; mess
   if (typeof status !== 'number' || status < 400 || status >= 500) return null;
   if (status === 404) return { code: 'NOT_FOUND', status, message: 'no such route' };
   if (status === 413)
-    return { code: 'VALIDATION_FAILED', status, message: 'body: the request body is too large' };
+    return { code: 'PAYLOAD_TOO_LARGE', status, message: 'body: the request body is too large' };
   if (status === 415)
-    return { code: 'VALIDATION_FAILED', status, message: 'content-type: send application/json' };
+    return { code: 'UNSUPPORTED_MEDIA_TYPE', status, message: 'content-type: send application/json' };
   if (status === 429) return { code: 'RATE_LIMITED', status, message: 'too many requests' };
   return {
     code: 'VALIDATION_FAILED',
@@ -118,7 +137,9 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     },
   });
   server.decorateRequest('actor', null);
-  const limits = new IssuanceRateLimits(options.rateLimit ?? app.config.rateLimit ?? {});
+  server.decorateRequest('auth', null);
+  await server.register(fastifyCookie);
+  const limits = new StoreRateLimits(app.store.db, options.rateLimit ?? app.config.rateLimit ?? {});
 
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -138,8 +159,18 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
       );
     }
     reply.header('cache-control', 'no-store');
-    if (isPublic(request.routeOptions.url)) return;
-    request.actor = await authenticate(app, request.headers.authorization);
+    if (!needsCredentials(request)) return;
+    const auth = await authenticate(app, request.headers.authorization, request.cookies[SESSION_COOKIE]);
+    // A console session changes nothing without its CSRF token (a header a foreign page cannot set).
+    if (
+      auth.sessionSecret &&
+      !SAFE_METHODS.has(request.method) &&
+      !csrfTokenMatches(auth.sessionSecret, request.headers['x-csrf-token'])
+    ) {
+      throw new LifelineError('CSRF_FAILED', 'x-csrf-token: missing or wrong; reload the page and try again');
+    }
+    request.auth = auth;
+    request.actor = auth.actor;
   });
 
   server.setNotFoundHandler((request, reply) => {
@@ -214,13 +245,17 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     server.route({
       method: route.method,
       url: route.url,
+      config: { public: route.public === true },
       handler: async (request, reply) => {
         const actor = request.actor;
-        if (!actor) throw new LifelineError('UNAUTHENTICATED', 'sign in');
+        if (!actor && !route.public) throw new LifelineError('UNAUTHENTICATED', 'sign in');
         return route.handler(
           {
             app,
-            actor,
+            actor: actor ?? { name: 'anonymous', role: 'engineer' },
+            authenticated: actor !== null,
+            sessionSecret: request.auth?.sessionSecret ?? null,
+            tokenId: request.auth?.tokenId ?? null,
             body: request.body,
             query: request.query,
             params: request.params,
@@ -232,5 +267,9 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
       },
     });
   }
+  registerLoginLink(server, app);
+  registerWeb(server, app);
+  registerMetrics(server, app);
+  registerZendeskDev(server, app);
   return server;
 }

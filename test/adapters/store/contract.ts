@@ -45,6 +45,7 @@ export function request(overrides: Partial<RequestRecord> = {}): RequestRecord {
     decision: null,
     failure: null,
     voided: null,
+    origin: null,
     createdAt: now,
     updatedAt: now,
     ...overrides,
@@ -119,6 +120,60 @@ export function storeContract(
       await store.transaction(async (tx) => expect(await tx.insertRequest(r)).toBe('inserted'));
       expect(await store.getRequest(r.id)).toEqual(r);
       expect(await store.getRequest('req_missing')).toBeNull();
+    });
+
+    it('keeps where a signed request came from', async () => {
+      const origin = {
+        via: 'zendesk',
+        ticketId: '1001',
+        agentEmail: 'sam@acme.example',
+        agentName: 'Sam',
+      } as const;
+      const r = request({ origin });
+      await store.transaction(async (tx) => expect(await tx.insertRequest(r)).toBe('inserted'));
+      expect((await store.getRequest(r.id))?.origin).toEqual(origin);
+    });
+
+    it('filters requests by engineer', async () => {
+      const engineer = `eng-${randomIds.next('req')}`;
+      const mine = request({ engineer });
+      await store.transaction(async (tx) => {
+        await tx.insertRequest(mine);
+        await tx.insertRequest(request());
+      });
+      expect((await store.findRequests({ engineer })).map((r) => r.id)).toEqual([mine.id]);
+    });
+
+    it('summarises requests for the dashboard: status, refusal codes, when the license email was sent', async () => {
+      const at = (m: number) => new Date(Date.UTC(2031, 0, 6, 10, m)).toISOString();
+      const issued = request({ createdAt: at(0), updatedAt: at(0) });
+      const refused = request({
+        status: 'refused',
+        createdAt: at(1),
+        updatedAt: at(1),
+        eligibility: {
+          ...request().eligibility,
+          eligible: false,
+          refusals: [
+            { code: 'NOT_WEEKEND', message: 'x' },
+            { code: 'PROSPECT', message: 'y' },
+          ] as RequestRecord['eligibility']['refusals'],
+        },
+      });
+      const outside = request({ createdAt: at(0).replace('2031-01-06', '2031-02-06') });
+      const email = { ...delivery(issued.id, 'email'), status: 'sent' as const, updatedAt: at(3) };
+      await store.transaction(async (tx) => {
+        for (const r of [issued, refused, outside]) await tx.insertRequest(r);
+        await tx.insertDeliveries([email, delivery(issued.id, 'chat')]);
+      });
+      const rows = await store.requestSummaries({
+        createdFrom: '2031-01-06T00:00:00.000Z',
+        createdTo: '2031-01-06T23:59:59.999Z',
+      });
+      expect(rows.sort((a, b) => a.createdAt.localeCompare(b.createdAt))).toEqual([
+        { status: 'issued', createdAt: at(0), refusalCodes: [], emailSentAt: at(3) },
+        { status: 'refused', createdAt: at(1), refusalCodes: ['NOT_WEEKEND', 'PROSPECT'], emailSentAt: null },
+      ]);
     });
 
     it('lets one request hold a ticket; refusals do not hold it', async () => {

@@ -1,5 +1,5 @@
 /** `GET /api/v1/audit/verify` (licensing and admin): the hash chain checked, as `lifeline audit verify`. */
-import { LifelineError } from '../../../core/errors.js';
+import { verifyAuditTrail } from '../../../core/issuance/manage.js';
 import type { ApiRoute } from '../route.js';
 import { ErrorBody } from '../schemas.js';
 import { z } from 'zod';
@@ -20,9 +20,7 @@ export const auditRoutes: ApiRoute[] = [
       403: { description: 'engineers may not', schema: ErrorBody },
     },
     async handler(ctx) {
-      if (ctx.actor.role === 'engineer')
-        throw new LifelineError('FORBIDDEN', 'only licensing or admin may verify the audit trail');
-      return ctx.app.store.verifyAudit();
+      return verifyAuditTrail(ctx.actor, ctx.app.ports);
     },
   },
 ];

@@ -12,6 +12,8 @@ import { httpStatusOf, LifelineError, type Code } from '../../../core/errors.js'
 import { checkRequest, issueEmergencyLicense, type IssueInput } from '../../../core/issuance/issue.js';
 import {
   approveRequest,
+  assertLicenseKept,
+  listRequests,
   lookupById,
   rejectRequest,
   resendLicense,
@@ -145,7 +147,7 @@ export const requestRoutes: ApiRoute[] = [
     },
     async handler(ctx, reply) {
       const body = parse(IssueBody, ctx.body, 'body');
-      enforceRateLimit(ctx, reply, body.requesterEmail);
+      await enforceRateLimit(ctx, reply, body.requesterEmail);
       const outcome = await issueEmergencyLicense(
         issueInput(body, ctx.actor),
         ctx.app.ports,
@@ -179,7 +181,7 @@ export const requestRoutes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/v1/emergency-licenses',
-    summary: 'List requests, newest first (by email, ticket, status, creation date range)',
+    summary: 'List requests, newest first (by email, ticket, engineer, status, creation date range)',
     query: ListQuery,
     responses: {
       200: { description: 'a page of requests; `next` is the cursor for the next page', schema: ListBody },
@@ -187,22 +189,18 @@ export const requestRoutes: ApiRoute[] = [
     },
     async handler(ctx) {
       const q = parse(ListQuery, ctx.query, 'query');
-      const limit = q.limit ?? 50;
-      const records = await ctx.app.store.findRequests({
+      const page = await listRequests(ctx.app.ports, {
         ...(q.email ? { email: q.email } : {}),
         ...(q.ticket ? { ticketId: q.ticket } : {}),
+        ...(q.engineer ? { engineer: q.engineer } : {}),
         ...(q.status ? { status: q.status } : {}),
         ...(q.from ? { createdFrom: q.from } : {}),
-        ...(q.to ? { createdTo: q.to } : {}),
+        // A date-only upper bound means the whole of that day (UTC).
+        ...(q.to ? { createdTo: q.to.length === 10 ? `${q.to}T23:59:59.999Z` : q.to } : {}),
         ...(q.before ? { before: q.before } : {}),
-        limit: limit + 1,
+        ...(q.limit ? { limit: q.limit } : {}),
       });
-      const page = records.slice(0, limit);
-      const views = await Promise.all(page.map((r) => lookupById(ctx.app.ports, r.id)));
-      return {
-        requests: views.map((v) => recordJson(v, true)),
-        next: records.length > limit ? (page.at(-1)?.id ?? null) : null,
-      };
+      return { requests: page.requests.map((v) => recordJson(v, true)), next: page.next };
     },
   },
   {
@@ -229,6 +227,7 @@ export const requestRoutes: ApiRoute[] = [
       const id = idOf(ctx);
       const view = await hidden(() => lookupById(ctx.app.ports, id));
       if (!view.license) throw new LifelineError('NOT_FOUND', `request ${view.request.id} has no license`);
+      assertLicenseKept(view.license.text, view.request.id);
       const fileName = view.license.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
       reply
         .header('content-type', 'application/octet-stream')
@@ -248,7 +247,7 @@ export const requestRoutes: ApiRoute[] = [
       const body = parse(ResendBody, ctx.body, 'body');
       // The customer is the record's requester; an unknown id counts against the user only.
       const record = await ctx.app.store.getRequest(id);
-      enforceRateLimit(ctx, reply, record?.requesterEmail ?? null);
+      await enforceRateLimit(ctx, reply, record?.requesterEmail ?? null);
       const view = await resendLicense(
         { requestId: id, actor: ctx.actor, to: body.to ?? null },
         ctx.app.ports,

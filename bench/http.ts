@@ -1,0 +1,396 @@
+/**
+ * Issuance over HTTP: emergency licenses issued per second, and the p50/p99 latency of
+ * `POST /api/v1/emergency-licenses`, against a real `lifeline serve` child process on the embedded
+ * default (SQLite, local outbox, a development key generated on first run as the CLI does), at 1, 8
+ * and 32 concurrent clients (autocannon, in this process). Beside it, in the same run, the
+ * license-write ceiling on one core (bench/license.ts's single-core loop, with the very key the
+ * server signs with): the API should reach at least API_TARGET of it.
+ *
+ * Every request issues: a distinct ticket id and a distinct customer email (a distinct domain, so
+ * rule 9 never sees a repeat), an eligible typed body (expired 2026-11-14, premium, 120 seats for 100)
+ * and `today` pinned to Saturday 2026-11-28 (PRODUCT.md §4). Only 201 responses count as issued; any
+ * other status is counted and shown.
+ *
+ * What competes for the CPU, and is shown: `serve` runs the delivery worker in the same process (the
+ * four local deliveries of each license — .eml file, local tracker issue, chat post, ticket note — are
+ * more SQLite commits on the same event loop); and autocannon runs in this process on the same
+ * machine. The server's CPU time (from /proc/PID/stat) and the bench's own are printed per level.
+ *
+ *   BENCH_HTTP_SECONDS=10   seconds per level (default 10; 3 with --quick)
+ *   BENCH_CPU_PROF=1        run the serve child under `node --cpu-prof`; the profile is written to
+ *                           bench/results/ and summarised (self time by function and by file)
+ *   BENCH_HTTP_DATES=advancing  `today` moves on through weekend days instead of one pinned date (see
+ *                           ADVANCING below)
+ *   BENCH_SERVE_NODE_ARGS='…' more node options for the serve child (diagnostics, e.g. --import X)
+ *   BENCH_SERVE_ARGS='--no-worker'  more `serve` options: --no-worker measures the API alone (the
+ *                           deliveries wait for `lifeline worker` processes, as on a larger deployment)
+ */
+import { createPrivateKey } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import BetterSqlite3 from 'better-sqlite3';
+import { writeOnce } from './license-fixture.js';
+import { singleCore, type Throughput } from './license.js';
+import { summariseCpuProfile } from './profile.js';
+import {
+  formatRate,
+  formatRatio,
+  target,
+  type BenchSection,
+  type BenchSettings,
+  type SectionResult,
+} from './report.js';
+import {
+  QUICK,
+  REPO_ROOT,
+  benchEnv,
+  createEngineerToken,
+  load,
+  ms,
+  otherStatuses,
+  percentiles,
+  processRssBytes,
+  removeTempDir,
+  startServe,
+  tempDataDir,
+  type LoadResult,
+  type Percentiles,
+  type ServeChild,
+} from './serve-process.js';
+
+/** The issue's target: issued/s over HTTP ≥ this share of license writes/s on one core. */
+export const API_TARGET = 0.6;
+const LEVELS = [1, 8, 32] as const;
+const LEVEL_SECONDS = Number(process.env['BENCH_HTTP_SECONDS']) || (QUICK ? 3 : 10);
+const WARMUP_SECONDS = QUICK ? 1 : 2;
+/** Rate limits for the bench (the defaults are 60 per user and 5 per customer per hour). */
+const RATE_LIMIT = '1000000';
+const TODAY = '2026-11-28';
+/**
+ * BENCH_HTTP_DATES=advancing: instead of one pinned Saturday for every request, `today` moves on one
+ * weekend day every PER_DAY requests (expiry 14 days before it, so every request stays eligible):
+ * the repeat rule's 30-day window then holds a steady ~9 × PER_DAY licenses instead of all of them.
+ */
+const ADVANCING = process.env['BENCH_HTTP_DATES'] === 'advancing';
+const PER_DAY = 25;
+const DAY_MS = 86_400_000;
+
+/** `today` and `expiresAt` of request number `n` (counted from 1). */
+function datesFor(n: number): { today: string; expiresAt: string } {
+  if (!ADVANCING) return { today: TODAY, expiresAt: '2026-11-14' };
+  const d = Math.floor(n / PER_DAY);
+  const today = Date.parse(`${TODAY}T00:00:00Z`) + (7 * Math.floor(d / 2) + (d % 2)) * DAY_MS;
+  const iso = (t: number): string => new Date(t).toISOString().slice(0, 10);
+  return { today: iso(today), expiresAt: iso(today - 14 * DAY_MS) };
+}
+const CPU_PROF = process.env['BENCH_CPU_PROF'] === '1';
+
+interface Level {
+  connections: number;
+  seconds: number;
+  issued: number;
+  issuedPerSecond: number;
+  /** Latency of the 201 responses, ms. */
+  issuedMs: Percentiles | null;
+  /** Latency of every response, ms. */
+  allMs: Percentiles | null;
+  statusCounts: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  /** Server CPU seconds per wall second (1 = one core busy). */
+  serverCores: number | null;
+  clientCores: number;
+  outboxAfter: OutboxDepth;
+  /** Deliveries the worker recorded sent per second during the level. */
+  deliveriesPerSecond: number;
+  ratio: number;
+}
+
+interface OutboxDepth {
+  queued: number;
+  claimed: number;
+  sending: number;
+  sent: number;
+  other: number;
+  /** Requests stored with status issued. */
+  issuedRequests: number;
+}
+
+const depthOf = (o: OutboxDepth): number => o.queued + o.claimed + o.sending;
+
+/** A read-only look at the serve child's database (WAL: readers do not block its writer). */
+function outbox(dbPath: string): OutboxDepth {
+  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const rows = db.prepare('select status, count(*) as n from deliveries group by status').all() as {
+      status: string;
+      n: number;
+    }[];
+    const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
+    const issued = db.prepare("select count(*) as n from requests where status = 'issued'").get() as {
+      n: number;
+    };
+    const known = ['queued', 'claimed', 'sending', 'sent'];
+    return {
+      queued: by['queued'] ?? 0,
+      claimed: by['claimed'] ?? 0,
+      sending: by['sending'] ?? 0,
+      sent: by['sent'] ?? 0,
+      other: rows.filter((r) => !known.includes(r.status)).reduce((a, r) => a + r.n, 0),
+      issuedRequests: issued.n,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** The autocannon options of one level: each request a new ticket and customer. */
+function issueLoad(url: string, token: string, connections: number, seconds: number, next: () => number) {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return {
+    url,
+    connections,
+    duration: seconds,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/emergency-licenses',
+        headers,
+        setupRequest: (request: { body?: string | Buffer }) => {
+          const n = next();
+          const { today, expiresAt } = datesFor(n);
+          request.body = JSON.stringify({
+            ticketId: String(n),
+            ticketUrl: `https://acme.zendesk.com/agent/tickets/${n}`,
+            requesterEmail: `ops@customer${n}.example`,
+            seats: 120,
+            plan: 'premium',
+            expiresAt,
+            previousSeats: 100,
+            today,
+          });
+          return request;
+        },
+      },
+    ],
+  };
+}
+
+function ceiling(keyPem: string, s: BenchSettings, rounds: number): Throughput[] {
+  const key = createPrivateKey(keyPem);
+  const text = writeOnce(key);
+  return Array.from({ length: rounds }, () => singleCore('write', key, text, s));
+}
+
+async function measureLevel(
+  server: ServeChild,
+  token: string,
+  dbPath: string,
+  connections: number,
+  next: () => number,
+  writesPerSecond: () => number,
+  before: OutboxDepth,
+): Promise<Level> {
+  const cpu0 = server.cpuSeconds();
+  const r: LoadResult = await load(issueLoad(server.url, token, connections, LEVEL_SECONDS, next));
+  const cpu1 = server.cpuSeconds();
+  const after = outbox(dbPath);
+  const issuedTimes = r.latencyByStatus.get(201) ?? [];
+  const all = [...r.latencyByStatus.values()].flat();
+  const issued = issuedTimes.length;
+  return {
+    connections,
+    seconds: r.seconds,
+    issued,
+    issuedPerSecond: issued / r.seconds,
+    issuedMs: percentiles(issuedTimes),
+    allMs: percentiles(all),
+    statusCounts: r.statusCounts,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    serverCores: cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / r.seconds,
+    clientCores: r.clientCpuSeconds / r.seconds,
+    outboxAfter: after,
+    deliveriesPerSecond: (after.sent - before.sent) / r.seconds,
+    ratio: issued / r.seconds / writesPerSecond(),
+  };
+}
+
+async function run(s: BenchSettings): Promise<SectionResult> {
+  const loadBefore = loadavg();
+  const dataDir = tempDataDir('lifeline-bench-http-');
+  const dbPath = join(dataDir, 'lifeline.db');
+  const profileDir = join(REPO_ROOT, 'bench', 'results');
+  let server: ServeChild | null = null;
+  try {
+    const env = benchEnv(dataDir, {
+      LIFELINE_RATE_LIMIT_PER_USER: RATE_LIMIT,
+      LIFELINE_RATE_LIMIT_PER_CUSTOMER: RATE_LIMIT,
+    });
+    s.log(`http: embedded default in ${dataDir}; lifeline tokens create --role engineer (generates the key)`);
+    const token = await createEngineerToken(env, 'bench-http');
+    const keyPem = readFileSync(join(dataDir, 'keys', 'private.pem'), 'utf8');
+
+    s.log(`http: license-write ceiling on one core, ${s.rounds} round(s) before the server starts`);
+    const ceilingBefore = ceiling(keyPem, s, s.rounds);
+    let best = Math.max(...ceilingBefore.map((t) => t.opsPerSecond));
+
+    const nodeArgs = [
+      ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...(process.env['BENCH_SERVE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''),
+    ];
+    if (CPU_PROF) mkdirSync(profileDir, { recursive: true });
+    const profilesBefore = CPU_PROF ? new Set(readdirSync(profileDir)) : new Set<string>();
+    s.log(`http: starting lifeline serve --port 0${CPU_PROF ? ' under --cpu-prof' : ''}`);
+    server = await startServe(env, nodeArgs);
+    const serverPid = server.pid;
+    const rssStart = processRssBytes(server.pid);
+
+    let ticket = 0;
+    const next = (): number => ++ticket;
+    s.log(`http: warm-up, ${WARMUP_SECONDS} s at 8 connections (not counted)`);
+    const warm = await load(issueLoad(server.url, token, 8, WARMUP_SECONDS, next));
+    const warmIssued = warm.latencyByStatus.get(201)?.length ?? 0;
+    if (warmIssued === 0) {
+      throw new Error(
+        `the warm-up issued nothing: statuses ${JSON.stringify(warm.statusCounts)}, ${warm.errors} errors\n${server.stderr()}`,
+      );
+    }
+    await sleep(500);
+
+    const levels: Level[] = [];
+    for (const connections of LEVELS) {
+      s.log(`http: ${connections} connection(s) for ${LEVEL_SECONDS} s`);
+      levels.push(await measureLevel(server, token, dbPath, connections, next, () => best, outbox(dbPath)));
+      await sleep(500);
+    }
+    const rssEnd = processRssBytes(server.pid);
+    const outboxEnd = outbox(dbPath);
+    const sentAt = performance.now();
+    s.log('http: stopping the server (SIGTERM)');
+    const stopped = await server.stop();
+    const stopSeconds = (performance.now() - sentAt) / 1000;
+    server = null;
+
+    s.log('http: license-write ceiling on one core, 1 round after the server stopped');
+    const ceilingAfter = ceiling(keyPem, s, 1);
+    best = Math.max(best, ...ceilingAfter.map((t) => t.opsPerSecond));
+    for (const l of levels) l.ratio = l.issuedPerSecond / best;
+
+    const top = levels.reduce((a, b) => (b.issuedPerSecond > a.issuedPerSecond ? b : a));
+    const targets = [
+      target(`issued/s over HTTP (best level) ÷ license writes/s, 1 core`, top.ratio, API_TARGET),
+    ];
+    const counted = levels.reduce((a, l) => a + l.issued, 0) + warmIssued;
+    const profile = CPU_PROF
+      ? readdirSync(profileDir)
+          .filter((f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f))
+          .map((f) => join(profileDir, f))
+      : [];
+    const profileNotes = profile.flatMap((file) => summariseCpuProfile(file, 12));
+
+    const col = (l: Level): string => `${l.connections} client${l.connections === 1 ? '' : 's'}`;
+    const row = (label: string, cell: (l: Level) => string): string[] => [label, ...levels.map(cell)];
+    const cores = (x: number | null): string => (x === null ? '?' : x.toFixed(2));
+    return {
+      columns: ['measure', ...levels.map(col)],
+      rows: [
+        row('issued/s (201 only)', (l) => formatRate(l.issuedPerSecond)),
+        row('issue p50 ms', (l) => ms(l.issuedMs?.p50)),
+        row('issue p99 ms', (l) => ms(l.issuedMs?.p99)),
+        row('issue max ms', (l) => ms(l.issuedMs?.max)),
+        row('201 responses', (l) => String(l.issued)),
+        row('responses other than 201', (l) => otherStatuses(l.statusCounts, [201])),
+        row('connection errors / timeouts', (l) => `${l.errors} / ${l.timeouts}`),
+        row('÷ license writes/s, 1 core', (l) => formatRatio(l.ratio)),
+        row('server CPU, cores', (l) => cores(l.serverCores)),
+        row('server CPU ms per 201', (l) =>
+          l.serverCores === null || l.issued === 0 ? '?' : ms((l.serverCores * l.seconds * 1000) / l.issued),
+        ),
+        row('bench (autocannon) CPU, cores', (l) => cores(l.clientCores)),
+        row('deliveries sent/s (worker)', (l) => formatRate(l.deliveriesPerSecond)),
+        row('outbox depth after', (l) => String(depthOf(l.outboxAfter))),
+      ],
+      targets,
+      notes: [
+        `license-write ceiling (bench/license.ts singleCore, the server's own development key): best ` +
+          `${formatRate(best)} writes/s of ${ceilingBefore.length} round(s) before the server ` +
+          `(${ceilingBefore.map((t) => formatRate(t.opsPerSecond)).join(', ')}) and 1 after ` +
+          `(${ceilingAfter.map((t) => formatRate(t.opsPerSecond)).join(', ')})`,
+        `real \`lifeline serve\` child (pid ${serverPid}), embedded default ` +
+          `(SQLite WAL, synchronous = FULL; local outbox) on a temporary data dir; rate limits RAISED for ` +
+          `the bench: LIFELINE_RATE_LIMIT_PER_USER=LIFELINE_RATE_LIMIT_PER_CUSTOMER=${RATE_LIMIT} ` +
+          '(defaults 60 and 5 per hour would answer 429 after 60 calls)',
+        `autocannon@8 in the bench process, ${LEVEL_SECONDS} s per level after a ${WARMUP_SECONDS} s warm-up ` +
+          `(${warmIssued} licenses, not counted); every request a new ticket and customer domain, today ` +
+          `${TODAY} (Saturday); latency = autocannon's per-response time, from request written to response read`,
+        'serve runs the delivery worker in the same process: every license queues 4 local deliveries ' +
+          '(.eml file, tracker issue, chat post, ticket note), each a few more SQLite commits on the same ' +
+          `event loop, competing with issuance; outbox at the end: ${depthOf(outboxEnd)} waiting ` +
+          `(queued ${outboxEnd.queued}, claimed ${outboxEnd.claimed}, sending ${outboxEnd.sending}), ` +
+          `${outboxEnd.sent} sent, ${outboxEnd.other} failed/unknown; server stopped in ${stopSeconds.toFixed(1)} s`,
+        `the bench client competes with the server for this machine's ${s.parallelism} cores ` +
+          '(its CPU is the "bench (autocannon) CPU" row); the server is one Node process: ~1.0 core is its limit',
+        ADVANCING
+          ? `BENCH_HTTP_DATES=advancing: today moves on one weekend day every ${PER_DAY} requests from ${TODAY} ` +
+            `(last: ${datesFor(ticket).today}), so the repeat rule's 30-day window holds ~${9 * PER_DAY} licenses`
+          : `the repeat rule (rule 9) reads every license issued in the last 30 days on each issue; with every ` +
+            `license issued on ${TODAY} that set grows through the run (${outboxEnd.issuedRequests} at the end), ` +
+            'so later levels pay more per issue (BENCH_HTTP_DATES=advancing keeps it steady)',
+        `requests stored issued: ${outboxEnd.issuedRequests}; 201 responses counted: ${counted}` +
+          (outboxEnd.issuedRequests < counted ? ' — WARNING: fewer stored than answered 201' : ''),
+        `serve RSS ${rssStart === null ? '?' : (rssStart / 1048576).toFixed(0)} MiB after start, ` +
+          `${rssEnd === null ? '?' : (rssEnd / 1048576).toFixed(0)} MiB at the end; load average before ` +
+          loadBefore.map((l) => l.toFixed(2)).join(' '),
+        ...(stopped.code !== 0
+          ? [`WARNING: serve exited with code ${stopped.code}, signal ${stopped.signal}`]
+          : []),
+        ...levels
+          .filter((l) => l.errors + l.timeouts > 0 || otherStatuses(l.statusCounts, [201]) !== '0')
+          .map(
+            (l) =>
+              `WARNING: ${col(l)}: non-201 ${otherStatuses(l.statusCounts, [201])}, ${l.errors} errors, ${l.timeouts} timeouts`,
+          ),
+        ...(profile.length > 0 ? [`CPU profile(s) of the serve child: ${profile.join(', ')}`] : []),
+        ...profileNotes,
+      ],
+      json: {
+        settings: {
+          levels: LEVELS,
+          levelSeconds: LEVEL_SECONDS,
+          warmupSeconds: WARMUP_SECONDS,
+          quick: QUICK,
+          today: TODAY,
+          dates: ADVANCING ? 'advancing' : 'pinned',
+          rateLimit: Number(RATE_LIMIT),
+          store: 'sqlite',
+          keyBits: 2048,
+          parallelism: s.parallelism,
+          loadAverageBefore: loadBefore,
+          loadAverageAfter: loadavg(),
+        },
+        ceiling: { best, before: ceilingBefore, after: ceilingAfter },
+        levels: levels.map((l) => ({ ...l, issuedMs: l.issuedMs, allMs: l.allMs })),
+        warmup: { issued: warmIssued, statusCounts: warm.statusCounts },
+        outboxEnd,
+        serveRssBytes: { start: rssStart, end: rssEnd },
+        serverStopSeconds: stopSeconds,
+        targets,
+        profiles: profile,
+      },
+    };
+  } finally {
+    if (server) await server.stop(5_000).catch(() => undefined);
+    removeTempDir(dataDir);
+  }
+}
+
+export const httpBench: BenchSection = {
+  name: 'http',
+  title: 'Issuance over HTTP (real `lifeline serve`, embedded default) vs the license-write ceiling',
+  run,
+};

@@ -1,0 +1,117 @@
+/**
+ * Web console sessions (PRODUCT.md §8 web console, §10): sign in with an API token or a one-time
+ * link printed by `lifeline serve`; the session lives in a Secure, HTTP-only, SameSite=Strict cookie
+ * and every request that changes something also sends the session's CSRF token (X-CSRF-Token).
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../../app.js';
+import {
+  consumeLoginLink,
+  createSession,
+  csrfTokenOf,
+  deleteSession,
+  findSession,
+  SESSION_TTL_MS,
+} from '../../../adapters/store/sessions.js';
+import { findToken } from '../../../adapters/store/tokens.js';
+import { LifelineError } from '../../../core/errors.js';
+import type { Actor } from '../../../core/ports.js';
+import { SESSION_COOKIE } from '../auth.js';
+import { parse, type ApiRoute } from '../route.js';
+import { ErrorBody } from '../schemas.js';
+
+const SignInBody = z.object({ token: z.string().min(1).max(200) }).strict();
+const SessionBody = z.object({
+  user: z.object({ name: z.string(), role: z.enum(['engineer', 'licensing', 'admin']) }),
+  /** Send it as X-CSRF-Token on every POST made with the session cookie; null for bearer callers. */
+  csrfToken: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+});
+
+function setSessionCookie(reply: FastifyReply, secret: string): void {
+  reply.setCookie(SESSION_COOKIE, secret, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    // Browsers accept Secure cookies over plain HTTP only from localhost and 127.0.0.1: anywhere
+    // else the console must be served over HTTPS.
+    secure: true,
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  });
+}
+
+async function startSession(app: App, reply: FastifyReply, actor: Actor, tokenId: string | null) {
+  const { secret, session } = await createSession(app.store.db, { actor, tokenId }, app.ports.clock.now());
+  setSessionCookie(reply, secret);
+  return { secret, session };
+}
+
+export const sessionRoutes: ApiRoute[] = [
+  {
+    method: 'POST',
+    url: '/api/v1/session',
+    summary: 'Sign in to the web console with an API token (sets the session cookie)',
+    public: true,
+    body: SignInBody,
+    responses: {
+      200: { description: 'signed in', schema: SessionBody },
+      400: { description: 'invalid input', schema: ErrorBody },
+      401: { description: 'unknown or revoked token', schema: ErrorBody },
+    },
+    async handler(ctx, reply) {
+      const body = parse(SignInBody, ctx.body, 'body');
+      const token = await findToken(ctx.app.store.db, body.token.trim());
+      if (!token) throw new LifelineError('UNAUTHENTICATED', 'token: unknown or revoked API token');
+      const { secret, session } = await startSession(
+        ctx.app,
+        reply,
+        { name: token.name, role: token.role },
+        token.id,
+      );
+      return { user: session.actor, csrfToken: csrfTokenOf(secret), expiresAt: session.expiresAt };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/session',
+    summary: 'Who is signed in (and the CSRF token of a console session)',
+    responses: { 200: { description: 'the caller', schema: SessionBody } },
+    async handler(ctx) {
+      const user = { name: ctx.actor.name, role: ctx.actor.role };
+      if (!ctx.sessionSecret) return { user, csrfToken: null, expiresAt: null };
+      const session = await findSession(ctx.app.store.db, ctx.sessionSecret, ctx.app.ports.clock.now());
+      return {
+        user,
+        csrfToken: csrfTokenOf(ctx.sessionSecret),
+        expiresAt: session?.expiresAt ?? null,
+      };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/session/logout',
+    summary: 'Sign out of the web console (ends the session, clears the cookie)',
+    responses: { 200: { description: 'signed out', schema: z.object({ signedOut: z.literal(true) }) } },
+    async handler(ctx, reply) {
+      if (ctx.sessionSecret) await deleteSession(ctx.app.store.db, ctx.sessionSecret);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { signedOut: true };
+    },
+  },
+];
+
+/**
+ * `GET /login/link?code=…`: the one-time link printed by `lifeline serve` (or `lifeline login-link`).
+ * A good code signs the browser in and lands on the console; any other lands on the login page.
+ */
+export function registerLoginLink(server: FastifyInstance, app: App): void {
+  server.get('/login/link', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const code = typeof query['code'] === 'string' ? query['code'] : '';
+    const actor = await consumeLoginLink(app.store.db, code, app.ports.clock.now());
+    if (!actor) return reply.redirect('/login?error=link', 303);
+    await startSession(app, reply, actor, null);
+    return reply.redirect('/', 303);
+  });
+}

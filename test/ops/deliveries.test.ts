@@ -1,0 +1,144 @@
+/** The runbook's commands: deliveries that need a human are listed, retried or acknowledged. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { deliveriesNeedingHuman, operationalStats } from '../../src/adapters/store/stats-queries.js';
+import type { CalendarDate } from '../../src/core/dates.js';
+import { acknowledgeDelivery, retryDelivery } from '../../src/core/deliveries/operator.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { drain } from '../deliveries/harness.js';
+import { childEnv, removeTempDirs, runCli } from '../integration/helpers.js';
+import { opsApp, type OpsApp } from './helpers.js';
+
+afterAll(() => removeTempDirs());
+const lou = { name: 'lou', role: 'licensing' as const };
+
+async function issued(h: OpsApp, ticket: string) {
+  const outcome = await issueEmergencyLicense(
+    {
+      request: {
+        ticketId: ticket,
+        requesterEmail: `ops@dlv${ticket}.example`,
+        seats: 120,
+        plan: 'premium',
+        expiresAt: '2026-11-14',
+        previousSeats: 100,
+      },
+      actor: { name: 'erin', role: 'engineer' },
+      today: '2026-11-28' as CalendarDate,
+    },
+    h.app.ports,
+    h.app.settings,
+  );
+  if (outcome.kind !== 'issued') throw new Error(outcome.kind);
+  return outcome.view.request.id;
+}
+
+describe('deliveries that need a human', () => {
+  it('are listed, retried as new deliveries, acknowledged, and then no longer counted', async () => {
+    const h = await opsApp('sqlite');
+    try {
+      const requestId = await issued(h, '4401');
+      const db = h.app.store.db;
+      // What the worker leaves behind after a crash mid-send and a tracker refusing for good.
+      await db
+        .updateTable('deliveries')
+        .set({ status: 'unknown', last_error: 'the worker stopped while sending' })
+        .where('request_id', '=', requestId)
+        .where('channel', '=', 'email')
+        .execute();
+      await db
+        .updateTable('deliveries')
+        .set({ status: 'failed', last_error: '403 Forbidden: the token lacks the api scope' })
+        .where('request_id', '=', requestId)
+        .where('channel', '=', 'tracker')
+        .execute();
+      const listed = await deliveriesNeedingHuman(h.app.store);
+      expect(listed.map((d) => [d.channel, d.status]).sort()).toEqual([
+        ['email', 'unknown'],
+        ['tracker', 'failed'],
+      ]);
+      const tracker = listed.find((d) => d.channel === 'tracker')!;
+      const email = listed.find((d) => d.channel === 'email')!;
+
+      await expect(
+        retryDelivery({ requestId, deliveryId: tracker.id, actor: lou, reason: 'no' }, h.app.ports),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', options: { field: 'reason' } });
+      const fresh = await retryDelivery(
+        { requestId, deliveryId: tracker.id, actor: lou, reason: 'token fixed (api scope added)' },
+        h.app.ports,
+      );
+      expect(fresh).toMatchObject({ channel: 'tracker', purpose: 'issue', status: 'queued' });
+      await expect(
+        retryDelivery(
+          { requestId, deliveryId: tracker.id, actor: lou, reason: 'once more please' },
+          h.app.ports,
+        ),
+      ).rejects.toMatchObject({ code: 'INVALID_STATE' });
+      await drain(h.app);
+      expect(await h.app.store.getTrackerLink(requestId)).not.toBeNull();
+
+      await acknowledgeDelivery(
+        {
+          requestId,
+          deliveryId: email.id,
+          actor: lou,
+          reason: 'customer confirmed on the ticket that it arrived',
+        },
+        h.app.ports,
+      );
+      expect(await deliveriesNeedingHuman(h.app.store)).toEqual([]);
+      const stats = await operationalStats(h.app.store, new Date('2026-11-28T13:00:00Z'));
+      expect(stats.unknownEmails).toBe(0);
+      expect(stats.failedNeedingHuman).toEqual([]);
+      const sent = (await h.app.store.listDeliveries(requestId)).find((d) => d.channel === 'chat');
+      await expect(
+        acknowledgeDelivery(
+          { requestId, deliveryId: sent!.id, actor: lou, reason: 'not needed at all' },
+          h.app.ports,
+        ),
+      ).rejects.toMatchObject({ code: 'INVALID_STATE' });
+      const actions = (await h.app.store.listAudit({ requestId })).map((e) => e.action);
+      expect(actions).toEqual(expect.arrayContaining(['delivery.retried', 'delivery.acknowledged']));
+      expect((await h.app.store.verifyAudit()).ok).toBe(true);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
+  it('from the command line: list, retry, and a coded error for a delivery that needs nothing', async () => {
+    const h = await opsApp('sqlite');
+    const requestId = await issued(h, '4402');
+    await h.app.store.db
+      .updateTable('deliveries')
+      .set({ status: 'failed', last_error: '550 mailbox unavailable' })
+      .where('request_id', '=', requestId)
+      .where('channel', '=', 'email')
+      .execute();
+    const config = h.app.config;
+    await h.close();
+    const env = childEnv(h.dataDir, h.databaseUrl);
+    env['LIFELINE_SIGNING_KEY_FILE'] = config.signingKey.kind === 'file' ? config.signingKey.path : '';
+    const list = await runCli(['deliveries', 'list', '--json'], env);
+    expect(list.code, list.stderr).toBe(0);
+    const deliveries = (JSON.parse(list.stdout) as { deliveries: { id: string; channel: string }[] })
+      .deliveries;
+    expect(deliveries.map((d) => d.channel)).toEqual(['email']);
+    const human = await runCli(['deliveries', 'list'], env);
+    expect(human.stdout).toContain('550 mailbox unavailable');
+    const retry = await runCli(
+      ['deliveries', 'retry', deliveries[0]!.id, '--reason', 'customer fixed the mailbox'],
+      env,
+    );
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(retry.stdout).toContain('Queued email delivery');
+    expect((await runCli(['deliveries', 'list'], env)).stdout).toContain('No delivery needs a human.');
+    const again = await runCli(
+      ['deliveries', 'retry', deliveries[0]!.id, '--reason', 'and once more', '--json'],
+      env,
+    );
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout)).toMatchObject({ error: { code: 'INVALID_STATE' } });
+    const missing = await runCli(['deliveries', 'acknowledge', 'dlv_nope', '--reason', 'no such thing'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no delivery dlv_nope');
+  }, 60_000);
+});

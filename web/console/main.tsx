@@ -1,0 +1,158 @@
+/** The web console: session, navigation and pages. It talks only to the API under /api/v1. */
+import { render } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { createFetchClient, type Session } from '../shared/api.js';
+import '../shared/styles.css';
+import { IssuePage } from './pages/IssuePage.js';
+import { ApprovalsPage, RequestsPage } from './pages/RequestsPage.js';
+import { RequestDetailPage } from './pages/RequestDetailPage.js';
+import { InspectPage } from './pages/InspectPage.js';
+import { DashboardPage } from './pages/DashboardPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { interceptLinks, navigate, useLocation } from './router.js';
+
+let csrf: string | null = null;
+const api = createFetchClient({
+  csrfToken: () => csrf,
+  onUnauthenticated: () => {
+    if (location.pathname !== '/login') navigate(`/login?next=${encodeURIComponent(location.pathname)}`);
+  },
+});
+
+const NAV: { href: string; label: string; licensing?: boolean }[] = [
+  { href: '/issue', label: 'Issue' },
+  { href: '/requests', label: 'Requests' },
+  { href: '/approvals', label: 'Approvals', licensing: true },
+  { href: '/inspect', label: 'Inspect a license' },
+  { href: '/dashboard', label: 'Dashboard' },
+];
+
+function titleOf(path: string): string {
+  if (path === '/' || path === '/issue') return 'Issue an emergency license';
+  if (path === '/requests') return 'Requests';
+  if (path.startsWith('/requests/')) return 'Request';
+  if (path === '/approvals') return 'Pending approvals';
+  if (path === '/inspect') return 'License inspector';
+  if (path === '/dashboard') return 'Dashboard';
+  if (path === '/login') return 'Sign in';
+  return 'Not found';
+}
+
+function App() {
+  const loc = useLocation();
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const mainRef = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  useEffect(() => {
+    api
+      .get<Session>('/api/v1/session')
+      .then((res) => {
+        if (res.status === 200) {
+          csrf = res.body.csrfToken;
+          setSession(res.body);
+        } else setSession(null);
+      })
+      .catch(() => setSession(null));
+  }, []);
+
+  useEffect(() => {
+    if (session === null && loc.path !== '/login')
+      navigate(`/login${loc.path !== '/' ? `?next=${encodeURIComponent(loc.path)}` : ''}`, { replace: true });
+  }, [session, loc.path]);
+
+  const title = titleOf(loc.path);
+  useEffect(() => {
+    document.title = `${title} · Lifeline`;
+    // Move focus to the page heading on navigation (not on first load), for keyboard and screen readers.
+    if (first.current) first.current = false;
+    else mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [loc.path, title]);
+
+  const signedIn = (s: Session): void => {
+    csrf = s.csrfToken;
+    setSession(s);
+    const next = loc.search.get('next');
+    navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+  };
+
+  async function signOut(): Promise<void> {
+    await api.post('/api/v1/session/logout', {}).catch(() => undefined);
+    csrf = null;
+    setSession(null);
+    navigate('/login', { replace: true });
+  }
+
+  const page = (() => {
+    if (loc.path === '/login')
+      return <LoginPage api={api} error={loc.search.get('error')} onSignedIn={signedIn} />;
+    if (!session) return <p class="muted">Loading…</p>;
+    const role = session.user.role;
+    if (loc.path === '/' || loc.path === '/issue')
+      return <IssuePage api={api} session={session} search={loc.search} />;
+    if (loc.path === '/requests') return <RequestsPage api={api} />;
+    if (loc.path === '/approvals') return <ApprovalsPage api={api} role={role} />;
+    const detail = /^\/requests\/([^/]+)$/.exec(loc.path);
+    if (detail?.[1]) return <RequestDetailPage api={api} id={decodeURIComponent(detail[1])} role={role} />;
+    if (loc.path === '/inspect') return <InspectPage api={api} />;
+    if (loc.path === '/dashboard') return <DashboardPage api={api} />;
+    return (
+      <p>
+        No page here. <a href="/">Go to the issue form</a>.
+      </p>
+    );
+  })();
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <a class="brand" href="/">
+          Lifeline
+        </a>
+        {session ? (
+          <nav aria-label="Main">
+            <ul>
+              {NAV.filter((n) => !n.licensing || session.user.role !== 'engineer').map((n) => (
+                <li key={n.href}>
+                  <a
+                    href={n.href}
+                    aria-current={
+                      loc.path === n.href ||
+                      (n.href === '/issue' && loc.path === '/') ||
+                      (n.href === '/requests' && loc.path.startsWith('/requests/'))
+                        ? 'page'
+                        : undefined
+                    }
+                  >
+                    {n.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        ) : null}
+        {session ? (
+          <div class="user">
+            <span>
+              {session.user.name} <span class="muted">({session.user.role})</span>
+            </span>
+            <button type="button" class="link-button" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </div>
+        ) : null}
+      </header>
+      <main id="main" ref={mainRef}>
+        <h1 tabIndex={-1}>{title}</h1>
+        {page}
+      </main>
+    </>
+  );
+}
+
+interceptLinks();
+const root = document.getElementById('app');
+if (root) render(<App />, root);

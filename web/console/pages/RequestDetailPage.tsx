@@ -1,0 +1,322 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import {
+  describeFailure,
+  type ApiClient,
+  type LicenseReport,
+  type RecordJson,
+  type Role,
+} from '../../shared/api.js';
+import {
+  Alert,
+  DeliveryList,
+  deliveriesInFlight,
+  LicenseActions,
+  LicenseReportView,
+  StatusBadge,
+} from '../../shared/components.js';
+import { formatInstant } from '../../shared/format.js';
+import { ruleRows } from '../../shared/rules.js';
+
+type Action = 'resend' | 'retry' | 'approve' | 'reject' | 'void';
+
+const DONE: Record<Action, string> = {
+  resend: 'The license is queued to be sent again.',
+  retry: 'The request was run again.',
+  approve: 'Approved: the license is generated and its deliveries queued.',
+  reject: 'Rejected.',
+  void: 'Voided. The license file cannot be revoked on the instance; the tracker and the team are told.',
+};
+
+/** One request: summary, decoded license, deliveries, events and the actions the role allows. */
+export function RequestDetailPage(props: { api: ApiClient; id: string; role: Role }) {
+  const { api, id, role } = props;
+  const [record, setRecord] = useState<RecordJson | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [report, setReport] = useState<LicenseReport | null>(null);
+  const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState<Action | null>(null);
+  const [resendTo, setResendTo] = useState('');
+  const [reason, setReason] = useState('');
+  const [tick, setTick] = useState(0);
+
+  const path = `/api/v1/emergency-licenses/${encodeURIComponent(id)}`;
+
+  useEffect(() => {
+    let live = true;
+    api
+      .get<RecordJson>(path)
+      .then((res) => {
+        if (!live) return;
+        if (res.status === 200) {
+          setRecord(res.body);
+          setError(null);
+        } else setError(describeFailure(res));
+      })
+      .catch(() => live && setError('Lifeline could not be reached.'));
+    return () => {
+      live = false;
+    };
+  }, [path, tick]);
+
+  // While deliveries are moving, refresh every second.
+  useEffect(() => {
+    if (!record || !deliveriesInFlight(record.deliveries)) return;
+    const timer = setTimeout(() => setTick((t) => t + 1), 1000);
+    return () => clearTimeout(timer);
+  }, [record]);
+
+  const licenseText = record?.license?.text ?? null;
+  useEffect(() => {
+    if (!licenseText) {
+      setReport(null);
+      return;
+    }
+    api
+      .post<LicenseReport>('/api/v1/licenses/decode', { text: licenseText })
+      .then((res) => res.status === 200 && setReport(res.body))
+      .catch(() => undefined);
+  }, [licenseText]);
+
+  async function act(action: Action): Promise<void> {
+    const body: Record<string, unknown> = {};
+    if (action === 'resend' && resendTo.trim()) body['to'] = resendTo.trim();
+    if (action === 'reject' || action === 'void') {
+      if (reason.trim() === '') {
+        setMessage({ kind: 'error', text: `Write the reason to ${action} this request.` });
+        document.getElementById('detail-reason')?.focus();
+        return;
+      }
+      body['reason'] = reason.trim();
+    }
+    if (action === 'approve' && reason.trim()) body['reason'] = reason.trim();
+    setBusy(action);
+    setMessage(null);
+    try {
+      const res = await api.post<RecordJson>(`${path}/${action}`, body);
+      if (res.status >= 200 && res.status < 300) {
+        setRecord(res.body);
+        setMessage({ kind: 'success', text: DONE[action] });
+        setReason('');
+        setResendTo('');
+        setTick((t) => t + 1);
+      } else setMessage({ kind: 'error', text: describeFailure(res) });
+    } catch {
+      setMessage({ kind: 'error', text: 'Lifeline could not be reached.' });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  if (error) return <Alert kind="error">{error}</Alert>;
+  if (!record) return <p>Loading…</p>;
+  const licensing = role === 'licensing';
+  const r = record;
+  const canResend = r.status === 'issued' && r.license !== null;
+  const canRetry = r.status === 'failed';
+  const pending = r.status === 'pending_approval';
+  const canVoid = r.status === 'issued';
+
+  return (
+    <div class="detail">
+      <section aria-labelledby="detail-summary">
+        <h2 id="detail-summary">
+          Request <span class="mono break">{r.id}</span> <StatusBadge status={r.status} />
+        </h2>
+        <dl class="report">
+          {(
+            [
+              [
+                'Ticket',
+                r.ticketUrl ? (
+                  <a href={r.ticketUrl} target="_blank" rel="noreferrer">
+                    {r.ticketId}
+                  </a>
+                ) : (
+                  r.ticketId
+                ),
+              ],
+              ['Requester', <span class="break">{r.requesterEmail}</span>],
+              ['Seats', r.seats],
+              ['Engineer', r.engineer],
+              [
+                'Made from',
+                r.origin?.via === 'zendesk'
+                  ? `the Zendesk sidebar (${r.origin.agentName ?? r.origin.agentEmail ?? 'agent'})`
+                  : 'the console, the API or the command line',
+              ],
+              ['Issue date', r.issueDate],
+              ['Created', formatInstant(r.createdAt)],
+              [
+                'Tracker issue',
+                r.tracker ? (
+                  r.tracker.url ? (
+                    <a href={r.tracker.url} target="_blank" rel="noreferrer">
+                      #{r.tracker.iid}
+                    </a>
+                  ) : (
+                    `#${r.tracker.iid} (local)`
+                  )
+                ) : (
+                  '—'
+                ),
+              ],
+            ] as [string, ComponentChildren][]
+          ).map(([k, v]) => (
+            <div class="report-row" key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+        {r.override ? (
+          <Alert kind="warning">
+            Override by {r.override.by} ({r.override.role}) of {r.override.codes.join(', ')}: “
+            {r.override.reason}”
+          </Alert>
+        ) : null}
+        {r.decision ? (
+          <p>
+            {r.decision.decision === 'approved' ? 'Approved' : 'Rejected'} by {r.decision.by} on{' '}
+            {formatInstant(r.decision.at)}
+            {r.decision.reason ? `: “${r.decision.reason}”` : ''}
+          </p>
+        ) : null}
+        {r.voided ? (
+          <Alert kind="warning">
+            Voided by {r.voided.by} on {formatInstant(r.voided.at)}: “{r.voided.reason}”
+          </Alert>
+        ) : null}
+        {r.failure ? (
+          <Alert kind="error">
+            {r.failure.message} ({r.failure.code})
+          </Alert>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="detail-actions" class="actions">
+        <h2 id="detail-actions">Actions</h2>
+        {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+        {!canResend && !canRetry && !(licensing && (pending || canVoid)) ? (
+          <p class="muted">Nothing to do for a request in this state{licensing ? '' : ' with your role'}.</p>
+        ) : null}
+        <div class="button-row">
+          {canResend ? (
+            <button type="button" disabled={busy !== null} onClick={() => void act('resend')}>
+              {licensing && resendTo.trim()
+                ? `Resend to ${resendTo.trim()}`
+                : `Resend to ${r.requesterEmail}`}
+            </button>
+          ) : null}
+          {canRetry ? (
+            <button type="button" disabled={busy !== null} onClick={() => void act('retry')}>
+              Retry
+            </button>
+          ) : null}
+          {licensing && pending ? (
+            <button
+              type="button"
+              class="primary"
+              disabled={busy !== null}
+              onClick={() => void act('approve')}
+            >
+              Approve
+            </button>
+          ) : null}
+        </div>
+        {licensing && canResend ? (
+          <div class="field">
+            <label for="detail-resend-to">Resend to another address (licensing)</label>
+            <input
+              id="detail-resend-to"
+              type="email"
+              value={resendTo}
+              onInput={(e) => setResendTo(e.currentTarget.value)}
+            />
+          </div>
+        ) : null}
+        {licensing && (pending || canVoid) ? (
+          <div class="field">
+            <label for="detail-reason">
+              {pending ? 'Reason (required to reject)' : 'Reason (required to void)'}
+            </label>
+            <textarea
+              id="detail-reason"
+              rows={2}
+              value={reason}
+              onInput={(e) => setReason(e.currentTarget.value)}
+            />
+            <div class="button-row">
+              {pending ? (
+                <button
+                  type="button"
+                  class="danger"
+                  disabled={busy !== null}
+                  onClick={() => void act('reject')}
+                >
+                  Reject
+                </button>
+              ) : null}
+              {canVoid ? (
+                <button
+                  type="button"
+                  class="danger"
+                  disabled={busy !== null}
+                  onClick={() => void act('void')}
+                >
+                  Void
+                </button>
+              ) : null}
+            </div>
+          </div>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="detail-deliveries">
+        <h2 id="detail-deliveries">Deliveries</h2>
+        <DeliveryList deliveries={r.deliveries} live />
+      </section>
+
+      {r.license ? (
+        <section aria-labelledby="detail-license">
+          <h2 id="detail-license">License</h2>
+          {report ? <LicenseReportView report={report} /> : null}
+          <LicenseActions license={r.license} />
+        </section>
+      ) : null}
+
+      {r.eligibility ? (
+        <section aria-labelledby="detail-eligibility">
+          <h2 id="detail-eligibility">Eligibility when requested</h2>
+          <ul class="rules compact">
+            {ruleRows(r.eligibility)
+              .filter((row) => row.state === 'failed')
+              .map((row) => (
+                <li key={row.info.code}>
+                  <code class="code">{row.info.code}</code> {row.message}
+                </li>
+              ))}
+          </ul>
+          {r.eligibility.eligible ? <p>Every rule passed.</p> : null}
+        </section>
+      ) : null}
+
+      <section aria-labelledby="detail-events">
+        <h2 id="detail-events">Events</h2>
+        <ol class="events">
+          {r.events.map((e) => (
+            <li key={e.seq}>
+              <time dateTime={e.at}>{formatInstant(e.at)}</time> <strong>{e.action}</strong> by {e.actor}
+              {Object.keys(e.details).length > 0 ? (
+                <details>
+                  <summary>Details</summary>
+                  <pre class="mono">{JSON.stringify(e.details, null, 2)}</pre>
+                </details>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,246 @@
+/**
+ * The one way the front end reaches Lifeline: an `ApiClient` answering `{status, body}` for every
+ * HTTP answer (4xx included, so a 422 refusal is data), throwing only when the API is unreachable.
+ * The console's client uses `fetch` with the session cookie and the CSRF header; the sidebar's goes
+ * through Zendesk's `client.request` (see ../sidebar/zaf.ts). The shapes below are the API's
+ * (src/interfaces/http/schemas.ts, src/core/issuance/view.ts, src/core/license/report.ts).
+ */
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export interface ApiClient {
+  get<T = unknown>(path: string): Promise<ApiResponse<T>>;
+  post<T = unknown>(path: string, body: unknown): Promise<ApiResponse<T>>;
+}
+
+export type Role = 'engineer' | 'licensing' | 'admin';
+
+export interface ApiError {
+  code: string;
+  message: string;
+  requestId?: string;
+  field?: string;
+}
+
+export interface Finding {
+  code: string;
+  message: string;
+  field?: string;
+}
+
+export interface Facts {
+  source?: 'license' | 'typed' | 'none';
+  plan?: string | null;
+  trial?: boolean | null;
+  expiresAt?: string | null;
+  previousSeats?: number | null;
+  graceEndsOn?: string | null;
+  daysSinceGraceEnd?: number | null;
+  peakUsers?: number | null;
+  recommendedSeats?: number | null;
+  minimumSeats?: number | null;
+  issuedByLifelineRequestId?: string | null;
+  isWeekendOrHoliday?: boolean;
+  matchingRecentRequestIds?: string[];
+}
+
+export interface CheckResult {
+  eligible: boolean;
+  overridable: boolean;
+  refusals: Finding[];
+  warnings: Finding[];
+  facts: Facts;
+}
+
+export interface Delivery {
+  id: string;
+  channel: 'email' | 'tracker' | 'chat' | 'ticket';
+  purpose: string;
+  status: 'queued' | 'claimed' | 'sending' | 'sent' | 'failed' | 'unknown';
+  recipient: string | null;
+  attempts: number;
+  externalRef: string | null;
+  lastError: string | null;
+  updatedAt: string;
+}
+
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+export interface LicenseInfo {
+  id: string;
+  text: string;
+  fingerprint: string;
+  fileName: string;
+  issuedAt: string;
+  expiresAt: string;
+  seats: number;
+}
+
+export type RequestStatus = 'issued' | 'pending_approval' | 'rejected' | 'refused' | 'failed' | 'voided';
+
+export interface RecordJson {
+  id: string;
+  status: RequestStatus;
+  existing: boolean;
+  ticketId: string;
+  ticketUrl: string | null;
+  requesterEmail: string;
+  engineer: string;
+  seats: number;
+  issueDate: string;
+  license: LicenseInfo | null;
+  tracker: { iid: string; url: string | null } | null;
+  eligibility: CheckResult | null;
+  override: { reason: string; by: string; role: Role; codes: string[] } | null;
+  decision: { decision: 'approved' | 'rejected'; by: string; at: string; reason: string | null } | null;
+  failure: { code: string; message: string } | null;
+  voided: { reason: string; by: string; at: string } | null;
+  /** Set when the Zendesk sidebar made the request. */
+  origin?: {
+    via: 'zendesk';
+    ticketId: string | null;
+    agentEmail: string | null;
+    agentName: string | null;
+  } | null;
+  deliveries: Delivery[];
+  events: AuditEvent[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LicenseReport {
+  valid: boolean;
+  code: string | null;
+  message: string | null;
+  field: string | null;
+  attributes: Record<string, unknown> | null;
+  today: string;
+  plan: string | null;
+  trial: boolean | null;
+  activeUserCount: number | null;
+  licensee: { name: string; company: string; email: string } | null;
+  issuedAt: string | null;
+  expiresAt: string | null;
+  expired: boolean | null;
+  graceEndsOn: string | null;
+  daysSinceGraceEnd: number | null;
+  notifyAdminsAt: string | null;
+  notifyUsersAt: string | null;
+  blockChangesAt: string | null;
+  notifyAdmins: boolean | null;
+  notifyUsers: boolean | null;
+  blockChanges: boolean | null;
+  fingerprint: string | null;
+  verifiedBy: { index: number; path?: string } | null;
+  issuedBy: { requestId: string } | null;
+}
+
+export interface Session {
+  user: { name: string; role: Role };
+  /** Null when the caller is not a console session (a bearer token). */
+  csrfToken: string | null;
+  expiresAt: string | null;
+}
+
+export interface StatsWeek {
+  week: string;
+  issued: number;
+  pending_approval: number;
+  refused: number;
+  failed: number;
+  voided: number;
+  rejected: number;
+}
+
+export interface Stats {
+  from?: string;
+  to?: string;
+  weeks: StatsWeek[];
+  medianMinutesToDelivery: number | null;
+  refusalsByCode: Record<string, number>;
+}
+
+/** The error envelope of a non-2xx answer, when there is one. */
+export function errorOf(body: unknown): ApiError | null {
+  if (!body || typeof body !== 'object') return null;
+  const error = (body as { error?: unknown }).error;
+  if (!error || typeof error !== 'object') return null;
+  const e = error as Record<string, unknown>;
+  return {
+    code: typeof e['code'] === 'string' ? e['code'] : 'ERROR',
+    message: typeof e['message'] === 'string' ? e['message'] : 'the request failed',
+    ...(typeof e['requestId'] === 'string' ? { requestId: e['requestId'] } : {}),
+    ...(typeof e['field'] === 'string' ? { field: e['field'] } : {}),
+  };
+}
+
+/** A sentence for any failed answer: the API's own message, or the status. */
+export function describeFailure(response: ApiResponse): string {
+  const error = errorOf(response.body);
+  if (error)
+    return `${error.message} (${error.code}${error.requestId ? `, request ${error.requestId}` : ''})`;
+  return `The server answered HTTP ${response.status}.`;
+}
+
+export const ok = (response: ApiResponse): boolean => response.status >= 200 && response.status < 300;
+
+export interface FetchClientOptions {
+  /** The session's CSRF token, sent as `X-CSRF-Token` on every POST. */
+  csrfToken: () => string | null;
+  /** Called on a 401 (the session ended). */
+  onUnauthenticated?: () => void;
+}
+
+/** The console's client: same-origin fetch with the session cookie. */
+export function createFetchClient(options: FetchClientOptions): ApiClient {
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (method === 'POST') {
+      headers['content-type'] = 'application/json';
+      const csrf = options.csrfToken();
+      if (csrf) headers['x-csrf-token'] = csrf;
+    }
+    const response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
+    });
+    const type = response.headers.get('content-type') ?? '';
+    const text = await response.text();
+    let parsed: unknown = text;
+    if (type.includes('json') && text !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    if (response.status === 401 && !path.startsWith('/api/v1/session')) options.onUnauthenticated?.();
+    return { status: response.status, body: parsed as T };
+  }
+  return {
+    get: (path) => call('GET', path),
+    post: (path, body) => call('POST', path, body),
+  };
+}
+
+/** `?a=1&b=2` from the non-empty values. */
+export function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && String(value).trim() !== '')
+      search.set(key, String(value).trim());
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

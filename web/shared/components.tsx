@@ -1,0 +1,405 @@
+/** Small building blocks shared by the console and the sidebar. No inline styles (the CSP forbids them). */
+import type { ComponentChildren, JSX } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { CheckResult, Delivery, LicenseInfo, LicenseReport } from './api.js';
+import {
+  addDays,
+  CHANNEL_LABELS,
+  daysBetween,
+  DELIVERY_LABELS,
+  formatInstant,
+  IN_FLIGHT,
+  STATUS_LABELS,
+} from './format.js';
+import { ruleRows } from './rules.js';
+
+let nextId = 0;
+/** A stable id for label/field pairs. */
+export function useId(prefix: string): string {
+  const ref = useRef<string | null>(null);
+  if (ref.current === null) ref.current = `${prefix}-${++nextId}`;
+  return ref.current;
+}
+
+export function Alert(props: {
+  kind: 'error' | 'info' | 'success' | 'warning';
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={`alert alert-${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>
+      {props.children}
+    </div>
+  );
+}
+
+export function StatusBadge(props: { status: string }) {
+  return <span class={`badge badge-${props.status}`}>{STATUS_LABELS[props.status] ?? props.status}</span>;
+}
+
+/** Each delivery with its state, attempts and last error; announced politely as it changes. */
+export function DeliveryList(props: { deliveries: Delivery[]; live?: boolean }) {
+  if (props.deliveries.length === 0) return <p>No deliveries.</p>;
+  return (
+    <ul class="deliveries" aria-live={props.live ? 'polite' : undefined}>
+      {props.deliveries.map((d) => (
+        <li
+          key={d.id}
+          class={`delivery delivery-${d.status}`}
+          data-channel={d.channel}
+          data-status={d.status}
+        >
+          <span class="delivery-icon" aria-hidden="true">
+            {d.status === 'sent' ? '✓' : d.status === 'failed' ? '✗' : d.status === 'unknown' ? '?' : '…'}
+          </span>
+          <span class="delivery-main">
+            <strong>{CHANNEL_LABELS[d.channel] ?? d.channel}</strong>
+            {d.purpose !== 'issue' ? <span class="muted"> ({d.purpose})</span> : null}
+            {d.recipient ? <span class="muted break"> to {d.recipient}</span> : null}
+            <span class="delivery-state">
+              {DELIVERY_LABELS[d.status] ?? d.status}
+              {d.attempts > 1 ? `, ${d.attempts} attempts` : ''}
+              {d.externalRef && d.status === 'sent' ? ` — ${d.externalRef}` : ''}
+            </span>
+            {d.lastError ? <span class="delivery-error break">Last error: {d.lastError}</span> : null}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export const deliveriesInFlight = (deliveries: Delivery[]): boolean =>
+  deliveries.some((d) => IN_FLIGHT.has(d.status));
+
+/** The license text, with copy and download. */
+export function LicenseActions(props: { license: LicenseInfo }) {
+  const id = useId('license-text');
+  const [copied, setCopied] = useState<string | null>(null);
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const url = useMemo(
+    () => URL.createObjectURL(new Blob([props.license.text], { type: 'application/octet-stream' })),
+    [props.license.text],
+  );
+  useEffect(() => () => URL.revokeObjectURL(url), [url]);
+  async function copy(): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(props.license.text);
+      setCopied('License copied to the clipboard.');
+    } catch {
+      textRef.current?.select();
+      setCopied('Copy was blocked by the browser: the text is selected, press Ctrl+C.');
+    }
+  }
+  return (
+    <div class="license-actions">
+      <label for={id}>License file {props.license.fileName}</label>
+      <textarea id={id} ref={textRef} readOnly rows={5} class="mono" value={props.license.text} />
+      <div class="button-row">
+        <button type="button" onClick={() => void copy()}>
+          Copy license
+        </button>
+        <a class="button" href={url} download={props.license.fileName}>
+          Download {props.license.fileName}
+        </a>
+      </div>
+      {copied ? <p role="status">{copied}</p> : null}
+      <p class="muted small break">SHA-256 {props.license.fingerprint}</p>
+    </div>
+  );
+}
+
+/**
+ * The grace window on a small timeline: expiry, the day the instance turned read-only (grace end),
+ * the emergency window after it, and today.
+ */
+export function GraceTimeline(props: {
+  expiresAt: string | null | undefined;
+  graceEndsOn: string;
+  today: string;
+  windowDays?: number;
+}) {
+  const windowDays = props.windowDays ?? 3;
+  const windowEnd = addDays(props.graceEndsOn, windowDays);
+  const points = [props.expiresAt ?? props.graceEndsOn, props.graceEndsOn, windowEnd, props.today];
+  const start = points.reduce((a, b) => (a < b ? a : b));
+  const end = points.reduce((a, b) => (a > b ? a : b));
+  const span = Math.max(1, daysBetween(start, end) + 1);
+  const W = 300;
+  const pad = 12;
+  const x = (date: string): number => pad + ((W - 2 * pad) * daysBetween(start, date)) / span;
+  const dayWidth = (W - 2 * pad) / span;
+  const inWindow = props.today >= props.graceEndsOn && props.today <= windowEnd;
+  const label =
+    `Timeline: license expired ${props.expiresAt ?? 'unknown'}, grace period ended ${props.graceEndsOn}, ` +
+    `emergency window until ${windowEnd}, today ${props.today} is ${inWindow ? 'inside' : 'outside'} the window.`;
+  return (
+    <figure class="timeline">
+      <svg viewBox={`0 0 ${W} 64`} role="img" aria-label={label} class="timeline-svg">
+        <line x1={pad} x2={W - pad} y1={30} y2={30} stroke="#8a8f98" stroke-width={2} />
+        {props.expiresAt ? (
+          <rect
+            x={x(props.expiresAt)}
+            y={24}
+            width={Math.max(2, x(props.graceEndsOn) - x(props.expiresAt))}
+            height={12}
+            fill="#f0c36d"
+          />
+        ) : null}
+        <rect
+          x={x(props.graceEndsOn)}
+          y={22}
+          width={Math.max(2, x(windowEnd) - x(props.graceEndsOn) + dayWidth)}
+          height={16}
+          fill="#3c9a5f"
+        />
+        <polygon
+          points={`${x(props.today) + dayWidth / 2 - 6},8 ${x(props.today) + dayWidth / 2 + 6},8 ${x(props.today) + dayWidth / 2},18`}
+          fill={inWindow ? '#1d6b3a' : '#b3261e'}
+        />
+        <text x={x(props.today) + dayWidth / 2} y={7} font-size={9} text-anchor="middle" fill="#1f2328">
+          today
+        </text>
+        {props.expiresAt ? (
+          <text x={x(props.expiresAt)} y={51} font-size={9} fill="#1f2328">
+            expired
+          </text>
+        ) : null}
+        <text x={x(props.graceEndsOn)} y={62} font-size={9} fill="#1f2328">
+          read-only
+        </text>
+      </svg>
+      <figcaption class="timeline-legend">
+        <span>
+          <span class="swatch swatch-grace" aria-hidden="true" /> grace {props.expiresAt ?? '?'} →{' '}
+          {props.graceEndsOn}
+        </span>
+        <span>
+          <span class="swatch swatch-window" aria-hidden="true" /> emergency window {props.graceEndsOn} →{' '}
+          {windowEnd}
+        </span>
+        <span>today {props.today}</span>
+      </figcaption>
+    </figure>
+  );
+}
+
+/** Today as the API saw it (grace end + days since), when the facts allow. */
+export function todayFromFacts(result: CheckResult): string | null {
+  const { graceEndsOn, daysSinceGraceEnd } = result.facts;
+  if (!graceEndsOn || typeof daysSinceGraceEnd !== 'number') return null;
+  return addDays(graceEndsOn, daysSinceGraceEnd);
+}
+
+/** Every rule passed / failed with its sentence, the warnings, and the seat facts. */
+export function EligibilityPanel(props: {
+  result: CheckResult;
+  seats: number | null;
+  onUseSeats?: (seats: number) => void;
+}) {
+  const { result } = props;
+  const rows = ruleRows(result);
+  const today = todayFromFacts(result);
+  const { recommendedSeats, minimumSeats, graceEndsOn } = result.facts;
+  return (
+    <div class="eligibility" data-eligible={String(result.eligible)}>
+      <p class={`verdict ${result.eligible ? 'verdict-ok' : 'verdict-refused'}`}>
+        {result.eligible
+          ? 'Eligible: every rule passes.'
+          : `Refused by ${result.refusals.length === 1 ? 'one rule' : `${result.refusals.length} rules`}${
+              result.overridable ? ' (can be overridden with a reason)' : ''
+            }.`}
+      </p>
+      <ol class="rules">
+        {rows.map((row) => (
+          <li
+            key={row.info.code}
+            class={`rule rule-${row.state}`}
+            data-code={row.info.code}
+            data-state={row.state}
+          >
+            <span class="rule-icon" aria-hidden="true">
+              {row.state === 'passed' ? '✓' : row.state === 'failed' ? '✗' : '–'}
+            </span>
+            <span>
+              <strong>
+                {row.info.rule}. {row.info.title}
+              </strong>{' '}
+              <span class="visually-hidden">
+                {row.state === 'passed' ? 'passed' : row.state === 'failed' ? 'failed' : 'not judged'}
+              </span>
+              {row.state === 'failed' ? <code class="code">{row.info.code}</code> : null}
+              <span class="rule-message">{row.message}</span>
+            </span>
+          </li>
+        ))}
+      </ol>
+      {result.warnings.length > 0 ? (
+        <div class="warnings">
+          <h4>Warnings</h4>
+          <ul>
+            {result.warnings.map((w) => (
+              <li key={w.code + w.message}>
+                <code class="code">{w.code}</code> {w.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {recommendedSeats != null || minimumSeats != null ? (
+        <dl class="facts">
+          {recommendedSeats != null ? (
+            <>
+              <dt>Recommended seats</dt>
+              <dd>
+                <span data-fact="recommendedSeats">{recommendedSeats}</span>
+                {props.onUseSeats && props.seats !== recommendedSeats ? (
+                  <button
+                    type="button"
+                    class="link-button"
+                    onClick={() => props.onUseSeats?.(recommendedSeats)}
+                  >
+                    Use {recommendedSeats}
+                  </button>
+                ) : null}
+              </dd>
+            </>
+          ) : null}
+          {minimumSeats != null ? (
+            <>
+              <dt>Smallest count GitLab accepts</dt>
+              <dd data-fact="minimumSeats">{minimumSeats}</dd>
+            </>
+          ) : null}
+        </dl>
+      ) : null}
+      {graceEndsOn && today ? (
+        <GraceTimeline expiresAt={result.facts.expiresAt ?? null} graceEndsOn={graceEndsOn} today={today} />
+      ) : null}
+    </div>
+  );
+}
+
+/** Reads a dropped or chosen file as text (license files are small base64 text). */
+export async function readFileText(file: File): Promise<string> {
+  if (file.size > 1_000_000) throw new Error('That file is larger than 1 MB: it is not a license file.');
+  return file.text();
+}
+
+/** A textarea that also takes a dropped file, with a file picker beside it for keyboard users. */
+export function LicenseInput(props: {
+  label: string;
+  value: string;
+  onChange: (text: string) => void;
+  hint?: string;
+  rows?: number;
+}) {
+  const id = useId('license-input');
+  const fileId = useId('license-file');
+  const hintId = useId('license-hint');
+  const [dragging, setDragging] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function take(file: File | undefined): Promise<void> {
+    if (!file) return;
+    try {
+      setError(null);
+      props.onChange(await readFileText(file));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+  const onDrop = (event: JSX.TargetedDragEvent<HTMLDivElement>): void => {
+    event.preventDefault();
+    setDragging(false);
+    void take(event.dataTransfer?.files[0]);
+  };
+  return (
+    <div
+      class={`dropzone${dragging ? ' dropzone-active' : ''}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
+      <label for={id}>{props.label}</label>
+      <textarea
+        id={id}
+        class="mono"
+        rows={props.rows ?? 4}
+        value={props.value}
+        aria-describedby={hintId}
+        spellcheck={false}
+        onInput={(e) => props.onChange(e.currentTarget.value)}
+      />
+      <p id={hintId} class="muted small">
+        {props.hint ?? 'Paste the license text, drop the .gitlab-license file here, or choose it:'}
+      </p>
+      <label for={fileId} class="visually-hidden">
+        Choose a license file
+      </label>
+      <input
+        id={fileId}
+        type="file"
+        accept=".gitlab-license,.txt,text/plain"
+        onChange={(e) => void take(e.currentTarget.files?.[0])}
+      />
+      {error ? <p class="field-error">{error}</p> : null}
+    </div>
+  );
+}
+
+/** A decoded license report as a definition list. */
+export function LicenseReportView(props: { report: LicenseReport; requestHref?: (id: string) => string }) {
+  const r = props.report;
+  if (!r.valid)
+    return (
+      <Alert kind="error">
+        <strong>Not a valid license ({r.code}).</strong> {r.message}
+      </Alert>
+    );
+  const status = r.expired
+    ? r.daysSinceGraceEnd !== null && r.daysSinceGraceEnd >= 0
+      ? `expired; grace period ended ${r.graceEndsOn} (${r.daysSinceGraceEnd} days ago): read-only`
+      : `expired; in the grace period until ${r.graceEndsOn ?? '—'}`
+    : 'not expired';
+  const rows: [string, ComponentChildren][] = [
+    ['Plan', r.plan ?? '—'],
+    ['Trial', r.trial ? 'yes' : 'no'],
+    ['Seats (active users)', r.activeUserCount ?? '—'],
+    ['Licensee', r.licensee ? `${r.licensee.name} · ${r.licensee.company} · ${r.licensee.email}` : '—'],
+    ['Issued', r.issuedAt ?? '—'],
+    ['Expires', r.expiresAt ?? '—'],
+    [`Status on ${r.today}`, status],
+    ['Grace period ends', r.graceEndsOn ?? '—'],
+    ['Block changes at', r.blockChangesAt ?? '—'],
+    ['Notify admins at', r.notifyAdminsAt ?? '—'],
+    ['Notify users at', r.notifyUsersAt ?? '—'],
+    [
+      'Issued by Lifeline',
+      r.issuedBy ? (
+        props.requestHref ? (
+          <a href={props.requestHref(r.issuedBy.requestId)}>yes, request {r.issuedBy.requestId}</a>
+        ) : (
+          `yes, request ${r.issuedBy.requestId}`
+        )
+      ) : (
+        'no'
+      ),
+    ],
+    ['Verified with key', r.verifiedBy ? `#${r.verifiedBy.index + 1}` : '—'],
+    ['SHA-256', <span class="mono break">{r.fingerprint ?? '—'}</span>],
+  ];
+  return (
+    <dl class="report">
+      {rows.map(([k, v]) => (
+        <div class="report-row" key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export { formatInstant };
