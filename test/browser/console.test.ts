@@ -232,6 +232,15 @@ describe('the web console', { timeout: 60_000 }, () => {
     await page.getByText('The license is queued to be sent again.').waitFor();
     await page.locator('li.delivery[data-channel="email"]').nth(1).waitFor();
     await allDeliveriesSent(page, 5);
+    // The embedded default's tracker issue, team post and ticket note, kept locally, are shown.
+    await page.reload();
+    const local = page.locator('section[aria-labelledby="detail-local"]');
+    await local
+      .getByText(/^\[Success\] - Created a license/)
+      .first()
+      .waitFor();
+    await expect(local.locator('li', { hasText: 'Team post' }).count()).resolves.toBeGreaterThan(0);
+    await expect(local.locator('li', { hasText: 'Ticket note' }).count()).resolves.toBeGreaterThan(0);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'console-request-detail');
     // Same license: still one license file for the request (resend never generates another).

@@ -4,6 +4,7 @@
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drain } from '../deliveries/harness.js';
 import { eligibleBody, startApi, ZENDESK_SECRET, type Api } from './helpers.js';
 
 let api: Api;
@@ -85,6 +86,21 @@ describe('list by engineer', () => {
     expect(res.statusCode).toBe(200);
     const engineers = new Set(res.json().requests.map((r: { engineer: string }) => r.engineer));
     expect([...engineers]).toEqual(['licensing-bot']);
+  });
+});
+
+describe('GET one request on the embedded default', () => {
+  it('shows the tracker issue, team post and ticket note kept locally', async () => {
+    const made = await api.call('POST', '/api/v1/emergency-licenses', {
+      body: JSON.stringify(eligibleBody()),
+      headers: json,
+    });
+    await drain(api.app);
+    const res = await api.call('GET', `/api/v1/emergency-licenses/${made.json().id}`);
+    expect(res.statusCode).toBe(200);
+    const local = res.json().localRecords as { kind: string; title: string | null; body: string }[];
+    expect(local.map((r) => r.kind).sort()).toEqual(['chat_post', 'ticket_note', 'tracker_issue']);
+    expect(local.find((r) => r.kind === 'tracker_issue')?.title).toMatch(/^\[Success\]/);
   });
 });
 

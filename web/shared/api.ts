@@ -113,8 +113,20 @@ export interface RecordJson {
   } | null;
   deliveries: Delivery[];
   events: AuditEvent[];
+  /** On the embedded default: the tracker issue, chat posts and ticket notes kept locally. */
+  localRecords?: LocalRecord[];
   createdAt: string;
   updatedAt: string;
+}
+
+export interface LocalRecord {
+  id: string;
+  kind: string;
+  ref: string | null;
+  title: string | null;
+  body: string;
+  state: string | null;
+  createdAt: string;
 }
 
 export interface LicenseReport {

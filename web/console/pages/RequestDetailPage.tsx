@@ -28,6 +28,13 @@ const DONE: Record<Action, string> = {
   void: 'Voided. The license file cannot be revoked on the instance; the tracker and the team are told.',
 };
 
+const LOCAL_KINDS: Record<string, string> = {
+  tracker_issue: 'Tracker issue',
+  tracker_note: 'Tracker note',
+  chat_post: 'Team post',
+  ticket_note: 'Ticket note',
+};
+
 /** One request: summary, decoded license, deliveries, events and the actions the role allows. */
 export function RequestDetailPage(props: { api: ApiClient; id: string; role: Role }) {
   const { api, id, role } = props;
@@ -276,6 +283,29 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
         <h2 id="detail-deliveries">Deliveries</h2>
         <DeliveryList deliveries={r.deliveries} live />
       </section>
+
+      {r.localRecords && r.localRecords.length > 0 ? (
+        <section aria-labelledby="detail-local">
+          <h2 id="detail-local">Kept locally (embedded default)</h2>
+          <p class="muted">
+            No GitLab, Slack or Zendesk is configured: what would have been posted there is kept here.
+          </p>
+          <ul class="events">
+            {r.localRecords.map((rec) => (
+              <li key={rec.id}>
+                <time dateTime={rec.createdAt}>{formatInstant(rec.createdAt)}</time>{' '}
+                <strong>{LOCAL_KINDS[rec.kind] ?? rec.kind}</strong>
+                {rec.ref ? ` ${rec.ref}` : ''}
+                {rec.title ? <div class="break">{rec.title}</div> : null}
+                <details>
+                  <summary>Text</summary>
+                  <pre class="mono">{rec.body}</pre>
+                </details>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
 
       {r.license ? (
         <section aria-labelledby="detail-license">

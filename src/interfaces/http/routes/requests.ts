@@ -6,6 +6,7 @@
  * FORBIDDEN on a record read is answered 404 NOT_FOUND so that it does not reveal the record.
  */
 import type { FastifyReply } from 'fastify';
+import { listLocalRecords } from '../../../adapters/local/local-channels.js';
 import { parseCalendarDate, type CalendarDate } from '../../../core/dates.js';
 import type { EligibilityResult } from '../../../core/eligibility/index.js';
 import { httpStatusOf, LifelineError, type Code } from '../../../core/errors.js';
@@ -211,7 +212,11 @@ export const requestRoutes: ApiRoute[] = [
     responses: recordResponses,
     async handler(ctx) {
       const id = idOf(ctx);
-      return recordJson(await hidden(() => lookupById(ctx.app.ports, id)), true);
+      const view = await hidden(() => lookupById(ctx.app.ports, id));
+      // The embedded default keeps its tracker issues, chat posts and ticket notes in the database
+      // (PRODUCT.md §9): the record shows them, as `lifeline lookup` does.
+      const localRecords = await listLocalRecords(ctx.app.store.db, view.request.id, view.request.ticketId);
+      return { ...recordJson(view, true), localRecords };
     },
   },
   {
