@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs the bench sections one after the other, prints each as a table, writes its
- * figures to bench/results/<name>.json, and ends with the peak memory of the process.
+ * figures to bench/results/<name>.json, ends with one summary table of every target (also written to
+ * bench/results/summary.md, with a chart of latency by concurrency) and the peak memory of the process.
  *
  *   node dist/bench/main.js [section...]     e.g. `node dist/bench/main.js license`
  *
@@ -24,6 +25,7 @@ import { httpBench } from './http.js';
 import { lookupBench } from './lookup.js';
 import { OpensslParseError } from './openssl.js';
 import { formatMiB, renderTable, type BenchSection, type BenchSettings } from './report.js';
+import { writeSummary, type SectionOutcome } from './summary.js';
 
 const SECTIONS: BenchSection[] = [licenseBench, deliveriesBench, httpBench, lookupBench, bundleBench];
 
@@ -80,10 +82,12 @@ async function main(): Promise<number> {
 
   let exitCode = 0;
   const started = performance.now();
+  const outcomes: SectionOutcome[] = [];
   for (const section of SECTIONS.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
     const t0 = performance.now();
     try {
       const result = await section.run(settings);
+      outcomes.push({ name: section.name, title: section.title, result });
       const elapsed = (performance.now() - t0) / 1000;
       console.log(`\n## ${section.title}\n`);
       console.log(renderTable(result.columns, result.rows));
@@ -118,6 +122,14 @@ async function main(): Promise<number> {
         console.error(`\n## ${section.title}: FAILED`, error);
       }
     }
+  }
+  if (outcomes.length > 0) {
+    const header =
+      `node ${String(env['node'])}, ${String(env['opensslCli'])}, ${String(env['cpu'])}, ` +
+      `${settings.parallelism} cores; ${new Date().toISOString()}`;
+    console.log(`\n## Summary: every target beside its reference\n`);
+    console.log(writeSummary(outcomes, RESULTS_DIR, header));
+    console.log('  (written to bench/results/summary.md, with latency-by-concurrency.svg when http ran)');
   }
   console.log(
     `\npeak RSS of the process (main thread and workers): ${formatMiB(maxRssBytes())}; ` +
