@@ -81,6 +81,17 @@ describe('authentication', () => {
     }
   });
 
+  it('a percent-encoded or doubled-slash path to an API route still needs credentials', async () => {
+    for (const url of [
+      '/%61pi/v1/emergency-licenses',
+      '/api/v1/%65mergency-licenses',
+      '/api//v1/emergency-licenses',
+    ]) {
+      const res = await api.call('GET', url, { token: null });
+      expect(res.statusCode, url).toBe(401);
+    }
+  });
+
   const badCredentials: [string, () => Promise<string>][] = [
     ['a malformed header', async () => 'Basic dXNlcjpwYXNz'],
     ['an unknown API token', async () => 'Bearer llt_' + 'A'.repeat(43)],

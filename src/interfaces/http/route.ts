@@ -15,12 +15,8 @@ export interface RouteContext {
   requestId: string;
   /** Issue/resend rate limits (in the database: shared by every process). */
   limits: IssuanceLimiter;
-  /** False only on public routes called without credentials (then `actor` is a placeholder). */
-  authenticated: boolean;
   /** The console session's cookie secret, when the caller was recognised by it. */
   sessionSecret: string | null;
-  /** The API token's id, when the caller used one. */
-  tokenId: string | null;
 }
 
 export interface ApiRoute {

@@ -81,8 +81,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * marked public (signing in). Web pages, assets, health and docs are answered by their own routes.
  */
 function needsCredentials(request: FastifyRequest): boolean {
-  if (!request.url.startsWith('/api/')) return false;
   const url = request.routeOptions.url;
+  // The matched route decides (a percent-encoded path still matches its route); else the raw path.
+  if (!(url ?? request.url).startsWith('/api/') && !request.url.startsWith('/api/')) return false;
   if (url === '/api/v1/openapi.json') return false;
   return request.routeOptions.config?.public !== true;
 }
@@ -253,9 +254,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
           {
             app,
             actor: actor ?? { name: 'anonymous', role: 'engineer' },
-            authenticated: actor !== null,
             sessionSecret: request.auth?.sessionSecret ?? null,
-            tokenId: request.auth?.tokenId ?? null,
             body: request.body,
             query: request.query,
             params: request.params,
