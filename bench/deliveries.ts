@@ -44,7 +44,7 @@ const WARMUP = 5;
 /**
  * Sequential run: one issue call started every PACE_MS (the next starts at once if one runs late).
  * Slow enough for the worker to keep up, so the figures are latency rather than a growing backlog:
- * each license costs six or seven SQLite commits, each an fsync (synchronous = FULL).
+ * each license costs six or seven SQLite commits, each awaiting the group commit's WAL fdatasync.
  */
 const PACE_MS = 100;
 /** Concurrent run: issuers calling back to back. */
@@ -394,7 +394,7 @@ async function runSection(s: BenchSettings): Promise<SectionResult> {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,
       `fsync of a 4 KiB write in ${tmpdir()}: p50 ${ms(fsync.p50)} ms, p95 ${ms(fsync.p95)} ms ` +
-        '(SQLite commits with synchronous = FULL; better-sqlite3 waits for them on the event loop)',
+        '(each SQLite write awaits the group commit: an fdatasync of the WAL on the thread pool, shared by concurrent writes)',
       `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
       ...(unexpected > 0 ? [`WARNING: ${unexpected} requests to routes the peers do not serve`] : []),
       ...problems,

@@ -322,7 +322,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
           `(${ceilingBefore.map((t) => formatRate(t.opsPerSecond)).join(', ')}) and 1 after ` +
           `(${ceilingAfter.map((t) => formatRate(t.opsPerSecond)).join(', ')})`,
         `real \`lifeline serve\` child (pid ${serverPid}), embedded default ` +
-          `(SQLite WAL, synchronous = FULL; local outbox) on a temporary data dir; rate limits RAISED for ` +
+          `(SQLite WAL, synchronous = NORMAL with the group commit: every write awaits an fdatasync of the WAL shared with concurrent ones; local outbox) on a temporary data dir; rate limits RAISED for ` +
           `the bench: LIFELINE_RATE_LIMIT_PER_USER=LIFELINE_RATE_LIMIT_PER_CUSTOMER=${RATE_LIMIT} ` +
           '(defaults 60 and 5 per hour would answer 429 after 60 calls)',
         `autocannon@8 in the bench process, ${LEVEL_SECONDS} s per level after a ${WARMUP_SECONDS} s warm-up ` +

@@ -7,7 +7,7 @@
  *    (case-insensitive, trimmed, spaces collapsed, non-empty) or subscription id.
  * Fields are compared like with like (a requester email is not compared with a licensee email).
  */
-import { daysBetween, type CalendarDate } from '../dates.js';
+import { addDays, daysBetween, type CalendarDate } from '../dates.js';
 import type { LicenseIdentity } from './evidence.js';
 import type { RecentLicense } from './types.js';
 
@@ -62,8 +62,11 @@ export function findRecentEmergencyLicenses(
   const same = (a: string | null, b: string | null | undefined): boolean => a !== null && a === normalize(b);
 
   const matches: RecentMatch[] = [];
+  const windowStart = addDays(options.today, -options.repeatWindowDays);
   for (const license of recent) {
-    if (!isWithinRepeatWindow(license.issuedAt, options.today, options.repeatWindowDays)) continue;
+    // The same test as isWithinRepeatWindow, as one string comparison per license
+    // (YYYY-MM-DD dates order as strings): issued after `today − repeatWindowDays`.
+    if (license.issuedAt <= windowStart) continue;
     const reasons: string[] = [];
     if (same(ticket, license.ticketId)) reasons.push(`same ticket ${license.ticketId}`);
     if (same(email, license.requesterEmail)) reasons.push('same requester email');

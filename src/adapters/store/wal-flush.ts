@@ -1,0 +1,74 @@
+/**
+ * Group commit for the embedded default (SQLite in WAL mode). The connection runs with
+ * `synchronous = NORMAL`: a COMMIT writes its frames to the write-ahead log without waiting for the
+ * disk. Every store write then awaits `flush()`: one asynchronous `fdatasync` of the WAL file, run on
+ * libuv's thread pool (the event loop keeps serving) and shared by every commit made before it
+ * started. An answer therefore still leaves only after its commit is on disk, as with
+ * `synchronous = FULL`, but concurrent commits share one fsync instead of each blocking the process
+ * for its own.
+ *
+ * Linux's fdatasync flushes the file's data whichever descriptor wrote it, so Lifeline syncs its own
+ * descriptor of the `-wal` file. A WAL that SQLite replaced (another inode) is reopened; a WAL that
+ * no longer exists was checkpointed into the database, which SQLite syncs itself in NORMAL mode.
+ * Writes made outside the Store (API tokens, sessions, rate-limit windows) are made durable by the
+ * next store write's sync or by SQLite's next checkpoint; losing one to a power cut is harmless.
+ */
+import { open, stat, type FileHandle } from 'node:fs/promises';
+
+export class WalFlusher {
+  private handle: FileHandle | null = null;
+  private inode = -1;
+  private running: Promise<void> | null = null;
+  private next: Promise<void> | null = null;
+  /** How many fdatasync calls were made (for tests and the bench). */
+  syncs = 0;
+
+  constructor(
+    readonly walPath: string,
+    private readonly syncFile: (handle: FileHandle) => Promise<void> = (h) => h.datasync(),
+  ) {}
+
+  /**
+   * Resolves once everything committed before this call is on disk. A sync already running may
+   * have started before the caller's commit, so such callers wait for the next one, which they share.
+   */
+  flush(): Promise<void> {
+    if (!this.running) {
+      this.running = this.sync().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    this.next ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.next = null;
+        return this.flush();
+      });
+    return this.next;
+  }
+
+  private async sync(): Promise<void> {
+    let current: Awaited<ReturnType<typeof stat>>;
+    try {
+      current = await stat(this.walPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // checkpointed and removed
+      throw error;
+    }
+    if (!this.handle || current.ino !== this.inode) {
+      await this.handle?.close().catch(() => undefined);
+      this.handle = await open(this.walPath, 'r+');
+      this.inode = (await this.handle.stat()).ino;
+    }
+    this.syncs++;
+    await this.syncFile(this.handle);
+  }
+
+  async close(): Promise<void> {
+    await this.running?.catch(() => undefined);
+    await this.next?.catch(() => undefined);
+    await this.handle?.close().catch(() => undefined);
+    this.handle = null;
+  }
+}
