@@ -47,4 +47,64 @@ describe('lifeline serve', () => {
       child.kill();
     }
   });
+
+  it('prints a one-time login link that signs a browser in once', async () => {
+    const dir = tempDir('lifeline-http-');
+    const env = childEnv(dir, `sqlite:${dir}/lifeline.db`);
+    const child = new Child([BIN, 'serve', '--port', '0'], env);
+    try {
+      const linkLine = await child.waitFor((l) => l.includes('/login/link?code='));
+      const link = /(http:\/\/\S+)/.exec(linkLine)?.[1] ?? '';
+      const first = await fetch(link, { redirect: 'manual' });
+      expect(first.status).toBe(303);
+      expect(first.headers.get('location')).toBe('/');
+      const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      expect(cookie).toMatch(/^lifeline_session=.{43}$/);
+      const me = await fetch(new URL('/api/v1/session', link), { headers: { cookie } });
+      expect(((await me.json()) as { user: unknown }).user).toEqual({ name: 'admin', role: 'admin' });
+      const again = await fetch(link, { redirect: 'manual' });
+      expect(again.headers.get('location')).toBe('/login?error=link');
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('--no-worker answers the API but leaves the deliveries to `lifeline worker`', async () => {
+    const dir = tempDir('lifeline-http-');
+    const env = childEnv(dir, `sqlite:${dir}/lifeline.db`);
+    const child = new Child([BIN, 'serve', '--port', '0', '--no-worker', '--no-login-link'], env);
+    try {
+      const tokenLine = await child.waitFor((l) => l.includes('Bearer llt_'));
+      const token = /Bearer (llt_[A-Za-z0-9_-]+)/.exec(tokenLine)?.[1] ?? '';
+      const urlLine = await child.waitFor((l) => l.startsWith('Lifeline is listening on'));
+      const url = /(http:\/\/[^\s]+)/.exec(urlLine)?.[1] ?? '';
+      const issued = await fetch(`${url}/api/v1/emergency-licenses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ticketId: '4242',
+          requesterEmail: 'ops@noworker.example',
+          seats: 120,
+          plan: 'premium',
+          expiresAt: '2026-11-14',
+          previousSeats: 100,
+          today: '2026-11-28',
+        }),
+      });
+      expect(issued.status).toBe(201);
+      const id = ((await issued.json()) as { id: string }).id;
+      await new Promise((r) => setTimeout(r, 1500));
+      const get = async () =>
+        (await (
+          await fetch(`${url}/api/v1/emergency-licenses/${id}`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).json()) as { deliveries: { status: string }[] };
+      expect((await get()).deliveries.map((d) => d.status)).toEqual(['queued', 'queued', 'queued', 'queued']);
+      expect((await runCli(['worker', '--drain'], env)).code).toBe(0);
+      expect((await get()).deliveries.every((d) => d.status === 'sent')).toBe(true);
+    } finally {
+      child.kill();
+    }
+  });
 });
