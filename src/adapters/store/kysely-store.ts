@@ -777,11 +777,28 @@ function reuseStatements(database: BetterSqlite3.Database, max = 256): void {
   }) as BetterSqlite3.Database['prepare'];
 }
 
+/**
+ * Switches the file to WAL (it stays so). On a fresh file opened by several processes at the same
+ * moment, SQLite can answer SQLITE_BUSY at once, without waiting for the busy timeout: try again,
+ * briefly, instead of failing the start.
+ */
+function enableWal(database: BetterSqlite3.Database): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 200) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + Math.random() * 40);
+    }
+  }
+}
+
 export function openSqliteStore(path: string): KyselyStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
-  database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 15000');
+  enableWal(database);
   database.pragma('foreign_keys = ON');
   // A file database commits with NORMAL and is made durable by the group commit (wal-flush.ts)
   // before any write is answered; an in-memory one has nothing to sync.
