@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { LOOPBACK_SMTP_OPTIONS } from '../src/tools/smtp-options.js';
 import { parseBody, readBody } from '../src/tools/http-body.js';
 
 export const GITLAB_PROJECT = '42';
@@ -42,12 +43,8 @@ async function startSmtp(
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = new SMTPServer({
-    secure: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    closeTimeout: 100,
-    size: 10 * 1024 * 1024,
+    ...LOOPBACK_SMTP_OPTIONS,
+    disabledCommands: [...LOOPBACK_SMTP_OPTIONS.disabledCommands],
     onData(stream: SMTPServerDataStream, session, callback) {
       stream.on('data', () => undefined); // the content itself is not kept
       stream.on('end', () => {

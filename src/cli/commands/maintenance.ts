@@ -36,8 +36,15 @@ export function formatAge(seconds: number | null): string {
   return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
 }
 
-function sqlitePath(config: Config): string {
-  if (config.database.kind !== 'sqlite') throw new Error('not sqlite');
+/** The embedded SQLite database's file; a PostgreSQL configuration is refused with its equivalent. */
+function embeddedSqlitePath(what: string): string {
+  const config = loadConfig(process.env);
+  if (config.database.kind !== 'sqlite') {
+    throw new LifelineError(
+      'CONFIG_INVALID',
+      `${what} the embedded SQLite database, and this configuration uses PostgreSQL; ${POSTGRES_BACKUP_ADVICE}`,
+    );
+  }
   return resolve(config.database.path.replace('$LIFELINE_DATA_DIR', resolve(config.dataDir)));
 }
 
@@ -252,18 +259,11 @@ export function registerMaintenanceCommands(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(
       action(async (file: string, o: { force?: boolean; json?: boolean }) => {
-        const config = loadConfig(process.env);
-        if (config.database.kind !== 'sqlite') {
-          throw new LifelineError(
-            'CONFIG_INVALID',
-            `lifeline backup copies the embedded SQLite database, and this configuration uses PostgreSQL; ${POSTGRES_BACKUP_ADVICE}`,
-          );
-        }
+        const source = embeddedSqlitePath('lifeline backup copies');
         const destination = resolve(file);
         if (existsSync(destination) && !o.force) {
           throw new LifelineError('USAGE', `${destination} exists; choose another file or add --force`);
         }
-        const source = sqlitePath(config);
         await backupSqlite(source, destination);
         const facts = await inspectLifelineDatabase(destination);
         return {
@@ -283,13 +283,7 @@ export function registerMaintenanceCommands(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(
       action(async (file: string, o: { force?: boolean; json?: boolean }) => {
-        const config = loadConfig(process.env);
-        if (config.database.kind !== 'sqlite') {
-          throw new LifelineError(
-            'CONFIG_INVALID',
-            `lifeline restore replaces the embedded SQLite database, and this configuration uses PostgreSQL; ${POSTGRES_BACKUP_ADVICE}`,
-          );
-        }
+        const target = embeddedSqlitePath('lifeline restore replaces');
         const source = resolve(file);
         const facts = await inspectLifelineDatabase(source);
         if (!facts.audit.ok) {
@@ -298,7 +292,6 @@ export function registerMaintenanceCommands(program: Command): void {
             `${source}: its audit trail is broken at entry ${facts.audit.brokenAt?.seq} (${facts.audit.brokenAt?.reason}); not restored`,
           );
         }
-        const target = sqlitePath(config);
         if (resolve(target) === source) throw new LifelineError('USAGE', 'the backup is the database itself');
         const current = describeTarget(target);
         if (!o.force && (current.rows > 0 || current.inUse)) {

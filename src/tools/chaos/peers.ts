@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { LOOPBACK_SMTP_OPTIONS } from '../smtp-options.js';
 import { parseBody, readBody } from '../http-body.js';
 import { freePort } from './postgres.js';
 
@@ -34,12 +35,8 @@ const markerOf = (text: string): string => /lifeline-request: ([A-Za-z0-9_-]+)/.
 function smtpServer(emails: string[]): { server: SMTPServer; sockets: Set<Socket> } {
   const sockets = new Set<Socket>();
   const server = new SMTPServer({
-    secure: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    closeTimeout: 100,
-    size: 10 * 1024 * 1024,
+    ...LOOPBACK_SMTP_OPTIONS,
+    disabledCommands: [...LOOPBACK_SMTP_OPTIONS.disabledCommands],
     onData(stream: SMTPServerDataStream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
