@@ -10,10 +10,11 @@ import { MAX_LICENSE_TEXT_LENGTH } from '../core/license/codec.js';
 import type { Actor, Role } from '../core/ports.js';
 
 /** Opens the app from the environment; the caller closes it. Development-key warnings go to stderr. */
-export async function openApp(options: { migrate?: boolean } = {}): Promise<App> {
+export async function openApp(options: { migrate?: boolean; warnings?: boolean } = {}): Promise<App> {
   const config = loadConfig(process.env);
   const app = await createApp(config, options);
-  for (const warning of app.warnings) process.stderr.write(`warning: ${warning}\n`);
+  if (options.warnings !== false)
+    for (const warning of app.warnings) process.stderr.write(`warning: ${warning}\n`);
   return app;
 }
 

@@ -215,6 +215,7 @@ export interface StoreTransaction {
       updatedAt: string;
     },
   ): Promise<boolean>;
+  /** Stores the license of a request already inserted, filed under its customer's keys (rule 9). */
   insertLicense(record: LicenseRecord): Promise<void>;
   insertDeliveries(records: readonly DeliveryRecord[]): Promise<void>;
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
@@ -234,8 +235,12 @@ export interface Store {
   findLicenseByFingerprint(fingerprint: string): Promise<LicenseRecord | null>;
   listDeliveries(requestId: string): Promise<DeliveryRecord[]>;
   listAudit(filter: { requestId?: string }): Promise<AuditEntry[]>;
-  /** Licenses issued on or after `since`, with what rule 9 compares. */
-  recentLicenses(since: CalendarDate): Promise<RecentLicense[]>;
+  /**
+   * Licenses issued on or after `since` and filed under any of `keys` (customerKeys: the store files
+   * each license under recentLicenseKeys when it is inserted), with what rule 9 compares. The rule
+   * decides which of them are the same customer; no keys, no licenses.
+   */
+  recentLicenses(since: CalendarDate, keys: readonly string[]): Promise<RecentLicense[]>;
   verifyAudit(): Promise<AuditVerification>;
   /** One summary per request created within the bounds (inclusive ISO instants), for the dashboard. */
   requestSummaries(range: { createdFrom: string; createdTo: string }): Promise<RequestSummary[]>;

@@ -1,4 +1,5 @@
 /** `lifeline tokens …` and `lifeline serve` as real processes (needs the build in dist/). */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, Child, childEnv, removeTempDirs, runCli, tempDir } from '../integration/helpers.js';
 
@@ -64,6 +65,74 @@ describe('lifeline serve', () => {
       expect(((await me.json()) as { user: unknown }).user).toEqual({ name: 'admin', role: 'admin' });
       const again = await fetch(link, { redirect: 'manual' });
       expect(again.headers.get('location')).toBe('/login?error=link');
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('--processes 2: two HTTP processes on one port; one that dies is replaced; SIGTERM stops them all', async () => {
+    const dir = tempDir('lifeline-http-');
+    const env = childEnv(dir, `sqlite:${dir}/lifeline.db`);
+    const child = new Child([BIN, 'serve', '--port', '0', '--processes', '2', '--no-login-link'], env);
+    const childrenOf = (pid: number): number[] =>
+      readdirSync('/proc')
+        .filter((name) => /^\d+$/.test(name))
+        .filter((name) => {
+          try {
+            // Field 4 of /proc/PID/stat, after the parenthesised command name, is the parent's pid.
+            const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    try {
+      const tokenLine = await child.waitFor((l) => l.includes('Bearer llt_'));
+      const token = /Bearer (llt_[A-Za-z0-9_-]+)/.exec(tokenLine)?.[1] ?? '';
+      const urlLine = await child.waitFor((l) => l.startsWith('Lifeline is listening on'));
+      expect(urlLine).toContain('in 2 HTTP processes');
+      const url = /(http:\/\/[^\s]+)/.exec(urlLine)?.[1] ?? '';
+      const primary = child.pid as number;
+      const first = childrenOf(primary);
+      expect(first).toHaveLength(2);
+      const issue = (n: number) =>
+        fetch(`${url}/api/v1/emergency-licenses`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            ticketId: `77${n}`,
+            requesterEmail: `ops@proc${n}.example`,
+            seats: 120,
+            plan: 'premium',
+            expiresAt: '2026-11-14',
+            previousSeats: 100,
+            today: '2026-11-28',
+          }),
+        });
+      const statuses = await Promise.all(
+        Array.from({ length: 24 }, (_, n) => issue(n).then((r) => r.status)),
+      );
+      expect(statuses).toEqual(Array(24).fill(201));
+      // The same ticket again, from whichever process: the one stored record (200), never a second.
+      expect((await issue(3)).status).toBe(200);
+
+      process.kill(first[0] as number, 'SIGKILL');
+      let now = childrenOf(primary);
+      for (let i = 0; i < 100 && !(now.length === 2 && !now.includes(first[0] as number)); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        now = childrenOf(primary);
+      }
+      expect(now).toHaveLength(2);
+      expect(now).not.toContain(first[0]);
+      expect(child.stderr).toContain('an HTTP process exited (SIGKILL); starting another');
+      expect((await issue(99)).status).toBe(201);
+
+      child.kill('SIGTERM');
+      expect((await child.exited).code).toBe(0);
+      expect(now.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
+      const list = (await runCli(['lookup', '--email', 'ops@proc3.example', '--json'], env)).stdout;
+      expect(list).toContain('"ticketId": "773"');
     } finally {
       child.kill();
     }

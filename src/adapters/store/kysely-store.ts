@@ -45,6 +45,7 @@ import {
   type StoreTransaction,
   type TrackerLink,
 } from '../../core/ports.js';
+import { fileLicenseKeys, keyDigest } from './customer-keys.js';
 import { migrationProvider } from './migrations.js';
 import { WalFlusher } from './wal-flush.js';
 import type { Database } from './schema.js';
@@ -225,6 +226,7 @@ class KyselyTransaction implements StoreTransaction {
         created_at: r.createdAt,
       })
       .execute();
+    await fileLicenseKeys(this.db, r);
   }
 
   async insertDeliveries(records: readonly DeliveryRecord[]): Promise<void> {
@@ -342,6 +344,8 @@ export class KyselyStore implements Store {
     private readonly migrationLockPath?: string,
     /** SQLite: the group commit that makes each write durable before it is answered (wal-flush.ts). */
     private readonly flusher?: WalFlusher,
+    /** SQLite: called once the schema is migrated (switches lock waits to the event loop). */
+    private readonly onMigrated?: () => void,
   ) {}
 
   async migrate(): Promise<{ applied: string[] }> {
@@ -395,6 +399,7 @@ export class KyselyStore implements Store {
       ({ error, results } = await migrator.migrateToLatest());
     }
     if (error) infrastructure(error, 'migrating the schema');
+    this.onMigrated?.();
     return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
   }
 
@@ -510,7 +515,9 @@ export class KyselyStore implements Store {
     return rows.map(rowToAudit);
   }
 
-  async recentLicenses(since: CalendarDate): Promise<RecentLicense[]> {
+  async recentLicenses(since: CalendarDate, keys: readonly string[]): Promise<RecentLicense[]> {
+    if (keys.length === 0) return [];
+    const digests = [...new Set(keys.map(keyDigest))];
     const rows = await this.db
       .selectFrom('licenses')
       .innerJoin('requests', 'requests.id', 'licenses.request_id')
@@ -522,6 +529,13 @@ export class KyselyStore implements Store {
         'requests.evidence as evidence',
       ])
       .where('licenses.issued_at', '>=', since)
+      .where('licenses.id', 'in', (eb) =>
+        eb
+          .selectFrom('license_keys')
+          .select('license_keys.license_id')
+          .where('license_keys.key', 'in', digests)
+          .where('license_keys.issued_at', '>=', since),
+      )
       .execute();
     return rows.map((r) => {
       const previous = (parse(r.evidence) as RequestRecord['evidence'] | null)?.previousLicense ?? null;
@@ -794,6 +808,59 @@ function enableWal(database: BetterSqlite3.Database): void {
   }
 }
 
+/** How long a SQLite statement waits for another process's write lock (as busy_timeout did). */
+const SQLITE_LOCK_WAIT_MS = 15_000;
+
+/**
+ * SQLite waits for another process's write lock in its busy handler, by sleeping the thread: in a
+ * server that is the whole event loop, so with several processes on one file each collision stopped
+ * every request of the waiting process for a millisecond or more. Once migrated (`busy_timeout = 0`,
+ * see openSqliteStore), a statement refused with SQLITE_BUSY outside a transaction — BEGIN IMMEDIATE,
+ * or a single write — is tried again after yielding to the event loop, with a growing randomised
+ * pause, for up to SQLITE_LOCK_WAIT_MS. Inside a transaction the lock is already held (every write
+ * transaction begins IMMEDIATE), so a BUSY there is passed on as before.
+ */
+class EventLoopLockWaitDialect extends SqliteDialect {
+  constructor(private readonly database: BetterSqlite3.Database) {
+    super({ database });
+  }
+
+  override createDriver(): ReturnType<SqliteDialect['createDriver']> {
+    const driver = super.createDriver();
+    const acquire = driver.acquireConnection.bind(driver);
+    const patched = new WeakSet<object>();
+    const database = this.database;
+    driver.acquireConnection = async () => {
+      const connection = await acquire();
+      if (!patched.has(connection)) {
+        const execute = connection.executeQuery.bind(connection);
+        connection.executeQuery = async <R>(query: CompiledQuery) => {
+          const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+          for (let attempt = 0; ; attempt++) {
+            try {
+              return await execute<R>(query);
+            } catch (error) {
+              const busy = (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+              if (!busy || database.inTransaction || Date.now() >= deadline) throw error;
+              await lockPause(attempt);
+            }
+          }
+        };
+        patched.add(connection);
+      }
+      return connection;
+    };
+    return driver;
+  }
+}
+
+/** The pause before the next try for a lock: the next turn of the event loop, then up to ~8 ms. */
+function lockPause(attempt: number): Promise<void> {
+  if (attempt < 2) return new Promise((resolve) => setImmediate(resolve));
+  const ms = Math.min(2 ** (attempt - 2), 8) * (0.5 + Math.random());
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export function openSqliteStore(path: string): KyselyStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
@@ -805,10 +872,13 @@ export function openSqliteStore(path: string): KyselyStore {
   database.pragma(path === ':memory:' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   reuseStatements(database);
   return new KyselyStore(
-    new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    new Kysely<Database>({ dialect: new EventLoopLockWaitDialect(database) }),
     'sqlite',
     undefined,
     path === ':memory:' ? undefined : `${path}.migrate-lock`,
     path === ':memory:' ? undefined : new WalFlusher(`${path}-wal`),
+    // Migrating waited in SQLite's busy handler (the migrator's own transactions cannot be retried
+    // statement by statement); from now on lock waits are EventLoopLockWaitDialect's.
+    () => database.pragma('busy_timeout = 0'),
   );
 }

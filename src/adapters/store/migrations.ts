@@ -4,6 +4,7 @@
  * Never edit a released migration: add a new one.
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { fileLicenseKeys } from './customer-keys.js';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -188,6 +189,40 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.alterTable('audit_log').addColumn('salt', 'text').execute();
       await db.schema.alterTable('audit_log').addColumn('redacted_at', 'text').execute();
+    },
+  },
+  '0006_license_keys': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Rule 9's index (customer-keys.ts): each license filed under its customer's keys, so the
+      // repeat check reads only the licenses sharing a key with the request.
+      await db.schema
+        .createTable('license_keys')
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('license_id', 'text', (c) => c.notNull().references('licenses.id'))
+        .addPrimaryKeyConstraint('license_keys_pk', ['key', 'issued_at', 'license_id'])
+        .execute();
+      await db.schema
+        .createIndex('license_keys_license')
+        .on('license_keys')
+        .columns(['license_id'])
+        .execute();
+      // Existing licenses, in pages (a long-running database can hold many).
+      let after = '';
+      for (;;) {
+        const page = (await (db as Kysely<any>) // eslint-disable-line @typescript-eslint/no-explicit-any
+          .selectFrom('licenses')
+          .select(['id', 'request_id', 'issued_at'])
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(500)
+          .execute()) as { id: string; request_id: string; issued_at: string }[];
+        for (const l of page) {
+          await fileLicenseKeys(db, { id: l.id, requestId: l.request_id, issuedAt: l.issued_at });
+        }
+        if (page.length < 500) break;
+        after = page[page.length - 1]!.id;
+      }
     },
   },
 };

@@ -132,6 +132,7 @@ async function redactRequest(
   if (license) {
     rows.licenses = 1;
     if (write) {
+      await db.deleteFrom('license_keys').where('license_id', '=', license.id).execute();
       await db
         .updateTable('licenses')
         .set({ email: REDACTED, text: REDACTED_LICENSE_TEXT })

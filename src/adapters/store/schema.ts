@@ -40,6 +40,13 @@ export interface LicensesTable {
   created_at: string;
 }
 
+/** Rule 9's index: a license filed under the SHA-256 of each of its customer's keys. */
+export interface LicenseKeysTable {
+  key: string;
+  issued_at: string;
+  license_id: string;
+}
+
 export interface DeliveriesTable {
   id: string;
   request_id: string;
@@ -141,6 +148,7 @@ export interface Database {
   local_records: LocalRecordsTable;
   requests: RequestsTable;
   licenses: LicensesTable;
+  license_keys: LicenseKeysTable;
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

@@ -120,11 +120,11 @@ export const WORKER_START_WAIT_MS = 60_000;
  * reached yet (it is restarting, or starts after them), retrying with a growing pause up to
  * WORKER_START_WAIT_MS, instead of exiting at once. Other errors (configuration, keys) end it at once.
  */
-export async function openAppWhenReachable(wait = true): Promise<App> {
+export async function openAppWhenReachable(wait = true, options: { warnings?: boolean } = {}): Promise<App> {
   const deadline = Date.now() + WORKER_START_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await openApp();
+      return await openApp(options);
     } catch (error) {
       const pause = Math.min(1_000 * 2 ** (attempt - 1), 10_000);
       const retryable = error instanceof LifelineError && error.code === 'INFRASTRUCTURE' && error.retryable;

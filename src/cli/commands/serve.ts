@@ -2,6 +2,8 @@
  * `lifeline serve` (the HTTP API and the delivery worker in one process) and `lifeline tokens`
  * (API tokens: create, list, revoke).
  */
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import {
   countTokens,
@@ -17,7 +19,7 @@ import { createHttpServer } from '../../interfaces/http/server.js';
 import { runWorker } from '../../interfaces/worker/run-worker.js';
 import { withApp } from '../context.js';
 import { openAppWhenReachable } from './operations.js';
-import { action } from '../output.js';
+import { action, type CommandOutcome } from '../output.js';
 
 function roleArg(value: string | undefined): Role {
   if (!value || !TOKEN_ROLES.includes(value as Role)) {
@@ -145,6 +147,112 @@ interface ServeOptions {
   loginLink?: boolean;
   leaseSeconds?: string;
   worker?: boolean;
+  processes?: string;
+}
+
+/** `--processes N|auto`: how many HTTP processes share the port (auto: one per CPU). */
+function processesArg(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return Math.max(1, availableParallelism());
+  const n = Number(value);
+  if (!/^\d{1,2}$/.test(value) || n < 1 || n > 64)
+    throw new LifelineError('USAGE', '--processes must be "auto" or a whole number from 1 to 64');
+  return n;
+}
+
+/** Resolves on the first SIGINT or SIGTERM; later ones are absorbed (never the default "exit now"). */
+function stopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
+  });
+}
+
+/**
+ * One HTTP process of `serve --processes N` (a cluster worker): the API on the port the primary
+ * shares, nothing else (the primary migrates, prints the logins and runs the delivery worker).
+ */
+async function serveHttpOnly(o: ServeOptions): Promise<CommandOutcome> {
+  // The primary has printed the warnings (a development key) once.
+  const app = await openAppWhenReachable(true, { warnings: false });
+  const server = await createHttpServer(app, { logger: o.log === true });
+  const stopped = stopSignal();
+  try {
+    const address = await server.listen({
+      host: o.host ?? app.config.http.host,
+      port: portArg(o.port, app.config.http.port),
+    });
+    process.send?.({ lifeline: 'listening', address });
+    await stopped;
+  } finally {
+    await server.close();
+    await app.close();
+    // The IPC channel to the primary would keep this process alive.
+    process.disconnect?.();
+  }
+  return { exit: EXIT.OK, human: '', json: { stopped: true } };
+}
+
+/**
+ * The primary of `serve --processes N`: forks N HTTP processes that share one port (node:cluster
+ * hands connections out in turn), waits until every one listens, restarts one that dies, and on
+ * SIGINT/SIGTERM stops them (each finishes its requests in flight) before it stops itself.
+ */
+function startHttpProcesses(count: number): {
+  listening: Promise<string>;
+  stop: () => Promise<void>;
+} {
+  let stopping = false;
+  let firstAddress: ((address: string) => void) | null = null;
+  let failed: ((error: Error) => void) | null = null;
+  const listening = new Promise<string>((resolve, reject) => {
+    firstAddress = resolve;
+    failed = reject;
+  });
+  let ready = 0;
+  const fork = (restart: boolean): void => {
+    const child = cluster.fork({ LIFELINE_SERVE_HTTP_PROCESS: '1' });
+    child.on('message', (message: { lifeline?: string; address?: string }) => {
+      if (message?.lifeline !== 'listening' || typeof message.address !== 'string') return;
+      if (!restart && ++ready === count) firstAddress?.(message.address);
+    });
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      if (ready < count && !restart) {
+        failed?.(
+          new LifelineError('INFRASTRUCTURE', `an HTTP process exited (${signal ?? code}) while starting`),
+        );
+        return;
+      }
+      process.stderr.write(
+        `error [INTERNAL]: an HTTP process exited (${signal ?? code}); starting another\n`,
+      );
+      setTimeout(() => {
+        if (!stopping) fork(true);
+      }, 1000).unref();
+    });
+  };
+  cluster.setupPrimary({ silent: false });
+  for (let i = 0; i < count; i++) fork(false);
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    const children = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    await Promise.all(
+      children.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            const kill = setTimeout(() => w.process.kill('SIGKILL'), 30_000);
+            w.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  return { listening, stop };
 }
 
 /** How long this process's in-process worker holds a claimed delivery (its default when absent). */
@@ -166,16 +274,24 @@ export function registerServeCommand(program: Command): void {
     .option('--no-login-link', 'do not print a one-time admin login link (embedded default)')
     .option('--lease-seconds <n>', 'how long a delivery claimed by this process holds (default 120)')
     .option('--no-worker', 'do not deliver in this process (run `lifeline worker` processes instead)')
+    .option(
+      '--processes <n>',
+      'HTTP processes sharing the port, or "auto" for one per CPU (default 1: the API in this process)',
+    )
     .action(
       action(async (o: ServeOptions) => {
         const leaseSeconds = leaseArg(o.leaseSeconds);
+        const processes = processesArg(o.processes);
+        if (cluster.isWorker && process.env['LIFELINE_SERVE_HTTP_PROCESS'] === '1') return serveHttpOnly(o);
         // Waits (bounded) for a database that is restarting or not up yet, as `lifeline worker` does.
         const app = await openAppWhenReachable();
         const port = portArg(o.port, app.config.http.port);
         const host = o.host ?? app.config.http.host;
-        const server = await createHttpServer(app, { logger: o.log === true });
+        const server = processes === 1 ? await createHttpServer(app, { logger: o.log === true }) : null;
+        let httpProcesses: ReturnType<typeof startHttpProcesses> | null = null;
         const stop = new AbortController();
         let worker: Promise<unknown> = Promise.resolve();
+        const stopped = stopSignal();
         try {
           if (app.config.database.kind === 'sqlite' && (await countTokens(app.store.db)) === 0) {
             const { secret } = await createToken(app.store.db, { name: 'admin', role: 'admin' });
@@ -183,9 +299,15 @@ export function registerServeCommand(program: Command): void {
               `One-time admin login (shown only now; create more with \`lifeline tokens create\`):\n  Authorization: Bearer ${secret}\n`,
             );
           }
-          const address = await server.listen({ host, port });
+          let address: string;
+          if (server) {
+            address = await server.listen({ host, port });
+          } else {
+            httpProcesses = startHttpProcesses(processes);
+            address = await httpProcesses.listening;
+          }
           process.stdout.write(
-            `Lifeline is listening on ${address} (console at ${address}/, API under ${address}/api/v1, docs at ${address}/docs)\n`,
+            `Lifeline is listening on ${address} (console at ${address}/, API under ${address}/api/v1, docs at ${address}/docs)${server ? '' : ` in ${processes} HTTP processes`}\n`,
           );
           if (app.config.database.kind === 'sqlite' && o.loginLink !== false) {
             const { code } = await createLoginLink(
@@ -205,13 +327,11 @@ export function registerServeCommand(program: Command): void {
               );
             });
           }
-          await new Promise<void>((resolve) => {
-            process.once('SIGINT', () => resolve());
-            process.once('SIGTERM', () => resolve());
-          });
+          await stopped;
           process.stdout.write('Stopping: finishing requests in flight and the current deliveries…\n');
         } finally {
-          await server.close();
+          await server?.close();
+          await httpProcesses?.stop();
           stop.abort();
           await worker;
           await app.close();

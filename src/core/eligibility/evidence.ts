@@ -73,6 +73,20 @@ function mismatch(field: string, typed: string, file: string): Finding<'EVIDENCE
   };
 }
 
+/** What in a previous license identifies the customer (rule 9's "same previous license"). */
+export function licenseIdentity(
+  previous: Pick<PreviousLicense, 'license' | 'fingerprint'> | null,
+): LicenseIdentity {
+  if (!previous) return NO_IDENTITY;
+  const { license } = previous;
+  return {
+    fingerprint: nonEmpty(previous.fingerprint),
+    licenseeEmail: nonEmpty(licenseeField(license, 'Email')),
+    licenseeCompany: nonEmpty(licenseeField(license, 'Company')),
+    subscriptionId: subscriptionId(license.restrictions?.['subscription_id']),
+  };
+}
+
 /**
  * `typed` holds the typed values that passed rule 1 (absent → null or undefined).
  * With a license file: plan (missing → starter), trial, expiry and seats come from the file, and
@@ -114,12 +128,7 @@ export function gatherEvidence(
       graceEndsOn: grace.end,
       graceEndBasis: grace.basis,
       issuedByLifelineRequestId: previous.issuedByLifelineRequestId,
-      identity: {
-        fingerprint: nonEmpty(previous.fingerprint),
-        licenseeEmail: nonEmpty(licenseeField(license, 'Email')),
-        licenseeCompany: nonEmpty(licenseeField(license, 'Company')),
-        subscriptionId: subscriptionId(license.restrictions?.['subscription_id']),
-      },
+      identity: licenseIdentity(previous),
       mismatches,
     };
   }

@@ -7,7 +7,8 @@ export { checkEligibility } from './check-eligibility.js';
 export { DEFAULT_ELIGIBILITY_CONFIG, PUBLIC_EMAIL_DOMAINS, type EligibilityConfig } from './config.js';
 export { OVERRIDABLE_CODES, validateOverrideReason } from './override.js';
 export { ELIGIBILITY_RULES, isWeekendOrHoliday, type EligibilityRule } from './rules.js';
-export { isWithinRepeatWindow } from './recent.js';
+export { licenseIdentity } from './evidence.js';
+export { customerKeys, isWithinRepeatWindow, recentLicenseKeys, type CustomerFields } from './recent.js';
 export { minimumAcceptedSeats, peakUsers, recommendedSeats, seatsWithOverage } from './seats.js';
 export type {
   EligibilityContext,

@@ -48,6 +48,55 @@ export function isWithinRepeatWindow(
   return daysBetween(issuedAt, today) < repeatWindowDays;
 }
 
+/** What identifies a customer for rule 9: the request's fields and its previous license's identity. */
+export interface CustomerFields extends LicenseIdentity {
+  ticketId: string | null;
+  requesterEmail: string | null;
+}
+
+/**
+ * The keys ("kind:value", normalised as rule 9 compares) under which a license is filed, so the
+ * store can find rule 9's candidates by index instead of reading the whole window. Two customers
+ * are "the same" (findRecentEmergencyLicenses) only if they share a key, so the licenses filed under
+ * any of a request's keys include every match; the rule still decides on them. With
+ * `publicEmailDomains` (a request's keys) a public mail domain and the generic licensee company are
+ * left out, as they never match; a license is filed under all of its keys.
+ */
+export function customerKeys(
+  c: CustomerFields,
+  options: { publicEmailDomains?: readonly string[] } = {},
+): string[] {
+  const keys: string[] = [];
+  const add = (kind: string, value: string | null): void => {
+    if (value !== null) keys.push(`${kind}:${value}`);
+  };
+  const email = normalize(c.requesterEmail);
+  const domain = domainOf(email);
+  const company = normalize(c.licenseeCompany);
+  const forRequest = options.publicEmailDomains !== undefined;
+  const publicDomains = new Set((options.publicEmailDomains ?? []).map((d) => d.trim().toLowerCase()));
+  add('ticket', normalize(c.ticketId));
+  add('email', email);
+  if (domain !== null && !publicDomains.has(domain)) add('domain', domain);
+  add('fingerprint', normalize(c.fingerprint));
+  add('licensee-email', normalize(c.licenseeEmail));
+  if (!(forRequest && company !== null && GENERIC_COMPANIES.has(company))) add('licensee-company', company);
+  add('subscription', normalize(c.subscriptionId));
+  return keys;
+}
+
+/** The keys a stored license is filed under (customerKeys of what identified its customer). */
+export function recentLicenseKeys(license: Omit<RecentLicense, 'requestId' | 'issuedAt'>): string[] {
+  return customerKeys({
+    ticketId: license.ticketId,
+    requesterEmail: license.requesterEmail,
+    fingerprint: license.previousLicenseFingerprint,
+    licenseeEmail: license.previousLicenseeEmail,
+    licenseeCompany: license.previousLicenseeCompany,
+    subscriptionId: license.previousSubscriptionId,
+  });
+}
+
 export function findRecentEmergencyLicenses(
   request: { ticketId: string | null; requesterEmail: string | null },
   identity: LicenseIdentity,

@@ -6,6 +6,8 @@
 import { calendarDateIn, addDays, type CalendarDate } from '../dates.js';
 import {
   checkEligibility,
+  customerKeys,
+  licenseIdentity,
   validateOverrideReason,
   type EligibilityRequest,
   type EligibilityResult,
@@ -103,8 +105,18 @@ async function prepare(
 
   const issuedByLifeline = previous ? await ports.store.findLicenseByFingerprint(previous.fingerprint) : null;
   const ticketId = typeof input.request.ticketId === 'string' ? input.request.ticketId : null;
+  const rawTicket = input.request.ticketId;
+  const keys = customerKeys(
+    {
+      ticketId:
+        typeof rawTicket === 'string' ? rawTicket : typeof rawTicket === 'number' ? String(rawTicket) : null,
+      requesterEmail: typeof input.request.requesterEmail === 'string' ? input.request.requesterEmail : null,
+      ...licenseIdentity(previous),
+    },
+    { publicEmailDomains: settings.eligibility.publicEmailDomains },
+  );
   const [recentLicenses, ticketImageCount] = await Promise.all([
-    ports.store.recentLicenses(addDays(date, -settings.eligibility.repeatWindowDays)),
+    ports.store.recentLicenses(addDays(date, -settings.eligibility.repeatWindowDays), keys),
     ports.tickets && ticketId && ticketId.length <= 64
       ? ports.tickets.imageAttachmentCount(ticketId)
       : Promise.resolve(null),
@@ -258,12 +270,11 @@ export async function recordIssuedLicense(
   action: string,
   now: string,
   extra: NewAuditEntry['details'] = {},
-): Promise<AuditEntry> {
+): Promise<{ deliveries: DeliveryRecord[]; audit: AuditEntry }> {
   await tx.insertLicense(license);
-  await tx.insertDeliveries(
-    newDeliveries(ports, license.requestId, 'issue', ALL_CHANNELS, now, license.email),
-  );
-  return tx.appendAudit(
+  const deliveries = newDeliveries(ports, license.requestId, 'issue', ALL_CHANNELS, now, license.email);
+  await tx.insertDeliveries(deliveries);
+  const audit = await tx.appendAudit(
     auditEntry(ports, now, actor, action, license.requestId, {
       licenseId: license.id,
       fingerprint: license.fingerprint,
@@ -274,6 +285,20 @@ export async function recordIssuedLicense(
       ...extra,
     }),
   );
+  return { deliveries, audit };
+}
+
+/**
+ * The view of a request this process has just stored, from the records in hand (what reading it
+ * back would give at that moment: the same rows, the tracker not created yet).
+ */
+function storedView(
+  request: RequestRecord,
+  license: LicenseRecord | null,
+  deliveries: DeliveryRecord[],
+  audit: AuditEntry,
+): RequestView {
+  return { request, license, deliveries, events: [audit], tracker: null };
 }
 
 export async function issueEmergencyLicense(
@@ -378,25 +403,26 @@ async function decideAndStore(
 
   // Refused (and no override that applies): the decision is kept, no ticket is claimed.
   if (!eligibility.eligible && !overriding) {
-    await ports.store.transaction(async (tx) => {
+    const audit = await ports.store.transaction(async (tx) => {
       await tx.insertRequest(base);
-      await tx.appendAudit(
+      return tx.appendAudit(
         auditEntry(ports, now, input.actor, 'request.refused', requestId, {
           ...summary,
           codes: eligibility.refusals.map((r) => r.code),
         }),
       );
     });
-    return { kind: 'refused', eligibility, view: await loadRequestView(ports.store, base) };
+    return { kind: 'refused', eligibility, view: storedView(base, null, [], audit) };
   }
 
   // An engineer's override waits for licensing.
   if (overriding && input.actor.role !== 'licensing') {
     const pending: RequestRecord = { ...base, status: 'pending_approval' };
+    const deliveries = newDeliveries(ports, requestId, 'pending', ['chat'], now, null);
     const stored = await inTransactionUnlessTaken(ports, async (tx) => {
       if ((await tx.insertRequest(pending)) === 'ticket_taken') throw new TicketTaken();
-      await tx.insertDeliveries(newDeliveries(ports, requestId, 'pending', ['chat'], now, null));
-      await tx.appendAudit(
+      await tx.insertDeliveries(deliveries);
+      return tx.appendAudit(
         auditEntry(ports, now, input.actor, 'request.pending_approval', requestId, {
           ...summary,
           overriddenCodes: override?.codes ?? [],
@@ -404,46 +430,47 @@ async function decideAndStore(
       );
     });
     if (!stored) return 'ticket_taken';
-    return { kind: 'pending_approval', view: await loadRequestView(ports.store, pending) };
+    return { kind: 'pending_approval', view: storedView(pending, null, deliveries, stored) };
   }
 
   const signed = signEmergencyLicense(ports, requestId, n.requesterEmail, n.seats, date, now);
   if (!signed.ok) {
     const failed: RequestRecord = { ...base, status: 'failed', failure: signed.failure };
-    await ports.store.transaction(async (tx) => {
+    const deliveries = newDeliveries(ports, requestId, 'failure', ['tracker', 'chat'], now, null);
+    const audit = await ports.store.transaction(async (tx) => {
       await tx.insertRequest(failed);
-      await tx.insertDeliveries(newDeliveries(ports, requestId, 'failure', ['tracker', 'chat'], now, null));
-      await tx.appendAudit(
+      await tx.insertDeliveries(deliveries);
+      return tx.appendAudit(
         auditEntry(ports, now, input.actor, 'license.failed', requestId, {
           ...summary,
           failure: signed.failure,
         }),
       );
     });
-    return { kind: 'failed', view: await loadRequestView(ports.store, failed) };
+    return { kind: 'failed', view: storedView(failed, null, deliveries, audit) };
   }
 
   const issued: RequestRecord = { ...base, status: 'issued' };
   const stored = await inTransactionUnlessTaken(ports, async (tx) => {
     if ((await tx.insertRequest(issued)) === 'ticket_taken') throw new TicketTaken();
-    await recordIssuedLicense(tx, ports, signed.license, input.actor, 'license.issued', now, {
+    return recordIssuedLicense(tx, ports, signed.license, input.actor, 'license.issued', now, {
       ...summary,
       overriddenCodes: override?.codes ?? [],
     });
   });
   if (!stored) return 'ticket_taken';
-  return { kind: 'issued', view: await loadRequestView(ports.store, issued) };
+  return { kind: 'issued', view: storedView(issued, signed.license, stored.deliveries, stored.audit) };
 }
 
-async function inTransactionUnlessTaken(
+/** Runs `work` in one transaction; null when another request holds the ticket (nothing stored). */
+async function inTransactionUnlessTaken<T>(
   ports: IssuancePorts,
-  work: Parameters<IssuancePorts['store']['transaction']>[0],
-): Promise<boolean> {
+  work: (tx: Parameters<Parameters<IssuancePorts['store']['transaction']>[0]>[0]) => Promise<T>,
+): Promise<T | null> {
   try {
-    await ports.store.transaction(work);
-    return true;
+    return await ports.store.transaction(work);
   } catch (error) {
-    if (error instanceof TicketTaken) return false;
+    if (error instanceof TicketTaken) return null;
     throw error;
   }
 }

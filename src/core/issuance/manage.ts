@@ -4,7 +4,12 @@
  * interface applies the same ones.
  */
 import { calendarDateIn, type CalendarDate } from '../dates.js';
-import { checkEligibility, type EligibilityResult } from '../eligibility/index.js';
+import {
+  checkEligibility,
+  customerKeys,
+  licenseIdentity,
+  type EligibilityResult,
+} from '../eligibility/index.js';
 import { LifelineError } from '../errors.js';
 import { loadAttributes, toLicense } from '../license/attributes.js';
 import type {
@@ -244,6 +249,22 @@ export async function retryRequest(
   const date = todayFor(ports, settings, input.today);
   const previousJson = request.evidence.previousLicense?.json;
   const loaded = previousJson ? loadAttributes(previousJson) : null;
+  const previousLicense =
+    loaded && loaded.ok && request.evidence.previousLicense
+      ? {
+          license: toLicense(loaded.value),
+          fingerprint: request.evidence.previousLicense.fingerprint,
+          issuedByLifelineRequestId: null,
+        }
+      : null;
+  const keys = customerKeys(
+    {
+      ticketId: request.ticketId,
+      requesterEmail: request.requesterEmail,
+      ...licenseIdentity(previousLicense),
+    },
+    { publicEmailDomains: settings.eligibility.publicEmailDomains },
+  );
   const eligibility = checkEligibility(
     {
       ticketId: request.ticketId,
@@ -259,15 +280,11 @@ export async function retryRequest(
     },
     {
       today: date,
-      previousLicense:
-        loaded && loaded.ok && request.evidence.previousLicense
-          ? {
-              license: toLicense(loaded.value),
-              fingerprint: request.evidence.previousLicense.fingerprint,
-              issuedByLifelineRequestId: null,
-            }
-          : null,
-      recentLicenses: await ports.store.recentLicenses(addDays(date, -settings.eligibility.repeatWindowDays)),
+      previousLicense,
+      recentLicenses: await ports.store.recentLicenses(
+        addDays(date, -settings.eligibility.repeatWindowDays),
+        keys,
+      ),
       ticketImageCount: null,
     },
     settings.eligibility,

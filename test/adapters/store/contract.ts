@@ -324,7 +324,7 @@ export function storeContract(
         await tx.insertRequest(r);
         await tx.insertLicense(license(r.id, { issuedAt: '2026-11-20' as CalendarDate }));
       });
-      const recent = await store.recentLicenses('2026-11-20' as CalendarDate);
+      const recent = await store.recentLicenses('2026-11-20' as CalendarDate, ['email:recent@acme.example']);
       const mine = recent.find((x) => x.requestId === r.id);
       expect(mine).toEqual({
         requestId: r.id,
@@ -337,8 +337,26 @@ export function storeContract(
         previousSubscriptionId: 'sub-1',
       });
       expect(
-        (await store.recentLicenses('2026-11-21' as CalendarDate)).some((x) => x.requestId === r.id),
+        (await store.recentLicenses('2026-11-21' as CalendarDate, ['email:recent@acme.example'])).some(
+          (x) => x.requestId === r.id,
+        ),
       ).toBe(false);
+      // Filed under every key of its customer (normalised as rule 9 compares), and only those.
+      const findsIt = async (keys: string[]) =>
+        (await store.recentLicenses('2026-11-20' as CalendarDate, keys)).some((x) => x.requestId === r.id);
+      for (const key of [
+        `ticket:${r.ticketId.toLowerCase()}`,
+        'domain:acme.example',
+        `fingerprint:${'f'.repeat(64)}`,
+        'licensee-email:it@acme.example',
+        'licensee-company:acme',
+        'subscription:sub-1',
+      ]) {
+        expect(await findsIt(['email:nobody@else.example', key]), key).toBe(true);
+      }
+      expect(await findsIt(['email:nobody@else.example', 'licensee-company:acme corp'])).toBe(false);
+      expect(await findsIt(['licensee-email:recent@acme.example'])).toBe(false); // like with like
+      expect(await findsIt([])).toBe(false);
     });
 
     it('claims each due delivery for one worker at a time, and records how it ended', async () => {

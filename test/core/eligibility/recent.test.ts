@@ -1,9 +1,13 @@
 /** Rule 9 RECENT_EMERGENCY_LICENSE: one emergency license per customer per 30 days. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../../src/core/dates.js';
+import { findRecentEmergencyLicenses } from '../../../src/core/eligibility/recent.js';
 import {
   DEFAULT_ELIGIBILITY_CONFIG,
+  customerKeys,
   isWithinRepeatWindow,
+  recentLicenseKeys,
   type RecentLicense,
 } from '../../../src/core/eligibility/index.js';
 import { check, codes, context, d, license, previous, recent } from './fixtures.js';
@@ -201,5 +205,92 @@ describe('several earlier licenses', () => {
     expect(message).toContain('request req_new on 2026-11-21 (same requester email, same subscription id)');
     expect(message).toContain('request req_old on 2026-11-02 (same email domain acme.example)');
     expect(message.indexOf('req_new')).toBeLessThan(message.indexOf('req_old'));
+  });
+});
+
+describe("rule 9's keys (the store's index finds every candidate)", () => {
+  const pick = <T>(values: readonly T[]) => fc.constantFrom(...values);
+  const cased = (values: readonly string[]) =>
+    fc
+      .tuple(pick(values), fc.boolean(), fc.boolean())
+      .map(([v, upper, pad]) => (pad ? `  ${upper ? v.toUpperCase() : v} ` : upper ? v.toUpperCase() : v));
+  const nullable = (arb: fc.Arbitrary<string>) => fc.option(arb, { nil: null });
+  const emails = [
+    'ops@acme.example',
+    'cto@acme.example',
+    'jane@gmail.com',
+    'joe@gmail.com',
+    'it@beta.example',
+  ];
+  const companies = ['Acme Corp', 'acme  corp', 'Beta', 'Emergency Trial License', ''];
+  const recentArb = fc.record({
+    requestId: fc.constantFrom('req_a', 'req_b', 'req_c'),
+    ticketId: cased(['4242', '77', 'ab-1']),
+    requesterEmail: cased(emails),
+    issuedAt: fc.integer({ min: -2, max: 40 }).map((ago) => addDays(d(TODAY), -ago)),
+    previousLicenseFingerprint: nullable(cased(['f'.repeat(64), 'e'.repeat(64), ''])),
+    previousLicenseeEmail: nullable(cased(emails)),
+    previousLicenseeCompany: nullable(cased(companies)),
+    previousSubscriptionId: nullable(cased(['sub-0001', 'sub-0002', ''])),
+  });
+  const requestArb = fc.record({
+    ticketId: cased(['4242', '77', '9']),
+    requesterEmail: cased(emails),
+    fingerprint: nullable(cased(['f'.repeat(64), 'e'.repeat(64)])),
+    licenseeEmail: nullable(cased(emails)),
+    licenseeCompany: nullable(cased(companies)),
+    subscriptionId: nullable(cased(['sub-0001', 'sub-0003'])),
+  });
+
+  it("a license matches only if it shares one of the request's keys: filtering by keys changes no verdict", () => {
+    const options = {
+      today: d(TODAY),
+      repeatWindowDays: 30,
+      publicEmailDomains: DEFAULT_ELIGIBILITY_CONFIG.publicEmailDomains,
+    };
+    fc.assert(
+      fc.property(requestArb, fc.array(recentArb, { maxLength: 8 }), (request, recentLicenses) => {
+        const identity = {
+          fingerprint: request.fingerprint,
+          licenseeEmail: request.licenseeEmail,
+          licenseeCompany: request.licenseeCompany,
+          subscriptionId: request.subscriptionId,
+        };
+        const keys = new Set(
+          customerKeys(request, { publicEmailDomains: DEFAULT_ELIGIBILITY_CONFIG.publicEmailDomains }),
+        );
+        const candidates = recentLicenses.filter((l) => recentLicenseKeys(l).some((k) => keys.has(k)));
+        const all = findRecentEmergencyLicenses(request, identity, recentLicenses, options);
+        const filtered = findRecentEmergencyLicenses(request, identity, candidates, options);
+        expect(filtered).toEqual(all);
+      }),
+      { numRuns: 3000, seed: 20261128 },
+    );
+  });
+
+  it('keys are normalised like the rule compares, and a public domain or the generic company is no key', () => {
+    expect(
+      customerKeys(
+        {
+          ticketId: ' 4242 ',
+          requesterEmail: 'Joe@Gmail.COM',
+          fingerprint: null,
+          licenseeEmail: null,
+          licenseeCompany: 'Emergency  Trial License',
+          subscriptionId: 'SUB-1',
+        },
+        { publicEmailDomains: ['gmail.com'] },
+      ),
+    ).toEqual(['ticket:4242', 'email:joe@gmail.com', 'subscription:sub-1']);
+    expect(
+      recentLicenseKeys({
+        ticketId: '4242',
+        requesterEmail: 'joe@gmail.com',
+        previousLicenseFingerprint: null,
+        previousLicenseeEmail: ' ',
+        previousLicenseeCompany: 'Acme   Corp',
+        previousSubscriptionId: null,
+      }),
+    ).toEqual(['ticket:4242', 'email:joe@gmail.com', 'domain:gmail.com', 'licensee-company:acme corp']);
   });
 });

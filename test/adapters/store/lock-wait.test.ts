@@ -1,0 +1,66 @@
+/**
+ * SQLite lock waits happen on the event loop (kysely-store.ts EventLoopLockWaitDialect): while
+ * another process holds the write lock, a write waits without stopping this process's other work,
+ * then goes through.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore, type KyselyStore } from '../../../src/adapters/store/kysely-store.js';
+import { request } from './contract.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const open: { store: KyselyStore; other: BetterSqlite3.Database }[] = [];
+
+async function lockedFile(): Promise<{ store: KyselyStore; other: BetterSqlite3.Database }> {
+  const path = join(mkdtempSync(join(tmpdir(), 'lifeline-lockwait-')), 'lifeline.db');
+  const store = openSqliteStore(path);
+  await store.migrate();
+  // Another process's connection, holding the write lock.
+  const other = new BetterSqlite3(path);
+  other.exec('begin immediate');
+  open.push({ store, other });
+  return { store, other };
+}
+
+afterEach(async () => {
+  for (const { store, other } of open.splice(0)) {
+    if (other.inTransaction) other.exec('rollback');
+    other.close();
+    await store.close();
+  }
+});
+
+describe('waiting for the write lock of another process', () => {
+  for (const [what, write] of [
+    ['a write transaction', (s: KyselyStore) => s.transaction((tx) => tx.insertRequest(request()))],
+    [
+      'a single write',
+      (s: KyselyStore) =>
+        s.db.insertInto('rate_windows').values({ key: 'k', window_start: 1, count: 1, lim: 5 }).execute(),
+    ],
+  ] as const) {
+    it(`${what} waits on the event loop, not in SQLite's sleeping busy handler, then succeeds`, async () => {
+      const { store, other } = await lockedFile();
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      try {
+        let done = false;
+        const writing = (write(store) as Promise<unknown>).then(() => {
+          done = true;
+        });
+        await sleep(400);
+        expect(done).toBe(false);
+        // The event loop kept turning while the write waited (a sleeping busy handler would block it).
+        expect(ticks).toBeGreaterThan(25);
+        other.exec('commit');
+        await writing;
+        expect(done).toBe(true);
+      } finally {
+        clearInterval(timer);
+      }
+    });
+  }
+});
