@@ -1,23 +1,26 @@
 /**
  * Issuance over HTTP: emergency licenses issued per second, and the p50/p99 latency of
- * `POST /api/v1/emergency-licenses`, against a real `lifeline serve` child process on the embedded
- * default (SQLite, local outbox, a development key generated on first run as the CLI does), at 1, 8
- * and 32 concurrent clients (autocannon, in this process). Beside it, in the same run, the
- * license-write ceiling on one core (bench/license.ts's single-core loop, with the very key the
- * server signs with): the API should reach at least API_TARGET of it.
+ * `POST /api/v1/emergency-licenses`, against real `lifeline serve` child processes on the embedded
+ * default (SQLite, local outbox, a development key made by `lifeline keys generate`), at 1, 8 and 32
+ * concurrent clients (autocannon, in this process), for each configuration of BENCH_HTTP_PROCESSES:
+ * `serve` as `npm start` runs it (one process) and `serve --processes 2` (two HTTP processes sharing
+ * the port; the primary runs the delivery worker). Beside it, in the same run, the license-write
+ * ceiling on one core (bench/license.ts's single-core loop, with the very key the servers sign
+ * with): the API should reach at least API_TARGET of it.
  *
  * Every request issues: a distinct ticket id and a distinct customer email (a distinct domain, so
  * rule 9 never sees a repeat), an eligible typed body (expired 2026-11-14, premium, 120 seats for 100)
  * and `today` on weekend days (PRODUCT.md §4; see ADVANCING). Only 201 responses count as issued; any
  * other status is counted and shown.
  *
- * What competes for the CPU, and is shown: `serve` runs the delivery worker in the same process (the
- * four local deliveries of each license — .eml file, local tracker issue, chat post, ticket note — are
- * more SQLite commits on the same event loop); and autocannon runs in this process on the same
- * machine. The server's CPU time (from /proc/PID/stat) and the bench's own are printed per level.
+ * What competes for the CPU, and is shown: the delivery worker (the four local deliveries of each
+ * license — .eml file, local tracker issue, chat post, ticket note — are more SQLite commits), and
+ * autocannon in this process on the same machine. The servers' CPU time (from /proc/PID/stat, the
+ * primary and its HTTP processes) and the bench's own are printed per level.
  *
+ *   BENCH_HTTP_PROCESSES=1,2  the `serve --processes` values measured (default 1,2)
  *   BENCH_HTTP_SECONDS=10   seconds per level (default 10; 3 with --quick)
- *   BENCH_CPU_PROF=1        run the serve child under `node --cpu-prof`; the profile is written to
+ *   BENCH_CPU_PROF=1        run the serve children under `node --cpu-prof`; the profiles are written to
  *                           bench/results/ and summarised (self time by function and by file)
  *   BENCH_HTTP_DATES=pinned  every request on one pinned Saturday (the default, `advancing`, moves
  *                           `today` on through weekend days, as real traffic does; see ADVANCING below)
@@ -26,7 +29,7 @@
  *                           deliveries wait for `lifeline worker` processes, as on a larger deployment)
  */
 import { createPrivateKey } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,6 +56,7 @@ import {
   percentiles,
   processRssBytes,
   removeTempDir,
+  runCliJson,
   startServe,
   tempDataDir,
   type LoadResult,
@@ -220,22 +224,116 @@ async function measureLevel(
   };
 }
 
-async function run(s: BenchSettings): Promise<SectionResult> {
-  const loadBefore = loadavg();
+/** A `serve` configuration measured: one process (as `npm start`), or N HTTP processes. */
+interface ServeConfig {
+  processes: number;
+  label: string;
+}
+
+/** BENCH_HTTP_PROCESSES=1,2 (the default): the `serve --processes` values measured, in order. */
+const CONFIGS: ServeConfig[] = (process.env['BENCH_HTTP_PROCESSES'] ?? '1,2')
+  .split(',')
+  .map((v) => Number(v.trim()))
+  .filter((n) => Number.isInteger(n) && n >= 1 && n <= 16)
+  .map((processes) => ({ processes, label: processes === 1 ? '1 process' : `${processes} processes` }));
+
+interface ConfigRun {
+  config: ServeConfig;
+  levels: Level[];
+  warmIssued: number;
+  warmStatuses: Record<string, number>;
+  outboxEnd: OutboxDepth;
+  stopSeconds: number;
+  stopped: { code: number | null; signal: NodeJS.Signals | null };
+  serverPid: number;
+  rssStart: number | null;
+  rssEnd: number | null;
+  lastTicket: number;
+}
+
+/** One configuration on its own fresh data dir (same key as the ceiling): warm-up, then every level. */
+async function measureConfig(
+  s: BenchSettings,
+  config: ServeConfig,
+  keyDir: string,
+  nodeArgs: readonly string[],
+  writesPerSecond: () => number,
+): Promise<ConfigRun> {
   const dataDir = tempDataDir('lifeline-bench-http-');
   const dbPath = join(dataDir, 'lifeline.db');
-  const profileDir = join(REPO_ROOT, 'bench', 'results');
   let server: ServeChild | null = null;
   try {
     const env = benchEnv(dataDir, {
       LIFELINE_RATE_LIMIT_PER_USER: RATE_LIMIT,
       LIFELINE_RATE_LIMIT_PER_CUSTOMER: RATE_LIMIT,
     });
-    s.log(`http: embedded default in ${dataDir}; lifeline tokens create --role engineer (generates the key)`);
+    mkdirSync(join(dataDir, 'keys'), { recursive: true });
+    for (const file of ['private.pem', 'public.pem']) {
+      copyFileSync(join(keyDir, 'keys', file), join(dataDir, 'keys', file));
+      chmodSync(join(dataDir, 'keys', file), file === 'private.pem' ? 0o600 : 0o644);
+    }
     const token = await createEngineerToken(env, 'bench-http');
-    const keyPem = readFileSync(join(dataDir, 'keys', 'private.pem'), 'utf8');
+    const serveArgs = config.processes === 1 ? [] : ['--processes', String(config.processes)];
+    s.log(`http: ${config.label}: lifeline serve --port 0 ${serveArgs.join(' ')} in ${dataDir}`);
+    server = await startServe(env, nodeArgs, 60_000, serveArgs);
+    const serverPid = server.pid;
+    const rssStart = processRssBytes(server.pid);
+    let ticket = 0;
+    const next = (): number => ++ticket;
+    s.log(`http: ${config.label}: warm-up, ${WARMUP_SECONDS} s at 8 connections (not counted)`);
+    const warm = await load(issueLoad(server.url, token, 8, WARMUP_SECONDS, next));
+    const warmIssued = warm.latencyByStatus.get(201)?.length ?? 0;
+    if (warmIssued === 0) {
+      throw new Error(
+        `the warm-up issued nothing: statuses ${JSON.stringify(warm.statusCounts)}, ${warm.errors} errors\n${server.stderr()}`,
+      );
+    }
+    await sleep(500);
+    const levels: Level[] = [];
+    for (const connections of LEVELS) {
+      s.log(`http: ${config.label}: ${connections} connection(s) for ${LEVEL_SECONDS} s`);
+      levels.push(
+        await measureLevel(server, token, dbPath, connections, next, writesPerSecond, outbox(dbPath)),
+      );
+      await sleep(500);
+    }
+    const rssEnd = processRssBytes(server.pid);
+    const outboxEnd = outbox(dbPath);
+    const sentAt = performance.now();
+    s.log(`http: ${config.label}: stopping the server (SIGTERM)`);
+    const stopped = await server.stop();
+    const stopSeconds = (performance.now() - sentAt) / 1000;
+    server = null;
+    return {
+      config,
+      levels,
+      warmIssued,
+      warmStatuses: warm.statusCounts,
+      outboxEnd,
+      stopSeconds,
+      stopped,
+      serverPid,
+      rssStart,
+      rssEnd,
+      lastTicket: ticket,
+    };
+  } finally {
+    if (server) await server.stop(5_000).catch(() => undefined);
+    removeTempDir(dataDir);
+  }
+}
 
-    s.log(`http: license-write ceiling on one core, ${s.rounds} round(s) before the server starts`);
+async function run(s: BenchSettings): Promise<SectionResult> {
+  const loadBefore = loadavg();
+  const profileDir = join(REPO_ROOT, 'bench', 'results');
+  const keyDir = tempDataDir('lifeline-bench-http-key-');
+  try {
+    // One development key for the ceiling and every configuration, generated as the CLI does.
+    s.log('http: lifeline keys generate (the development key every server signs with)');
+    await runCliJson(['keys', 'generate', '--out', join(keyDir, 'keys')], benchEnv(keyDir));
+    const keyPem = readFileSync(join(keyDir, 'keys', 'private.pem'), 'utf8');
+
+    s.log(`http: license-write ceiling on one core, ${s.rounds} round(s) before the servers start`);
     const ceilingBefore = ceiling(keyPem, s, s.rounds);
     let best = Math.max(...ceilingBefore.map((t) => t.opsPerSecond));
 
@@ -245,47 +343,23 @@ async function run(s: BenchSettings): Promise<SectionResult> {
     ];
     if (CPU_PROF) mkdirSync(profileDir, { recursive: true });
     const profilesBefore = CPU_PROF ? new Set(readdirSync(profileDir)) : new Set<string>();
-    s.log(`http: starting lifeline serve --port 0${CPU_PROF ? ' under --cpu-prof' : ''}`);
-    server = await startServe(env, nodeArgs);
-    const serverPid = server.pid;
-    const rssStart = processRssBytes(server.pid);
+    const runs: ConfigRun[] = [];
+    for (const config of CONFIGS) runs.push(await measureConfig(s, config, keyDir, nodeArgs, () => best));
 
-    let ticket = 0;
-    const next = (): number => ++ticket;
-    s.log(`http: warm-up, ${WARMUP_SECONDS} s at 8 connections (not counted)`);
-    const warm = await load(issueLoad(server.url, token, 8, WARMUP_SECONDS, next));
-    const warmIssued = warm.latencyByStatus.get(201)?.length ?? 0;
-    if (warmIssued === 0) {
-      throw new Error(
-        `the warm-up issued nothing: statuses ${JSON.stringify(warm.statusCounts)}, ${warm.errors} errors\n${server.stderr()}`,
-      );
-    }
-    await sleep(500);
-
-    const levels: Level[] = [];
-    for (const connections of LEVELS) {
-      s.log(`http: ${connections} connection(s) for ${LEVEL_SECONDS} s`);
-      levels.push(await measureLevel(server, token, dbPath, connections, next, () => best, outbox(dbPath)));
-      await sleep(500);
-    }
-    const rssEnd = processRssBytes(server.pid);
-    const outboxEnd = outbox(dbPath);
-    const sentAt = performance.now();
-    s.log('http: stopping the server (SIGTERM)');
-    const stopped = await server.stop();
-    const stopSeconds = (performance.now() - sentAt) / 1000;
-    server = null;
-
-    s.log('http: license-write ceiling on one core, 1 round after the server stopped');
+    s.log('http: license-write ceiling on one core, 1 round after the servers stopped');
     const ceilingAfter = ceiling(keyPem, s, 1);
     best = Math.max(best, ...ceilingAfter.map((t) => t.opsPerSecond));
-    for (const l of levels) l.ratio = l.issuedPerSecond / best;
+    const cells = runs.flatMap((r) => r.levels.map((level) => ({ run: r, level })));
+    for (const { level } of cells) level.ratio = level.issuedPerSecond / best;
 
-    const top = levels.reduce((a, b) => (b.issuedPerSecond > a.issuedPerSecond ? b : a));
+    const top = cells.reduce((a, b) => (b.level.issuedPerSecond > a.level.issuedPerSecond ? b : a));
     const targets = [
-      target(`issued/s over HTTP (best level) ÷ license writes/s, 1 core`, top.ratio, API_TARGET),
+      target(
+        `issued/s over HTTP (best level: ${top.run.config.label}, ${top.level.connections} clients) ÷ license writes/s, 1 core`,
+        top.level.ratio,
+        API_TARGET,
+      ),
     ];
-    const counted = levels.reduce((a, l) => a + l.issued, 0) + warmIssued;
     const profile = CPU_PROF
       ? readdirSync(profileDir)
           .filter((f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f))
@@ -293,11 +367,16 @@ async function run(s: BenchSettings): Promise<SectionResult> {
       : [];
     const profileNotes = profile.flatMap((file) => summariseCpuProfile(file, 12));
 
-    const col = (l: Level): string => `${l.connections} client${l.connections === 1 ? '' : 's'}`;
-    const row = (label: string, cell: (l: Level) => string): string[] => [label, ...levels.map(cell)];
+    const col = ({ run: r, level: l }: (typeof cells)[number]): string =>
+      `${r.config.processes}p · ${l.connections} cl`;
+    const row = (label: string, cell: (l: Level) => string): string[] => [
+      label,
+      ...cells.map((c) => cell(c.level)),
+    ];
     const cores = (x: number | null): string => (x === null ? '?' : x.toFixed(2));
+    const mib = (b: number | null): string => (b === null ? '?' : (b / 1048576).toFixed(0));
     return {
-      columns: ['measure', ...levels.map(col)],
+      columns: ['measure', ...cells.map(col)],
       rows: [
         row('issued/s (201 only)', (l) => formatRate(l.issuedPerSecond)),
         row('issue p50 ms', (l) => ms(l.issuedMs?.p50)),
@@ -317,50 +396,67 @@ async function run(s: BenchSettings): Promise<SectionResult> {
       ],
       targets,
       notes: [
-        `license-write ceiling (bench/license.ts singleCore, the server's own development key): best ` +
-          `${formatRate(best)} writes/s of ${ceilingBefore.length} round(s) before the server ` +
+        `columns: Np = \`lifeline serve\` with N processes (1p: one process, as \`npm start\` runs it; ` +
+          '2p: `serve --processes 2`, two HTTP processes sharing the port while the primary runs the delivery worker), ' +
+          'cl = concurrent clients; each configuration on its own fresh data dir',
+        `license-write ceiling (bench/license.ts singleCore, the servers' development key): best ` +
+          `${formatRate(best)} writes/s of ${ceilingBefore.length} round(s) before the servers ` +
           `(${ceilingBefore.map((t) => formatRate(t.opsPerSecond)).join(', ')}) and 1 after ` +
           `(${ceilingAfter.map((t) => formatRate(t.opsPerSecond)).join(', ')})`,
-        `real \`lifeline serve\` child (pid ${serverPid}), embedded default ` +
-          `(SQLite WAL, synchronous = NORMAL with the group commit: every write awaits an fdatasync of the WAL shared with concurrent ones; local outbox) on a temporary data dir; rate limits RAISED for ` +
-          `the bench: LIFELINE_RATE_LIMIT_PER_USER=LIFELINE_RATE_LIMIT_PER_CUSTOMER=${RATE_LIMIT} ` +
+        'real `lifeline serve` children on the embedded default (SQLite WAL, synchronous = NORMAL with the ' +
+          'group commit: every write awaits an fdatasync of the WAL shared with concurrent ones; local outbox); ' +
+          `rate limits RAISED for the bench: LIFELINE_RATE_LIMIT_PER_USER=LIFELINE_RATE_LIMIT_PER_CUSTOMER=${RATE_LIMIT} ` +
           '(defaults 60 and 5 per hour would answer 429 after 60 calls)',
         `autocannon@8 in the bench process, ${LEVEL_SECONDS} s per level after a ${WARMUP_SECONDS} s warm-up ` +
-          `(${warmIssued} licenses, not counted); every request a new ticket and customer domain, today ` +
-          `${TODAY} (Saturday); latency = autocannon's per-response time, from request written to response read`,
-        'serve runs the delivery worker in the same process: every license queues 4 local deliveries ' +
-          '(.eml file, tracker issue, chat post, ticket note), each a few more SQLite commits on the same ' +
-          `event loop, competing with issuance; outbox at the end: ${depthOf(outboxEnd)} waiting ` +
-          `(queued ${outboxEnd.queued}, claimed ${outboxEnd.claimed}, sending ${outboxEnd.sending}), ` +
-          `${outboxEnd.sent} sent, ${outboxEnd.other} failed/unknown; server stopped in ${stopSeconds.toFixed(1)} s`,
-        `the bench client competes with the server for this machine's ${s.parallelism} cores ` +
-          '(its CPU is the "bench (autocannon) CPU" row); the server is one Node process: ~1.0 core is its limit',
+          `(${runs.map((r) => `${r.config.label}: ${r.warmIssued}`).join(', ')} licenses, not counted); every ` +
+          `request a new ticket and customer domain, today from ${TODAY} (Saturday); latency = autocannon's ` +
+          'per-response time, from request written to response read',
+        'the delivery worker runs in the serving process (1p) or the primary (2p): every license queues 4 local ' +
+          'deliveries (.eml file, tracker issue, chat post, ticket note), each a few more SQLite commits, ' +
+          'competing with issuance; at the end: ' +
+          runs
+            .map(
+              (r) =>
+                `${r.config.label}: ${depthOf(r.outboxEnd)} waiting, ${r.outboxEnd.sent} sent, ` +
+                `${r.outboxEnd.other} failed/unknown, stopped in ${r.stopSeconds.toFixed(1)} s`,
+            )
+            .join('; '),
+        `the bench client competes with the servers for this machine's ${s.parallelism} cores (its CPU is the ` +
+          '"bench (autocannon) CPU" row); "server CPU" adds up the primary and its HTTP processes',
         ADVANCING
           ? `BENCH_HTTP_DATES=advancing: today moves on one weekend day every ${PER_DAY} requests from ${TODAY} ` +
-            `(last: ${datesFor(ticket).today}), so the repeat rule's 30-day window holds ~${9 * PER_DAY} licenses`
-          : `the repeat rule (rule 9) reads every license issued in the last 30 days on each issue; with every ` +
-            `license issued on ${TODAY} that set grows through the run (${outboxEnd.issuedRequests} at the end), ` +
-            'so later levels pay more per issue (BENCH_HTTP_DATES=advancing keeps it steady)',
-        `requests stored issued: ${outboxEnd.issuedRequests}; 201 responses counted: ${counted}` +
-          (outboxEnd.issuedRequests < counted ? ' — WARNING: fewer stored than answered 201' : ''),
-        `serve RSS ${rssStart === null ? '?' : (rssStart / 1048576).toFixed(0)} MiB after start, ` +
-          `${rssEnd === null ? '?' : (rssEnd / 1048576).toFixed(0)} MiB at the end; load average before ` +
-          loadBefore.map((l) => l.toFixed(2)).join(' '),
-        ...(stopped.code !== 0
-          ? [`WARNING: serve exited with code ${stopped.code}, signal ${stopped.signal}`]
-          : []),
-        ...levels
-          .filter((l) => l.errors + l.timeouts > 0 || otherStatuses(l.statusCounts, [201]) !== '0')
+            `(last: ${datesFor(Math.max(...runs.map((r) => r.lastTicket))).today}), so the repeat rule's 30-day ` +
+            `window holds ~${9 * PER_DAY} licenses`
+          : `BENCH_HTTP_DATES=pinned: every license issued on ${TODAY}; rule 9 reads only the licenses sharing a ` +
+            "customer key with the request (license_keys), so the window's size matters little",
+        ...runs.map((r) => {
+          const counted = r.levels.reduce((a, l) => a + l.issued, 0) + r.warmIssued;
+          return (
+            `${r.config.label}: requests stored issued ${r.outboxEnd.issuedRequests}; 201 responses counted ${counted}` +
+            (r.outboxEnd.issuedRequests < counted ? ' — WARNING: fewer stored than answered 201' : '') +
+            `; RSS of the serve process (pid ${r.serverPid}) ${mib(r.rssStart)} MiB after start, ${mib(r.rssEnd)} MiB at the end`
+          );
+        }),
+        `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+        ...runs
+          .filter((r) => r.stopped.code !== 0)
           .map(
-            (l) =>
-              `WARNING: ${col(l)}: non-201 ${otherStatuses(l.statusCounts, [201])}, ${l.errors} errors, ${l.timeouts} timeouts`,
+            (r) =>
+              `WARNING: ${r.config.label}: serve exited with code ${r.stopped.code}, signal ${r.stopped.signal}`,
           ),
-        ...(profile.length > 0 ? [`CPU profile(s) of the serve child: ${profile.join(', ')}`] : []),
+        ...cells
+          .filter(({ level: l }) => l.errors + l.timeouts > 0 || otherStatuses(l.statusCounts, [201]) !== '0')
+          .map(
+            (c) =>
+              `WARNING: ${col(c)}: non-201 ${otherStatuses(c.level.statusCounts, [201])}, ${c.level.errors} errors, ${c.level.timeouts} timeouts`,
+          ),
+        ...(profile.length > 0 ? [`CPU profile(s) of the serve processes: ${profile.join(', ')}`] : []),
         ...profileNotes,
       ],
       json: {
         settings: {
           levels: LEVELS,
+          processes: CONFIGS.map((c) => c.processes),
           levelSeconds: LEVEL_SECONDS,
           warmupSeconds: WARMUP_SECONDS,
           quick: QUICK,
@@ -374,18 +470,22 @@ async function run(s: BenchSettings): Promise<SectionResult> {
           loadAverageAfter: loadavg(),
         },
         ceiling: { best, before: ceilingBefore, after: ceilingAfter },
-        levels: levels.map((l) => ({ ...l, issuedMs: l.issuedMs, allMs: l.allMs })),
-        warmup: { issued: warmIssued, statusCounts: warm.statusCounts },
-        outboxEnd,
-        serveRssBytes: { start: rssStart, end: rssEnd },
-        serverStopSeconds: stopSeconds,
+        /** The levels of the configuration with the best level (drawn by bench/summary.ts). */
+        levels: top.run.levels,
+        configurations: runs.map((r) => ({
+          processes: r.config.processes,
+          levels: r.levels,
+          warmup: { issued: r.warmIssued, statusCounts: r.warmStatuses },
+          outboxEnd: r.outboxEnd,
+          serveRssBytes: { start: r.rssStart, end: r.rssEnd },
+          serverStopSeconds: r.stopSeconds,
+        })),
         targets,
         profiles: profile,
       },
     };
   } finally {
-    if (server) await server.stop(5_000).catch(() => undefined);
-    removeTempDir(dataDir);
+    removeTempDir(keyDir);
   }
 }
 

@@ -9,7 +9,7 @@
  * current deliveries), then SIGKILL after a timeout.
  */
 import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -93,6 +93,35 @@ export function processCpuSeconds(pid: number): number | null {
   }
 }
 
+/** The pids of `pid`'s child processes (from /proc; empty where /proc is unavailable). */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((name) => {
+        try {
+          const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU seconds of a process and its live children (`serve --processes N`: the primary and its HTTP
+ * processes). A child that ended is not counted (none end during a level).
+ */
+export function treeCpuSeconds(pid: number): number | null {
+  const own = processCpuSeconds(pid);
+  if (own === null) return null;
+  return childPids(pid).reduce((sum, child) => sum + (processCpuSeconds(child) ?? 0), own);
+}
+
 /** Resident memory of a live process in bytes (VmRSS), or null. */
 export function processRssBytes(pid: number): number | null {
   try {
@@ -107,7 +136,7 @@ export interface ServeChild {
   /** e.g. http://127.0.0.1:40123 */
   url: string;
   pid: number;
-  /** CPU seconds used by the serve process so far (null when /proc is unavailable). */
+  /** CPU seconds used by the serve process and its HTTP processes so far (null without /proc). */
   cpuSeconds(): number | null;
   /** Everything the child wrote to stderr so far (warnings; never secrets). */
   stderr(): string;
@@ -157,10 +186,14 @@ export function startServe(
   env: NodeJS.ProcessEnv,
   nodeArgs: readonly string[] = [],
   timeoutMs = 60_000,
+  serveArgs: readonly string[] = [],
 ): Promise<ServeChild> {
   installExitHook();
   // BENCH_SERVE_ARGS adds `serve` options, e.g. `--no-worker` to measure the API without deliveries.
-  const extra = (process.env['BENCH_SERVE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
+  const extra = [
+    ...serveArgs,
+    ...(process.env['BENCH_SERVE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== ''),
+  ];
   const child = spawn(
     process.execPath,
     [...nodeArgs, BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...extra],
@@ -219,7 +252,7 @@ export function startServe(
         resolve({
           url: m[1] as string,
           pid,
-          cpuSeconds: () => processCpuSeconds(pid),
+          cpuSeconds: () => treeCpuSeconds(pid),
           stderr: () => stderr,
           stop,
         });

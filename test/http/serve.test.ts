@@ -1,6 +1,7 @@
 /** `lifeline tokens …` and `lifeline serve` as real processes (needs the build in dist/). */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { childPids } from '../../bench/serve-process.js';
 import { BIN, Child, childEnv, removeTempDirs, runCli, tempDir } from '../integration/helpers.js';
 
 afterAll(() => removeTempDirs());
@@ -74,19 +75,6 @@ describe('lifeline serve', () => {
     const dir = tempDir('lifeline-http-');
     const env = childEnv(dir, `sqlite:${dir}/lifeline.db`);
     const child = new Child([BIN, 'serve', '--port', '0', '--processes', '2', '--no-login-link'], env);
-    const childrenOf = (pid: number): number[] =>
-      readdirSync('/proc')
-        .filter((name) => /^\d+$/.test(name))
-        .filter((name) => {
-          try {
-            // Field 4 of /proc/PID/stat, after the parenthesised command name, is the parent's pid.
-            const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-          } catch {
-            return false;
-          }
-        })
-        .map(Number);
     try {
       const tokenLine = await child.waitFor((l) => l.includes('Bearer llt_'));
       const token = /Bearer (llt_[A-Za-z0-9_-]+)/.exec(tokenLine)?.[1] ?? '';
@@ -94,7 +82,7 @@ describe('lifeline serve', () => {
       expect(urlLine).toContain('in 2 HTTP processes');
       const url = /(http:\/\/[^\s]+)/.exec(urlLine)?.[1] ?? '';
       const primary = child.pid as number;
-      const first = childrenOf(primary);
+      const first = childPids(primary);
       expect(first).toHaveLength(2);
       const issue = (n: number) =>
         fetch(`${url}/api/v1/emergency-licenses`, {
@@ -118,10 +106,10 @@ describe('lifeline serve', () => {
       expect((await issue(3)).status).toBe(200);
 
       process.kill(first[0] as number, 'SIGKILL');
-      let now = childrenOf(primary);
+      let now = childPids(primary);
       for (let i = 0; i < 100 && !(now.length === 2 && !now.includes(first[0] as number)); i++) {
         await new Promise((r) => setTimeout(r, 100));
-        now = childrenOf(primary);
+        now = childPids(primary);
       }
       expect(now).toHaveLength(2);
       expect(now).not.toContain(first[0]);
