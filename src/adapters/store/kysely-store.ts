@@ -418,20 +418,70 @@ export class KyselyStore implements Store {
     return result;
   }
 
-  private async sqliteTransaction<T>(work: (db: Executor) => Promise<T>): Promise<T> {
-    // SQLite: one connection, serialised by Kysely; BEGIN IMMEDIATE takes the write lock now, so a
-    // second process waits (busy_timeout) instead of failing when it upgrades a read lock later.
-    return this.db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
-      try {
-        const result = await work(conn);
-        await sql`commit`.execute(conn);
-        return result;
-      } catch (error) {
-        await sql`rollback`.execute(conn).catch(() => undefined);
-        throw error;
+  /**
+   * SQLite: the write transactions asked for in one turn of the event loop are run one after the
+   * other inside ONE transaction and ONE commit, each in its own savepoint: a work that fails is
+   * rolled back alone and its caller gets its error; the others commit together (the commit's page
+   * writes and lock round trips are shared). A failed COMMIT rejects every work of the batch, none
+   * of which is then stored. Each caller is answered only after the batch committed.
+   * BEGIN IMMEDIATE takes the write lock at once, so another process waits instead of failing when
+   * it upgrades a read lock later.
+   */
+  private sqliteTransaction<T>(work: (db: Executor) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.batchQueue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.batching) {
+        this.batching = true;
+        setImmediate(() => void this.drainBatches());
       }
     });
+  }
+
+  private readonly batchQueue: QueuedWork[] = [];
+  private batching = false;
+
+  private async drainBatches(): Promise<void> {
+    try {
+      while (this.batchQueue.length > 0) await this.commitBatch(this.batchQueue.splice(0, MAX_BATCH));
+    } finally {
+      this.batching = false;
+    }
+  }
+
+  private async commitBatch(batch: QueuedWork[]): Promise<void> {
+    const outcomes: (() => void)[] = [];
+    try {
+      await this.db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          for (const item of batch) {
+            if (batch.length === 1) {
+              const result = await item.work(conn);
+              outcomes.push(() => item.resolve(result));
+              continue;
+            }
+            await sql`savepoint lifeline_work`.execute(conn);
+            try {
+              const result = await item.work(conn);
+              await sql`release lifeline_work`.execute(conn);
+              outcomes.push(() => item.resolve(result));
+            } catch (error) {
+              await sql`rollback to lifeline_work`.execute(conn);
+              await sql`release lifeline_work`.execute(conn);
+              outcomes.push(() => item.reject(error));
+            }
+          }
+          await sql`commit`.execute(conn);
+        } catch (error) {
+          await sql`rollback`.execute(conn).catch(() => undefined);
+          throw error;
+        }
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const settle of outcomes) settle();
   }
 
   async getRequest(id: string): Promise<RequestRecord | null> {
@@ -807,6 +857,16 @@ function enableWal(database: BetterSqlite3.Database): void {
     }
   }
 }
+
+/** A write transaction waiting for its SQLite batch (KyselyStore.sqliteTransaction). */
+interface QueuedWork {
+  work: (db: Executor) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** At most this many write transactions share one SQLite commit. */
+const MAX_BATCH = 64;
 
 /** How long a SQLite statement waits for another process's write lock (as busy_timeout did). */
 const SQLITE_LOCK_WAIT_MS = 15_000;
