@@ -900,7 +900,11 @@ class EventLoopLockWaitDialect extends SqliteDialect {
             try {
               return await execute<R>(query);
             } catch (error) {
-              const busy = (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+              // SQLITE_BUSY and its transient kinds (e.g. _RECOVERY); not _SNAPSHOT, which waiting
+              // cannot cure (and which only a read-then-write transaction gets: ours begin IMMEDIATE).
+              const code = (error as { code?: unknown } | null)?.code;
+              const busy =
+                typeof code === 'string' && code.startsWith('SQLITE_BUSY') && code !== 'SQLITE_BUSY_SNAPSHOT';
               if (!busy || database.inTransaction || Date.now() >= deadline) throw error;
               await lockPause(attempt);
             }
