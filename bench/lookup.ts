@@ -64,6 +64,7 @@ import {
   type Percentiles,
   type ServeChild,
 } from './serve-process.js';
+import { seededRandom } from '../src/tools/seeded-random.js';
 
 const ROWS = Number(process.env['BENCH_LOOKUP_ROWS']) || (QUICK ? 100_000 : 1_000_000);
 const EMAILS = Math.max(1_000, Math.round(ROWS / 5));
@@ -78,18 +79,6 @@ const WARMUP_LOOKUPS = 200;
 const END = Date.parse('2026-11-28T00:00:00.000Z');
 const SPAN_MS = 2 * 365 * 24 * 3600 * 1000;
 const CACHE_DIR = join(REPO_ROOT, 'bench', '.cache');
-
-/** Deterministic: the same seed gives the same database. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const emailOf = (e: number): string => `it-ops@customer${e}.example`;
 
@@ -208,7 +197,7 @@ async function fill(path: string, log: (m: string) => void): Promise<Omit<FillIn
     `insert into audit_log (seq, id, at, actor, action, request_id, details, details_digest, prev_hash, hash)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const random = prng(20261128);
+  const random = seededRandom(20261128);
   const id = idMaker();
   let seq = 0;
   let prevHash = '0'.repeat(64);
@@ -415,7 +404,7 @@ async function cachedDatabase(log: (m: string) => void): Promise<{ info: FillInf
 
 /** `count` distinct email indices, drawn uniformly (some have no request: a lookup that finds none). */
 function pickEmails(count: number, seed: number): string[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const picked = new Set<number>();
   while (picked.size < Math.min(count, EMAILS)) picked.add(Math.floor(random() * EMAILS));
   return [...picked].map(emailOf);

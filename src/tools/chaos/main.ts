@@ -26,6 +26,7 @@ import pg from 'pg';
 import { startChaosPeers, type ChaosPeers } from './peers.js';
 import { freePort, startPrivatePostgres, type PrivatePostgres } from './postgres.js';
 import { Supervised } from './processes.js';
+import { seededRandom } from '../seeded-random.js';
 
 // dist/src/tools/chaos/main.js → the repository root (bin/lifeline.js launches dist/src/cli/main.js).
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
@@ -69,18 +70,6 @@ function parseOptions(argv: string[]): Options {
     leaseSeconds: quick ? 15 : 30,
     drainSeconds: quick ? 100 : 200,
     deadlineSeconds: quick ? 240 : 570,
-  };
-}
-
-/** mulberry32: a small seeded PRNG, so a run's faults can be replayed with its printed seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -184,7 +173,7 @@ async function scrapeMetrics(url: string): Promise<string | null> {
 }
 
 async function run(options: Options): Promise<boolean> {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const failures: string[] = [];
   const check = (condition: boolean, what: string): void => {
     if (!condition) failures.push(what);
