@@ -27,6 +27,7 @@
  *   BENCH_SERVE_NODE_ARGS='…' more node options for the serve child (diagnostics, e.g. --import X)
  *   BENCH_SERVE_ARGS='--no-worker'  more `serve` options: --no-worker measures the API alone (the
  *                           deliveries wait for `lifeline worker` processes, as on a larger deployment)
+ *   LIFELINE_SIGNING_THREADS=0  passed on to the servers (their default, auto, signs on CPUs − 1 threads)
  */
 import { createPrivateKey } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -34,6 +35,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
+import { signingThreadCount } from '../src/app.js';
 import { writeOnce } from './license-fixture.js';
 import { singleCore, type Throughput } from './license.js';
 import { summariseCpuProfile } from './profile.js';
@@ -90,6 +92,8 @@ function datesFor(n: number): { today: string; expiresAt: string } {
   return { today: iso(today), expiresAt: iso(today - 14 * DAY_MS) };
 }
 const CPU_PROF = process.env['BENCH_CPU_PROF'] === '1';
+/** LIFELINE_SIGNING_THREADS for the servers, when set for the bench (their default: auto). */
+const SIGNING_THREADS = process.env['LIFELINE_SIGNING_THREADS'];
 
 interface Level {
   connections: number;
@@ -266,6 +270,7 @@ async function measureConfig(
     const env = benchEnv(dataDir, {
       LIFELINE_RATE_LIMIT_PER_USER: RATE_LIMIT,
       LIFELINE_RATE_LIMIT_PER_CUSTOMER: RATE_LIMIT,
+      ...(SIGNING_THREADS !== undefined ? { LIFELINE_SIGNING_THREADS: SIGNING_THREADS } : {}),
     });
     mkdirSync(join(dataDir, 'keys'), { recursive: true });
     for (const file of ['private.pem', 'public.pem']) {
@@ -405,6 +410,8 @@ async function run(s: BenchSettings): Promise<SectionResult> {
           `(${ceilingAfter.map((t) => formatRate(t.opsPerSecond)).join(', ')})`,
         'real `lifeline serve` children on the embedded default (SQLite WAL, synchronous = NORMAL with the ' +
           'group commit: every write awaits an fdatasync of the WAL shared with concurrent ones; local outbox); ' +
+          `licenses signed on LIFELINE_SIGNING_THREADS=${SIGNING_THREADS ?? 'auto'} threads per process ` +
+          `(auto: ${signingThreadCount('auto')} on this machine); ` +
           `rate limits RAISED for the bench: LIFELINE_RATE_LIMIT_PER_USER=LIFELINE_RATE_LIMIT_PER_CUSTOMER=${RATE_LIMIT} ` +
           '(defaults 60 and 5 per hour would answer 429 after 60 calls)',
         `autocannon@8 in the bench process, ${LEVEL_SECONDS} s per level after a ${WARMUP_SECONDS} s warm-up ` +

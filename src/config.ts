@@ -75,8 +75,8 @@ export interface Config {
   eligibility: EligibilityTunables;
   http: { host: string; port: number };
   /**
-   * Issue/resend calls per hour per authenticated user and per customer email (counted in memory,
-   * per process); each only when its variable is set — the HTTP server applies its defaults (60, 5).
+   * Issue/resend calls per hour per authenticated user and per customer email (counted in the
+   * database); each only when its variable is set — the HTTP server applies its defaults (60, 5).
    */
   rateLimit?: { perUser?: number; perCustomer?: number };
   mail: MailConfig;
@@ -94,6 +94,8 @@ export interface Config {
   configFile?: string;
   /** GET /metrics only with an API token, or not served; unset: open to anyone who reaches the server. */
   metrics?: 'token' | 'off';
+  /** Threads each `serve` process writes licenses on (0: on the event loop); 'auto' when unset. */
+  signingThreads: number | 'auto';
   /** Days customers' personal data is kept (`lifeline purge` without --older-than); undefined: kept. */
   retentionDays?: number;
 }
@@ -128,6 +130,8 @@ export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 // ───────────────────────────── field schemas ─────────────────────────────
 // Every schema receives a trimmed, non-empty string, or undefined when the variable is unset. Messages
 // never contain the value: `(got "…")` is appended centrally, and only for variables that are not secret.
+
+const SIGNING_THREADS_RULE = 'must be auto or an integer from 0 to 16';
 
 function integer(min: number, max: number) {
   const message = `must be an integer from ${min} to ${max}`;
@@ -437,6 +441,23 @@ const SPECS = {
     description:
       'Issue and resend calls one API user (token or Zendesk agent) may make per hour; more are answered 429. Counted in the database, shared by every process.',
     schema: integer(1, 1_000_000).optional(),
+  }),
+  LIFELINE_SIGNING_THREADS: spec({
+    group: 'http',
+    default: 'auto',
+    secret: false,
+    description:
+      'Threads each `lifeline serve` process writes licenses on (the RSA signature, about a millisecond each), so that its event loop serves other requests meanwhile: 0 (on the event loop) to 16, or auto (one fewer than the CPUs, at least 1 and at most 4). One-shot commands always sign in place.',
+    schema: z
+      .string()
+      .regex(/^(auto|[0-9]{1,2})$/, SIGNING_THREADS_RULE)
+      .transform((v) => (v === 'auto' ? ('auto' as const) : Number(v)))
+      .pipe(
+        z.union([z.literal('auto'), z.number().int().max(16, SIGNING_THREADS_RULE)], {
+          error: SIGNING_THREADS_RULE,
+        }),
+      )
+      .default('auto'),
   }),
   LIFELINE_RATE_LIMIT_PER_CUSTOMER: spec({
     group: 'http',
@@ -817,6 +838,7 @@ function assemble(v: Values): Config {
           }
         : { kind: 'local' },
     allowLocalDeliveries: v.LIFELINE_ALLOW_LOCAL_DELIVERIES,
+    signingThreads: v.LIFELINE_SIGNING_THREADS,
   };
   if (v.ZENDESK_URL !== undefined) config.zendeskUrl = v.ZENDESK_URL;
   if (v.ZENDESK_APP_SECRET !== undefined) config.zendeskAppSecret = v.ZENDESK_APP_SECRET;

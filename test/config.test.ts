@@ -109,6 +109,7 @@ describe('defaults', () => {
       chat: { kind: 'local', channel: '#support_licensing-subscription' },
       tickets: { kind: 'local' },
       allowLocalDeliveries: false,
+      signingThreads: 'auto',
     } satisfies Config);
   });
 
@@ -316,6 +317,18 @@ describe('each variable', () => {
     expect(problemOf({ HOST: 'my host' }, 'HOST')).toMatch(
       /^must be a host name or IP address without spaces/,
     );
+  });
+
+  it('LIFELINE_SIGNING_THREADS', () => {
+    expect(ok({}).signingThreads).toBe('auto');
+    expect(ok({ LIFELINE_SIGNING_THREADS: 'auto' }).signingThreads).toBe('auto');
+    expect(ok({ LIFELINE_SIGNING_THREADS: '0' }).signingThreads).toBe(0);
+    expect(ok({ LIFELINE_SIGNING_THREADS: ' 16 ' }).signingThreads).toBe(16);
+    for (const value of ['17', '-1', '2.5', 'AUTO', 'many', '100']) {
+      expect(problemOf({ LIFELINE_SIGNING_THREADS: value }, 'LIFELINE_SIGNING_THREADS')).toBe(
+        `must be auto or an integer from 0 to 16 (got "${value}")`,
+      );
+    }
   });
 
   it('MAIL_TRANSPORT, SMTP_URL, MAIL_FROM, MAIL_REPLY_TO', () => {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import { createApp, openStore, type App } from '../app.js';
+import { createApp, openStore, type App, type CreateAppOptions } from '../app.js';
 import { loadConfig } from '../config.js';
 import { parseCalendarDate, type CalendarDate } from '../core/dates.js';
 import { LifelineError } from '../core/errors.js';
@@ -10,7 +10,7 @@ import { MAX_LICENSE_TEXT_LENGTH } from '../core/license/codec.js';
 import type { Actor, Role } from '../core/ports.js';
 
 /** Opens the app from the environment; the caller closes it. Development-key warnings go to stderr. */
-export async function openApp(options: { migrate?: boolean; warnings?: boolean } = {}): Promise<App> {
+export async function openApp(options: CreateAppOptions & { warnings?: boolean } = {}): Promise<App> {
   const config = loadConfig(process.env);
   const app = await createApp(config, options);
   if (options.warnings !== false)

@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childPids } from '../../bench/serve-process.js';
+import { decodeLicense } from '../../src/core/license/codec.js';
 import { BIN, Child, childEnv, removeTempDirs, runCli, tempDir } from '../integration/helpers.js';
+import { testPublicKey } from '../helpers/vectors.js';
 
 afterAll(() => removeTempDirs());
 
@@ -128,7 +130,7 @@ describe('lifeline serve', () => {
 
   it('--no-worker answers the API but leaves the deliveries to `lifeline worker`', async () => {
     const dir = tempDir('lifeline-http-');
-    const env = childEnv(dir, `sqlite:${dir}/lifeline.db`);
+    const env = childEnv(dir, `sqlite:${dir}/lifeline.db`, { LIFELINE_SIGNING_THREADS: '2' });
     const child = new Child([BIN, 'serve', '--port', '0', '--no-worker', '--no-login-link'], env);
     try {
       const tokenLine = await child.waitFor((l) => l.includes('Bearer llt_'));
@@ -150,6 +152,13 @@ describe('lifeline serve', () => {
       });
       expect(issued.status).toBe(201);
       const id = ((await issued.json()) as { id: string }).id;
+      // Written on a signing thread (LIFELINE_SIGNING_THREADS=2): valid with the server's key.
+      const file = await fetch(`${url}/api/v1/emergency-licenses/${id}/license`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(file.status).toBe(200);
+      const decoded = decodeLicense(await file.text(), [testPublicKey()]);
+      expect(decoded.ok && decoded.value.license.licensee['Email']).toBe('ops@noworker.example');
       await new Promise((r) => setTimeout(r, 1500));
       const get = async () =>
         (await (

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { redactedConfig } from '../../config.js';
 import { EXIT, LifelineError } from '../../core/errors.js';
-import type { App } from '../../app.js';
+import type { App, CreateAppOptions } from '../../app.js';
 import { openApp, withApp } from '../context.js';
 import { action } from '../output.js';
 import { runWorker } from '../../interfaces/worker/run-worker.js';
@@ -120,7 +120,10 @@ export const WORKER_START_WAIT_MS = 60_000;
  * reached yet (it is restarting, or starts after them), retrying with a growing pause up to
  * WORKER_START_WAIT_MS, instead of exiting at once. Other errors (configuration, keys) end it at once.
  */
-export async function openAppWhenReachable(wait = true, options: { warnings?: boolean } = {}): Promise<App> {
+export async function openAppWhenReachable(
+  wait = true,
+  options: CreateAppOptions & { warnings?: boolean } = {},
+): Promise<App> {
   const deadline = Date.now() + WORKER_START_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
     try {

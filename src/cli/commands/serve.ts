@@ -174,7 +174,7 @@ function stopSignal(): Promise<void> {
  */
 async function serveHttpOnly(o: ServeOptions): Promise<CommandOutcome> {
   // The primary has printed the warnings (a development key) once.
-  const app = await openAppWhenReachable(true, { warnings: false });
+  const app = await openAppWhenReachable(true, { warnings: false, signingThreads: true });
   const server = await createHttpServer(app, { logger: o.log === true });
   const stopped = stopSignal();
   try {
@@ -284,7 +284,8 @@ export function registerServeCommand(program: Command): void {
         const processes = processesArg(o.processes);
         if (cluster.isWorker && process.env['LIFELINE_SERVE_HTTP_PROCESS'] === '1') return serveHttpOnly(o);
         // Waits (bounded) for a database that is restarting or not up yet, as `lifeline worker` does.
-        const app = await openAppWhenReachable();
+        // With HTTP processes the API is theirs, and so are the signing threads.
+        const app = await openAppWhenReachable(true, { signingThreads: processes === 1 });
         const port = portArg(o.port, app.config.http.port);
         const host = o.host ?? app.config.http.host;
         const server = processes === 1 ? await createHttpServer(app, { logger: o.log === true }) : null;

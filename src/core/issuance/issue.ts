@@ -222,17 +222,20 @@ export function auditEntry(
 }
 
 /** Signs the §5 license for a request; null (with the reason) when no license could be generated. */
-export function signEmergencyLicense(
+export async function signEmergencyLicense(
   ports: IssuancePorts,
   requestId: string,
   email: string,
   seats: number,
   date: CalendarDate,
   now: string,
-): { ok: true; license: LicenseRecord } | { ok: false; failure: { code: string; message: string } } {
+): Promise<{ ok: true; license: LicenseRecord } | { ok: false; failure: { code: string; message: string } }> {
   let result: ReturnType<typeof encodeLicense>;
   try {
-    result = encodeLicense(emergencyLicenseAttributes(email, seats, date), ports.signer.privateKey);
+    const attributes = emergencyLicenseAttributes(email, seats, date);
+    result = ports.signer.encode
+      ? await ports.signer.encode(attributes)
+      : encodeLicense(attributes, ports.signer.privateKey);
   } catch (error) {
     return {
       ok: false,
@@ -433,7 +436,7 @@ async function decideAndStore(
     return { kind: 'pending_approval', view: storedView(pending, null, deliveries, stored) };
   }
 
-  const signed = signEmergencyLicense(ports, requestId, n.requesterEmail, n.seats, date, now);
+  const signed = await signEmergencyLicense(ports, requestId, n.requesterEmail, n.seats, date, now);
   if (!signed.ok) {
     const failed: RequestRecord = { ...base, status: 'failed', failure: signed.failure };
     const deliveries = newDeliveries(ports, requestId, 'failure', ['tracker', 'chat'], now, null);

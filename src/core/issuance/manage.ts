@@ -81,7 +81,7 @@ export async function approveRequest(
   requireStatus(request, ['pending_approval'], 'approved');
   const now = ports.clock.now().toISOString();
   const date = todayFor(ports, settings, input.today);
-  const signed = signEmergencyLicense(ports, request.id, request.requesterEmail, request.seats, date, now);
+  const signed = await signEmergencyLicense(ports, request.id, request.requesterEmail, request.seats, date, now);
   const decision = {
     decision: 'approved' as const,
     by: input.actor.name,
@@ -294,7 +294,7 @@ export async function retryRequest(
   if (!eligibility.eligible && !overridden) return { kind: 'refused', eligibility };
 
   const now = ports.clock.now().toISOString();
-  const signed = signEmergencyLicense(ports, request.id, request.requesterEmail, request.seats, date, now);
+  const signed = await signEmergencyLicense(ports, request.id, request.requesterEmail, request.seats, date, now);
   if (!signed.ok) {
     await ports.store.transaction(async (tx) => {
       const moved = await tx.transitionRequest(request.id, 'failed', {

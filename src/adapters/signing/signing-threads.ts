@@ -1,0 +1,143 @@
+/**
+ * Signing threads: the RSA private-key operation of writing a license is most of its cost (about a
+ * millisecond on the bench machine), and on the event loop it holds up every other request of the
+ * process. `lifeline serve` therefore writes licenses on a few worker threads
+ * (LIFELINE_SIGNING_THREADS), which another CPU core can run while the event loop goes on with
+ * HTTP and the database.
+ *
+ * The result is the very `encodeLicense` result the event loop would have computed (the threads run
+ * the same core function with the same key). Threads start on the first license, keep the process
+ * alive only while they hold a job, and are stopped by `close()`. A thread that dies is replaced on the
+ * next license; the jobs it held are written on the event loop instead, so no request fails for it.
+ */
+import type { KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { encodeLicense, type EncodedLicense } from '../../core/license/codec.js';
+import type { LicenseError } from '../../core/license/errors.js';
+import type { LicenseJson } from '../../core/license/attributes.js';
+import type { Result } from '../../core/result.js';
+
+export type EncodeResult = Result<EncodedLicense, LicenseError>;
+
+/** A job posted to a signing thread. */
+export interface SigningJob {
+  id: number;
+  attributes: LicenseJson;
+}
+
+/** A signing thread's answer: encodeLicense's result, or the message of what it threw. */
+export type SigningReply = { id: number; result: EncodeResult } | { id: number; thrown: string };
+
+interface Pending {
+  attributes: LicenseJson;
+  resolve: (result: EncodeResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * The thread module. Compiled, it sits beside this file; when this file runs from TypeScript sources
+ * (the test runner), the compiled one under dist/ is used (`npm test` builds first).
+ */
+function threadModule(): URL {
+  const here = new URL('./signing-thread.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return here;
+  const compiled = fileURLToPath(here).replace(/\/src\/adapters\//, '/dist/src/adapters/');
+  if (!existsSync(compiled)) {
+    throw new Error(`the signing thread is not built (${compiled}); run npm run build`);
+  }
+  return new URL(`file://${compiled}`);
+}
+
+export class SigningThreads {
+  private readonly threads: (Thread | null)[];
+  private nextId = 1;
+  private closed = false;
+  /** Licenses written so far: on the threads, and on the event loop (after close, or rescued). */
+  readonly written = { onThreads: 0, inPlace: 0 };
+
+  constructor(
+    private readonly privateKey: KeyObject,
+    readonly size: number,
+  ) {
+    if (!Number.isInteger(size) || size < 1) throw new Error('SigningThreads: size is an integer ≥ 1');
+    this.threads = Array.from({ length: size }, () => null);
+  }
+
+  /** Writes a license (encodeLicense) on the least busy thread. */
+  encode(attributes: LicenseJson): Promise<EncodeResult> {
+    if (this.closed) return Promise.resolve(this.inPlace(attributes));
+    const thread = this.leastBusy();
+    const id = this.nextId++;
+    return new Promise<EncodeResult>((resolve, reject) => {
+      if (thread.pending.size === 0) thread.worker.ref();
+      thread.pending.set(id, { attributes, resolve, reject });
+      thread.worker.postMessage({ id, attributes } satisfies SigningJob);
+    });
+  }
+
+  /** Stops the threads; licenses asked for afterwards are written on the event loop. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const running = this.threads.filter((t): t is Thread => t !== null);
+    this.threads.fill(null);
+    await Promise.all(running.map((t) => t.worker.terminate()));
+    for (const t of running) this.rescue(t);
+  }
+
+  private inPlace(attributes: LicenseJson): EncodeResult {
+    this.written.inPlace++;
+    return encodeLicense(attributes, this.privateKey);
+  }
+
+  private leastBusy(): Thread {
+    let best: Thread | null = null;
+    for (let i = 0; i < this.threads.length; i++) {
+      const thread = this.threads[i] ?? this.start(i);
+      if (best === null || thread.pending.size < best.pending.size) best = thread;
+      if (best.pending.size === 0) break;
+    }
+    return best as Thread;
+  }
+
+  private start(index: number): Thread {
+    const worker = new Worker(threadModule(), { workerData: { privateKey: this.privateKey } });
+    worker.unref();
+    const thread: Thread = { worker, pending: new Map() };
+    this.threads[index] = thread;
+    worker.on('message', (reply: SigningReply) => {
+      const job = thread.pending.get(reply.id);
+      if (!job) return;
+      thread.pending.delete(reply.id);
+      if (thread.pending.size === 0) worker.unref();
+      this.written.onThreads++;
+      if ('result' in reply) job.resolve(reply.result);
+      else job.reject(new Error(reply.thrown));
+    });
+    const lost = (): void => {
+      if (this.threads[index] === thread) this.threads[index] = null;
+      this.rescue(thread);
+    };
+    worker.on('error', lost);
+    worker.on('exit', lost);
+    return thread;
+  }
+
+  /** The jobs of a thread that is gone are written here, on the event loop. */
+  private rescue(thread: Thread): void {
+    for (const [id, job] of thread.pending) {
+      thread.pending.delete(id);
+      try {
+        job.resolve(this.inPlace(job.attributes));
+      } catch (error) {
+        job.reject(error instanceof Error ? error : new Error('unknown'));
+      }
+    }
+  }
+}
