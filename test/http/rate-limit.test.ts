@@ -178,7 +178,7 @@ for (const [name, open, skip] of [
     const erin = () => ({ name: `erin-${Math.random()}`, role: 'engineer' });
 
     it('is a fixed window per key', async () => {
-      const limits = new StoreRateLimits(store.db, { perUser: 2, perCustomer: 100 }, 1000);
+      const limits = new StoreRateLimits(store, { perUser: 2, perCustomer: 100 }, 1000);
       const a = erin();
       const b = erin();
       expect((await limits.take(a, null, 0)).allowed).toBe(true);
@@ -192,7 +192,7 @@ for (const [name, open, skip] of [
     });
 
     it('a call refused by one limit uses up nothing of the other', async () => {
-      const limits = new StoreRateLimits(store.db, { perUser: 1, perCustomer: 5 });
+      const limits = new StoreRateLimits(store, { perUser: 1, perCustomer: 5 });
       const e = erin();
       const b = `b-${Math.random()}@x.example`;
       expect((await limits.take(e, `a-${Math.random()}@x.example`, 0)).allowed).toBe(true);
@@ -209,8 +209,8 @@ for (const [name, open, skip] of [
     it('counts exactly under concurrent calls from two limiters (two processes) on one database', async () => {
       const other = await open();
       try {
-        const one = new StoreRateLimits(store.db, { perUser: 1000, perCustomer: 7 });
-        const two = new StoreRateLimits(other.db, { perUser: 1000, perCustomer: 7 });
+        const one = new StoreRateLimits(store, { perUser: 1000, perCustomer: 7 });
+        const two = new StoreRateLimits(other, { perUser: 1000, perCustomer: 7 });
         const customer = `busy-${Math.random()}@x.example`;
         const results = await Promise.all(
           Array.from({ length: 40 }, (_, i) => (i % 2 ? one : two).take(erin(), customer, 5)),
@@ -222,7 +222,7 @@ for (const [name, open, skip] of [
     });
 
     it('forgets ended windows when swept', async () => {
-      const limits = new StoreRateLimits(store.db, { perUser: 1 }, 1000);
+      const limits = new StoreRateLimits(store, { perUser: 1 }, 1000);
       const e = erin();
       await limits.take(e, null, 0);
       await limits.sweep(5000);
@@ -235,7 +235,7 @@ for (const [name, open, skip] of [
     });
 
     it('defaults to 60 per user and 5 per customer per hour', () => {
-      const limits = new StoreRateLimits(store.db);
+      const limits = new StoreRateLimits(store);
       expect(limits.perUser).toBe(60);
       expect(limits.perCustomer).toBe(5);
       expect(limits.windowMs).toBe(HOUR);

@@ -12,17 +12,32 @@ import type { Evidence } from '../../core/ports.js';
 
 export const keyDigest = (key: string): string => createHash('sha256').update(key).digest('base64url');
 
-/** The rows of a license: one per distinct key. */
+/** The rows of a license: one per distinct key (its request's evidence as stored, JSON). */
 export function licenseKeyRows(
   license: { id: string; issuedAt: string },
   request: { ticketId: string; requesterEmail: string; evidence: string | null },
-): { key: string; issued_at: string; license_id: string }[] {
+): LicenseKeyRow[] {
   let previous: Evidence['previousLicense'] = null;
   try {
     previous = request.evidence ? ((JSON.parse(request.evidence) as Evidence).previousLicense ?? null) : null;
   } catch {
     previous = null;
   }
+  return licenseKeyRowsOf(license, { ...request, previous });
+}
+
+export interface LicenseKeyRow {
+  key: string;
+  issued_at: string;
+  license_id: string;
+}
+
+/** The rows of a license: one per distinct key (its request's previous license in hand). */
+export function licenseKeyRowsOf(
+  license: { id: string; issuedAt: string },
+  request: { ticketId: string; requesterEmail: string; previous: Evidence['previousLicense'] },
+): LicenseKeyRow[] {
+  const previous = request.previous;
   const keys = recentLicenseKeys({
     ticketId: request.ticketId,
     requesterEmail: request.requesterEmail,

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
@@ -15,6 +16,7 @@ import {
   SqliteDialect,
   sql,
   type CompiledQuery,
+  type Insertable,
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
@@ -45,9 +47,10 @@ import {
   type StoreTransaction,
   type TrackerLink,
 } from '../../core/ports.js';
-import { fileLicenseKeys, keyDigest } from './customer-keys.js';
+import { fileLicenseKeys, keyDigest, licenseKeyRowsOf } from './customer-keys.js';
 import { migrationProvider } from './migrations.js';
 import { WalFlusher } from './wal-flush.js';
+import { CompiledStatements } from './compiled-statements.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -169,18 +172,27 @@ function infrastructure(error: unknown, what: string): never {
 }
 
 class KyselyTransaction implements StoreTransaction {
+  /** The request this transaction inserted last (its license's keys are filed from it). */
+  private lastRequest: RequestRecord | null = null;
+
   constructor(
     private readonly db: Executor,
     private readonly dialect: Dialect,
+    private readonly statements: CompiledStatements,
   ) {}
 
   async insertRequest(record: RequestRecord): Promise<'inserted' | 'ticket_taken'> {
-    const result = await this.db
-      .insertInto('requests')
-      .values(requestToRow(record))
-      .onConflict((oc) => oc.column('ticket_claim').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1 ? 'inserted' : 'ticket_taken';
+    const row = requestToRow(record);
+    const result = await this.statements.execute(this.db, 'requests.insert', row, (v) =>
+      this.db
+        .insertInto('requests')
+        .values(v as Database['requests'])
+        .onConflict((oc) => oc.column('ticket_claim').doNothing())
+        .compile(),
+    );
+    const inserted = Number(result.numAffectedRows ?? 0n) === 1;
+    if (inserted) this.lastRequest = record;
+    return inserted ? 'inserted' : 'ticket_taken';
   }
 
   async transitionRequest(
@@ -211,47 +223,78 @@ class KyselyTransaction implements StoreTransaction {
   }
 
   async insertLicense(r: LicenseRecord): Promise<void> {
-    await this.db
-      .insertInto('licenses')
-      .values({
-        id: r.id,
-        request_id: r.requestId,
-        text: r.text,
-        fingerprint: r.fingerprint,
-        file_name: r.fileName,
-        email: r.email,
-        seats: r.seats,
-        issued_at: r.issuedAt,
-        expires_at: r.expiresAt,
-        created_at: r.createdAt,
-      })
-      .execute();
-    await fileLicenseKeys(this.db, r);
+    const row: Database['licenses'] = {
+      id: r.id,
+      request_id: r.requestId,
+      text: r.text,
+      fingerprint: r.fingerprint,
+      file_name: r.fileName,
+      email: r.email,
+      seats: r.seats,
+      issued_at: r.issuedAt,
+      expires_at: r.expiresAt,
+      created_at: r.createdAt,
+    };
+    await this.statements.execute(this.db, 'licenses.insert', row, (v) =>
+      this.db
+        .insertInto('licenses')
+        .values(v as Database['licenses'])
+        .compile(),
+    );
+    const request = this.lastRequest?.id === r.requestId ? this.lastRequest : null;
+    if (!request) {
+      await fileLicenseKeys(this.db, r);
+      return;
+    }
+    // Its request was inserted by this transaction: its keys are in hand, not read back.
+    const keys = licenseKeyRowsOf(r, {
+      ticketId: request.ticketId,
+      requesterEmail: request.requesterEmail,
+      previous: request.evidence?.previousLicense ?? null,
+    });
+    await this.insertRows('license_keys', keys);
+  }
+
+  /** A multi-row insert through the compiled statements (shape: table × number of rows). */
+  private async insertRows<T extends 'license_keys' | 'deliveries'>(
+    table: T,
+    rows: readonly Database[T][],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const flat: Record<string, unknown> = {};
+    rows.forEach((row, i) => {
+      for (const [column, value] of Object.entries(row)) flat[`${i}.${column}`] = value;
+    });
+    const columns = Object.keys(rows[0] as object);
+    await this.statements.execute(this.db, `${table}.insert×${rows.length}`, flat, (v) =>
+      this.db
+        .insertInto(table)
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows rebuilt from the flat values
+        .values(rows.map((_, i) => Object.fromEntries(columns.map((c) => [c, v[`${i}.${c}`]]))) as any)
+        .compile(),
+    );
   }
 
   async insertDeliveries(records: readonly DeliveryRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.db
-      .insertInto('deliveries')
-      .values(
-        records.map((d) => ({
-          id: d.id,
-          request_id: d.requestId,
-          channel: d.channel,
-          purpose: d.purpose,
-          status: d.status,
-          recipient: d.recipient,
-          attempts: d.attempts,
-          last_error: d.lastError,
-          next_attempt_at: d.nextAttemptAt,
-          claimed_by: null,
-          claimed_until: null,
-          external_ref: d.externalRef,
-          created_at: d.createdAt,
-          updated_at: d.updatedAt,
-        })),
-      )
-      .execute();
+    await this.insertRows(
+      'deliveries',
+      records.map((d) => ({
+        id: d.id,
+        request_id: d.requestId,
+        channel: d.channel,
+        purpose: d.purpose,
+        status: d.status,
+        recipient: d.recipient,
+        attempts: d.attempts,
+        last_error: d.lastError,
+        next_attempt_at: d.nextAttemptAt,
+        claimed_by: null,
+        claimed_until: null,
+        external_ref: d.externalRef,
+        created_at: d.createdAt,
+        updated_at: d.updatedAt,
+      })),
+    );
   }
 
   async completeDelivery(id: string, workerId: string, c: DeliveryCompletion): Promise<boolean> {
@@ -282,9 +325,15 @@ class KyselyTransaction implements StoreTransaction {
   }
 
   async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    let head = this.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
-    if (this.dialect === 'postgres') head = head.forUpdate();
-    const current = await head.executeTakeFirstOrThrow();
+    const { rows: heads } = await this.statements.execute(this.db, 'audit_head.select', { id: 1 }, (v) => {
+      const head = this.db
+        .selectFrom('audit_head')
+        .select(['seq', 'hash'])
+        .where('id', '=', v['id'] as number);
+      return (this.dialect === 'postgres' ? head.forUpdate() : head).compile();
+    });
+    const current = heads[0];
+    if (!current) throw new Error('the audit head row is missing');
     // Sealed (format 2): personal values enter the digest only as salted hashes, so retention can
     // redact them later without breaking the chain (src/core/audit.ts).
     const salt = randomBytes(16).toString('hex');
@@ -308,33 +357,41 @@ class KyselyTransaction implements StoreTransaction {
       prevHash: base.prevHash,
       hash: auditHash(current.hash, base),
     };
-    await this.db
-      .insertInto('audit_log')
-      .values({
-        seq: full.seq,
-        id: full.id,
-        at: full.at,
-        actor: full.actor,
-        action: full.action,
-        request_id: full.requestId,
-        details: json(full.details),
-        details_digest: full.detailsDigest,
-        prev_hash: full.prevHash,
-        hash: full.hash,
-        format: AUDIT_FORMAT_SEALED,
-        salt,
-      })
-      .execute();
-    await this.db
-      .updateTable('audit_head')
-      .set({ seq: full.seq, hash: full.hash })
-      .where('id', '=', 1)
-      .execute();
+    const row: Insertable<Database['audit_log']> = {
+      seq: full.seq,
+      id: full.id,
+      at: full.at,
+      actor: full.actor,
+      action: full.action,
+      request_id: full.requestId,
+      details: json(full.details),
+      details_digest: full.detailsDigest,
+      prev_hash: full.prevHash,
+      hash: full.hash,
+      format: AUDIT_FORMAT_SEALED,
+      salt,
+    };
+    await this.statements.execute(this.db, 'audit_log.insert', row, (v) =>
+      this.db
+        .insertInto('audit_log')
+        .values(v as Insertable<Database['audit_log']>)
+        .compile(),
+    );
+    await this.statements.execute(this.db, 'audit_head.update', { seq: full.seq, hash: full.hash, id: 1 }, (v) =>
+      this.db
+        .updateTable('audit_head')
+        .set({ seq: v['seq'] as number, hash: v['hash'] as string })
+        .where('id', '=', v['id'] as number)
+        .compile(),
+    );
     return full;
   }
 }
 
 export class KyselyStore implements Store {
+  /** The hot statements, compiled once per shape for this store's dialect. */
+  private readonly statements = new CompiledStatements();
+
   constructor(
     readonly db: Db,
     readonly dialect: Dialect,
@@ -404,7 +461,7 @@ export class KyselyStore implements Store {
   }
 
   async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    return this.inTransaction((db) => work(new KyselyTransaction(db, this.dialect)));
+    return this.inTransaction((db) => work(new KyselyTransaction(db, this.dialect, this.statements)));
   }
 
   /**
@@ -413,9 +470,20 @@ export class KyselyStore implements Store {
    */
   async inTransaction<T>(work: (db: Executor) => Promise<T>): Promise<T> {
     if (this.dialect === 'postgres') return this.db.transaction().execute(work);
-    const result = await this.sqliteTransaction(work);
+    const result = await this.sqliteTransaction(work, true);
     await this.flusher?.flush();
     return result;
+  }
+
+  /**
+   * Runs writes whose loss in a power cut does no harm (a rate-limit count), answered as soon as they
+   * are committed. On SQLite they share the batch, and the one commit, of the write transactions
+   * asked for in the same turn of the event loop, and do not wait for the WAL sync; on PostgreSQL
+   * each statement commits on its own.
+   */
+  async inTransactionUnsynced<T>(work: (db: Executor) => Promise<T>): Promise<T> {
+    if (this.dialect === 'postgres') return work(this.db);
+    return this.sqliteTransaction(work, false);
   }
 
   /**
@@ -427,9 +495,10 @@ export class KyselyStore implements Store {
    * BEGIN IMMEDIATE takes the write lock at once, so another process waits instead of failing when
    * it upgrades a read lock later.
    */
-  private sqliteTransaction<T>(work: (db: Executor) => Promise<T>): Promise<T> {
+  private sqliteTransaction<T>(work: (db: Executor) => Promise<T>, synced: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.batchQueue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.batchQueue.push({ work, synced, resolve: resolve as (value: unknown) => void, reject });
+      if (!synced || this.batchQueue.length >= MAX_BATCH) this.wakeDrain?.();
       if (!this.batching) {
         this.batching = true;
         setImmediate(() => void this.drainBatches());
@@ -439,10 +508,27 @@ export class KyselyStore implements Store {
 
   private readonly batchQueue: QueuedWork[] = [];
   private batching = false;
+  /** Ends the drain's wait for a running WAL sync (a work that must not wait, or a full batch). */
+  private wakeDrain: (() => void) | null = null;
+  /** SQLite: how many batches were committed (for tests). */
+  commits = 0;
 
   private async drainBatches(): Promise<void> {
     try {
-      while (this.batchQueue.length > 0) await this.commitBatch(this.batchQueue.splice(0, MAX_BATCH));
+      while (this.batchQueue.length > 0) {
+        // While a WAL sync runs, a commit made now would wait for the next sync anyway: the works
+        // that arrive meanwhile join this batch instead (fewer, larger commits; no later answer).
+        // A work answered without a sync (a rate-limit count) is committed at once.
+        const syncing = this.flusher?.syncing;
+        if (syncing && this.batchQueue.length < MAX_BATCH && this.batchQueue.every((w) => w.synced)) {
+          await new Promise<void>((resolve) => {
+            this.wakeDrain = resolve;
+            void syncing.then(resolve);
+          });
+          this.wakeDrain = null;
+        }
+        await this.commitBatch(this.batchQueue.splice(0, MAX_BATCH));
+      }
     } finally {
       this.batching = false;
     }
@@ -472,6 +558,7 @@ export class KyselyStore implements Store {
             }
           }
           await sql`commit`.execute(conn);
+          this.commits++;
         } catch (error) {
           await sql`rollback`.execute(conn).catch(() => undefined);
           throw error;
@@ -490,11 +577,14 @@ export class KyselyStore implements Store {
   }
 
   async findTicketHolder(ticketId: string): Promise<RequestRecord | null> {
-    const row = await this.db
-      .selectFrom('requests')
-      .selectAll()
-      .where('ticket_claim', '=', ticketId)
-      .executeTakeFirst();
+    const { rows } = await this.statements.execute(this.db, 'requests.byTicketClaim', { ticketId }, (v) =>
+      this.db
+        .selectFrom('requests')
+        .selectAll()
+        .where('ticket_claim', '=', v['ticketId'] as string)
+        .compile(),
+    );
+    const row = rows[0];
     return row ? rowToRequest(row) : null;
   }
 
@@ -568,25 +658,37 @@ export class KyselyStore implements Store {
   async recentLicenses(since: CalendarDate, keys: readonly string[]): Promise<RecentLicense[]> {
     if (keys.length === 0) return [];
     const digests = [...new Set(keys.map(keyDigest))];
-    const rows = await this.db
-      .selectFrom('licenses')
-      .innerJoin('requests', 'requests.id', 'licenses.request_id')
-      .select([
-        'requests.id as requestId',
-        'requests.ticket_id as ticketId',
-        'requests.requester_email as requesterEmail',
-        'licenses.issued_at as issuedAt',
-        'requests.evidence as evidence',
-      ])
-      .where('licenses.issued_at', '>=', since)
-      .where('licenses.id', 'in', (eb) =>
-        eb
-          .selectFrom('license_keys')
-          .select('license_keys.license_id')
-          .where('license_keys.key', 'in', digests)
-          .where('license_keys.issued_at', '>=', since),
-      )
-      .execute();
+    const values: Record<string, string> = { since };
+    digests.forEach((d, i) => (values[`key${i}`] = d));
+    const { rows } = await this.statements.execute(
+      this.db,
+      `licenses.recent×${digests.length}`,
+      values,
+      (v) =>
+        this.db
+          .selectFrom('licenses')
+          .innerJoin('requests', 'requests.id', 'licenses.request_id')
+          .select([
+            'requests.id as requestId',
+            'requests.ticket_id as ticketId',
+            'requests.requester_email as requesterEmail',
+            'licenses.issued_at as issuedAt',
+            'requests.evidence as evidence',
+          ])
+          .where('licenses.issued_at', '>=', v['since'] as string)
+          .where('licenses.id', 'in', (eb) =>
+            eb
+              .selectFrom('license_keys')
+              .select('license_keys.license_id')
+              .where(
+                'license_keys.key',
+                'in',
+                digests.map((_, i) => v[`key${i}`] as string),
+              )
+              .where('license_keys.issued_at', '>=', v['since'] as string),
+          )
+          .compile(),
+    );
     return rows.map((r) => {
       const previous = (parse(r.evidence) as RequestRecord['evidence'] | null)?.previousLicense ?? null;
       return {
@@ -861,6 +963,8 @@ function enableWal(database: BetterSqlite3.Database): void {
 /** A write transaction waiting for its SQLite batch (KyselyStore.sqliteTransaction). */
 interface QueuedWork {
   work: (db: Executor) => Promise<unknown>;
+  /** Its caller awaits the WAL sync after the commit (inTransaction; not inTransactionUnsynced). */
+  synced: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -929,7 +1033,12 @@ function lockPause(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0.5 + Math.random()));
 }
 
-export function openSqliteStore(path: string): KyselyStore {
+export interface SqliteStoreOptions {
+  /** How the group commit syncs the WAL file (tests slow it down); default: fdatasync. */
+  syncWal?: (handle: FileHandle) => Promise<void>;
+}
+
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): KyselyStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
   database.pragma('busy_timeout = 15000');
@@ -944,7 +1053,7 @@ export function openSqliteStore(path: string): KyselyStore {
     'sqlite',
     undefined,
     path === ':memory:' ? undefined : `${path}.migrate-lock`,
-    path === ':memory:' ? undefined : new WalFlusher(`${path}-wal`),
+    path === ':memory:' ? undefined : new WalFlusher(`${path}-wal`, options.syncWal),
     // Migrating waited in SQLite's busy handler (the migrator's own transactions cannot be retried
     // statement by statement); from now on lock waits are EventLoopLockWaitDialect's.
     () => database.pragma('busy_timeout = 0'),

@@ -8,8 +8,14 @@
  * the limit guards against loops and abuse, and it is decided before the work is done. Calls refused
  * by validation (400) are not counted; a call refused by one limit uses up nothing of the other.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledStatements } from './compiled-statements.js';
 import type { Database } from './schema.js';
+
+/** Runs rate-limit writes (KyselyStore.inTransactionUnsynced: on SQLite, in the commit batch). */
+export interface RateLimitStore {
+  inTransactionUnsynced<T>(work: (db: Kysely<Database> | Transaction<Database>) => Promise<T>): Promise<T>;
+}
 
 export const RATE_LIMIT_WINDOW_MS = 60 * 60 * 1000;
 export const DEFAULT_RATE_LIMIT_PER_USER = 60;
@@ -36,9 +42,10 @@ export class StoreRateLimits implements IssuanceLimiter {
   readonly perUser: number;
   readonly perCustomer: number;
   private calls = 0;
+  private readonly statements = new CompiledStatements();
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: RateLimitStore,
     limits: { perUser?: number; perCustomer?: number } = {},
     readonly windowMs: number = RATE_LIMIT_WINDOW_MS,
   ) {
@@ -59,18 +66,23 @@ export class StoreRateLimits implements IssuanceLimiter {
         limit: this.perCustomer,
       });
     }
-    const counted = await this.count(keys, now);
+    const counted = await this.store.inTransactionUnsynced((db) => this.count(db, keys, now));
     const refused = counted.filter((c) => !c.allowed);
     if (refused.length === 0) return { allowed: true, retryAfterSeconds: 0 };
     // Refused by one limit: give back the call counted against the other.
-    for (const c of counted.filter((c) => c.allowed)) {
-      await this.db
-        .updateTable('rate_windows')
-        .set({ count: sql`count - 1` })
-        .where('key', '=', c.key)
-        .where('window_start', '=', c.windowStart)
-        .where('count', '>', 0)
-        .execute();
+    const giveBack = counted.filter((c) => c.allowed);
+    if (giveBack.length > 0) {
+      await this.store.inTransactionUnsynced(async (db) => {
+        for (const c of giveBack) {
+          await db
+            .updateTable('rate_windows')
+            .set({ count: sql`count - 1` })
+            .where('key', '=', c.key)
+            .where('window_start', '=', c.windowStart)
+            .where('count', '>', 0)
+            .execute();
+        }
+      });
     }
     return {
       allowed: false,
@@ -83,25 +95,34 @@ export class StoreRateLimits implements IssuanceLimiter {
   /**
    * One call for each key, in ONE statement (one commit): a new window when the last one ended;
    * else one more while under the limit. A refused call leaves the count at limit + 1 (the mark of
-   * "refused"), so it uses up nothing.
+   * "refused"), so it uses up nothing. Run in the store's commit batch (one commit shared with the
+   * writes of the same moment), not awaiting the WAL sync: a count lost in a power cut does no harm.
    */
   private async count(
+    db: Kysely<Database> | Transaction<Database>,
     keys: { key: string; limit: number }[],
     now: number,
   ): Promise<{ key: string; allowed: boolean; windowStart: number }[]> {
-    const ended = now - this.windowMs;
-    const values = sql.join(keys.map((k) => sql`(${k.key}, ${now}, 1, ${k.limit})`));
-    const { rows } = await sql<{ key: string; window_start: number | string; count: number | string }>`
-      insert into rate_windows (key, window_start, count, lim) values ${values}
-      on conflict (key) do update set
-        window_start = case when rate_windows.window_start <= ${ended} then excluded.window_start
-          else rate_windows.window_start end,
-        count = case
-          when rate_windows.window_start <= ${ended} then 1
-          when rate_windows.count <= excluded.lim then rate_windows.count + 1
-          else rate_windows.count end,
-        lim = excluded.lim
-      returning key, window_start, count`.execute(this.db);
+    const values: Record<string, string | number> = { now, ended: now - this.windowMs };
+    keys.forEach((k, i) => {
+      values[`key${i}`] = k.key;
+      values[`limit${i}`] = k.limit;
+    });
+    // Run on every issue and resend: compiled once per number of keys (compiled-statements.ts).
+    const { rows } = await this.statements.execute(db, `rate_windows.take×${keys.length}`, values, (v) => {
+      const rows = sql.join(keys.map((_, i) => sql`(${v[`key${i}`]}, ${v['now']}, 1, ${v[`limit${i}`]})`));
+      return sql<{ key: string; window_start: number | string; count: number | string }>`
+        insert into rate_windows (key, window_start, count, lim) values ${rows}
+        on conflict (key) do update set
+          window_start = case when rate_windows.window_start <= ${v['ended']} then excluded.window_start
+            else rate_windows.window_start end,
+          count = case
+            when rate_windows.window_start <= ${v['ended']} then 1
+            when rate_windows.count <= excluded.lim then rate_windows.count + 1
+            else rate_windows.count end,
+          lim = excluded.lim
+        returning key, window_start, count`.compile(db);
+    });
     return keys.map((k) => {
       const row = rows.find((r) => r.key === k.key);
       return {
@@ -114,9 +135,11 @@ export class StoreRateLimits implements IssuanceLimiter {
 
   /** Forgets windows that have ended, so the table holds only the keys of the last hour. */
   async sweep(now: number): Promise<void> {
-    await this.db
-      .deleteFrom('rate_windows')
-      .where('window_start', '<=', now - this.windowMs)
-      .execute();
+    await this.store.inTransactionUnsynced((db) =>
+      db
+        .deleteFrom('rate_windows')
+        .where('window_start', '<=', now - this.windowMs)
+        .execute(),
+    );
   }
 }

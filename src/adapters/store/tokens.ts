@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Role } from '../../core/ports.js';
+import { CompiledStatements } from './compiled-statements.js';
 import type { Database } from './schema.js';
 
 export const TOKEN_PREFIX = 'llt_';
@@ -55,13 +56,19 @@ export async function createToken(
 /** The live (not revoked) token with this secret, or null. Looked up by hash. */
 export async function findToken(db: Kysely<Database>, secret: string): Promise<ApiToken | null> {
   if (typeof secret !== 'string' || !secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
-  const row = await db
-    .selectFrom('api_tokens')
-    .selectAll()
-    .where('hash', '=', hashOf(secret))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  // Every API call looks its token up: compiled once per database (compiled-statements.ts).
+  const { rows } = await statementsFor(db).execute(db, 'api_tokens.live', { hash: hashOf(secret) }, (v) =>
+    db.selectFrom('api_tokens').selectAll().where('hash', '=', v.hash).where('revoked_at', 'is', null).compile(),
+  );
+  const row = rows[0];
   return row ? rowToToken(row) : null;
+}
+
+const statementsByDb = new WeakMap<object, CompiledStatements>();
+function statementsFor(db: Kysely<Database>): CompiledStatements {
+  let statements = statementsByDb.get(db);
+  if (!statements) statementsByDb.set(db, (statements = new CompiledStatements()));
+  return statements;
 }
 
 export async function listTokens(db: Kysely<Database>): Promise<ApiToken[]> {

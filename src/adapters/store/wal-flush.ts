@@ -48,6 +48,11 @@ export class WalFlusher {
     return this.next;
   }
 
+  /** The sync running now (settles when it ends, never rejects), or null. */
+  get syncing(): Promise<void> | null {
+    return this.running ? this.running.catch(() => undefined) : null;
+  }
+
   private async sync(): Promise<void> {
     let current: Awaited<ReturnType<typeof stat>>;
     try {

@@ -140,7 +140,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
   server.decorateRequest('actor', null);
   server.decorateRequest('auth', null);
   await server.register(fastifyCookie);
-  const limits = new StoreRateLimits(app.store.db, options.rateLimit ?? app.config.rateLimit ?? {});
+  const limits = new StoreRateLimits(app.store, options.rateLimit ?? app.config.rateLimit ?? {});
 
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -83,3 +83,63 @@ describe('write transactions asked for together', () => {
     expect(await store.getRequest(next.id)).toEqual(next);
   });
 });
+
+describe('while a WAL sync runs', () => {
+  it('the write transactions that arrive wait for it and then share one commit; a rate-limit count does not wait', async () => {
+    path = join(mkdtempSync(join(tmpdir(), 'lifeline-batch-')), 'lifeline.db');
+    let hold = false;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const store = openSqliteStore(path, {
+      syncWal: async (handle) => {
+        if (hold) await gate;
+        await handle.datasync();
+      },
+    });
+    stores.push(store);
+    await store.migrate();
+    try {
+      const commitsAtStart = store.commits;
+      hold = true;
+      const first = request();
+      const firstDone = store.transaction((tx) => tx.insertRequest(first));
+      while (store.commits === commitsAtStart) await new Promise((r) => setImmediate(r));
+      // Committed; its sync waits at the gate. Ten more arrive, each in its own turn of the event loop.
+      const later = Array.from({ length: 10 }, () => request());
+      const laterDone: Promise<unknown>[] = [];
+      for (const r of later) {
+        laterDone.push(store.transaction((tx) => tx.insertRequest(r)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(store.commits).toBe(commitsAtStart + 1);
+      // A write answered without a sync is committed at once, and the waiting ones go with it.
+      const counted = await store.inTransactionUnsynced(async (db) => {
+        await sql`insert into rate_windows (key, window_start, count, lim) values ('k', 1, 1, 5)`.execute(db);
+        return 'counted';
+      });
+      expect(counted).toBe('counted');
+      expect(store.commits).toBe(commitsAtStart + 2);
+      // The synced ones are answered only once their commit is on disk: after the gate opens.
+      let answered = 0;
+      for (const p of [firstDone, ...laterDone]) void p.then(() => answered++);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(answered).toBe(0);
+      release();
+      await Promise.all([firstDone, ...laterDone]);
+      expect(store.commits).toBe(commitsAtStart + 2);
+      for (const r of [first, ...later]) expect(await store.getRequest(r.id)).toEqual(r);
+    } finally {
+      release(); // a failed expectation must not leave the store's close waiting at the gate
+    }
+  });
+
+  it('without a sync running, a write transaction commits at once', async () => {
+    const store = await fresh();
+    const before = store.commits;
+    const r = request();
+    await store.transaction((tx) => tx.insertRequest(r));
+    expect(store.commits).toBe(before + 1);
+    await store.transaction((tx) => tx.insertRequest(request()));
+    expect(store.commits).toBe(before + 2);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * Compiled statements (src/adapters/store/compiled-statements.ts): a shape learned once runs the
+ * very SQL Kysely builds, with each call's values, on SQLite and PostgreSQL; what cannot be learned
+ * safely is always built anew.
+ */
+import { Kysely, sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { CompiledStatements } from '../../../src/adapters/store/compiled-statements.js';
+import { openPostgresStore, openSqliteStore } from '../../../src/adapters/store/kysely-store.js';
+import { dropSchema, POSTGRES_URL, postgresProblem, uniqueSchemaName } from '../../helpers/postgres.js';
+
+interface Db {
+  t: { id: string; n: number | null; label: string | null };
+}
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`CompiledStatements on ${kind}`, () => {
+    it('runs each call with its own values, learning each shape once', async (ctx) => {
+      if (kind === 'postgres' && postgresProblem) return ctx.skip();
+      const schema = uniqueSchemaName();
+      const store =
+        kind === 'sqlite' ? openSqliteStore(':memory:') : openPostgresStore({ url: POSTGRES_URL, schema });
+      try {
+        if (kind === 'postgres') await sql`create schema if not exists ${sql.id(schema)}`.execute(store.db);
+        const db = store.db as unknown as Kysely<Db>;
+        await db.schema
+          .createTable('t')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('n', 'integer')
+          .addColumn('label', 'text')
+          .execute();
+        const statements = new CompiledStatements();
+        let builds = 0;
+        const insert = (row: Db['t']) =>
+          statements.execute(db, 'insert', row, (v) => {
+            builds++;
+            return db.insertInto('t').values(v).compile();
+          });
+        for (let i = 0; i < 20; i++) await insert({ id: `r${i}`, n: i % 3 === 0 ? null : i, label: `label ${i}` });
+        expect(builds).toBe(1); // learned with markers, never built again
+        const select = (ids: string[]) =>
+          statements.execute(
+            db,
+            `select×${ids.length}`,
+            Object.fromEntries(ids.map((id, i) => [`id${i}`, id])),
+            (v) =>
+              db
+                .selectFrom('t')
+                .selectAll()
+                .where(
+                  'id',
+                  'in',
+                  ids.map((_, i) => v[`id${i}`] as string),
+                )
+                .orderBy('id')
+                .compile(),
+          );
+        expect((await select(['r1', 'r3'])).rows).toEqual([
+          { id: 'r1', n: 1, label: 'label 1' },
+          { id: 'r3', n: null, label: 'label 3' },
+        ]);
+        expect((await select(['r5', 'r2'])).rows.map((r) => r.id)).toEqual(['r2', 'r5']);
+        expect((await select(['r7', 'r8', 'r9'])).rows.map((r) => r.id)).toEqual(['r7', 'r8', 'r9']);
+        const update = await statements.execute(db, 'update', { id: 'r4', label: 'changed' }, (v) =>
+          db.updateTable('t').set({ label: v.label }).where('id', '=', v.id).compile(),
+        );
+        expect(update.numAffectedRows).toBe(1n);
+        expect(
+          (await statements.execute(db, 'update', { id: 'nope', label: 'x' }, (v) =>
+            db.updateTable('t').set({ label: v.label }).where('id', '=', v.id).compile(),
+          )).numAffectedRows,
+        ).toBe(0n);
+        expect(await db.selectFrom('t').select('label').where('id', '=', 'r4').executeTakeFirst()).toEqual({
+          label: 'changed',
+        });
+        expect([...statements.shapes.values()].every(Boolean)).toBe(true);
+      } finally {
+        await store.close();
+        if (kind === 'postgres') await dropSchema(schema);
+      }
+    });
+  });
+}
+
+describe('CompiledStatements never caches what it cannot reproduce', () => {
+  it('a value written into the SQL text is never cached; what a builder branches on goes in the shape', async () => {
+    const store = openSqliteStore(':memory:');
+    try {
+      const db = store.db as unknown as Kysely<Db>;
+      await db.schema.createTable('t').addColumn('id', 'text').addColumn('n', 'integer').addColumn('label', 'text').execute();
+      await db.insertInto('t').values([{ id: 'a', n: 1, label: null }, { id: 'b', n: null, label: 'x' }]).execute();
+      const statements = new CompiledStatements();
+      // `is null` for null, `=` otherwise: the SQL depends on whether the value is null, so the shape
+      // says which (the builder is learned with marker strings, never with null).
+      const byN = (n: number | null) =>
+        statements.execute(db, n === null ? 'byN:null' : 'byN', n === null ? {} : { n }, (v: { n?: number }) =>
+          (v.n === undefined
+            ? db.selectFrom('t').select('id').where('n', 'is', null)
+            : db.selectFrom('t').select('id').where('n', '=', v.n as number)
+          ).compile(),
+        );
+      expect((await byN(null)).rows).toEqual([{ id: 'b' }]);
+      expect((await byN(1)).rows).toEqual([{ id: 'a' }]);
+      expect((await byN(null)).rows).toEqual([{ id: 'b' }]);
+      // A value written into the SQL text.
+      const inlined = (id: string) =>
+        statements.execute(db, 'inlined', { id }, (v) =>
+          db.selectFrom('t').select('n').where('id', '=', sql.lit(v.id)).compile(),
+        );
+      expect((await inlined('a')).rows).toEqual([{ n: 1 }]);
+      expect((await inlined('b')).rows).toEqual([{ n: null }]);
+      expect(Object.fromEntries(statements.shapes)).toEqual({
+        'byN:null()': true,
+        'byN(n)': true,
+        'inlined(id)': false,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('values that are not plain are built anew; a value left out is another shape', async () => {
+    const store = openSqliteStore(':memory:');
+    try {
+      const db = store.db as unknown as Kysely<Db>;
+      await db.schema.createTable('t').addColumn('id', 'text').addColumn('n', 'integer').addColumn('label', 'text').execute();
+      const statements = new CompiledStatements();
+      let builds = 0;
+      const insert = (row: Partial<Db['t']> | Record<string, unknown>) =>
+        statements.execute(db, 'insert', row, (v) => {
+          builds++;
+          return db.insertInto('t').values(v as Db['t']).compile();
+        });
+      await insert({ id: 'a', n: 1, label: 'one' });
+      await insert({ id: 'b', n: sql<number>`1 + 1`, label: 'two' }); // an expression: built anew
+      await insert({ id: 'c', n: 3 }); // no label: its own shape
+      expect(builds).toBe(3);
+      expect(await db.selectFrom('t').selectAll().orderBy('id').execute()).toEqual([
+        { id: 'a', n: 1, label: 'one' },
+        { id: 'b', n: 2, label: 'two' },
+        { id: 'c', n: 3, label: null },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
