@@ -115,7 +115,13 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const warnings: string[] = [];
   const key = signer(config, dataDir, warnings);
   const threads = options.signingThreads ? signingThreadCount(config.signingThreads) : 0;
-  const pool = threads > 0 ? new SigningThreads(key.privateKey, threads) : null;
+  const pool =
+    threads > 0
+      ? new SigningThreads(key.privateKey, threads, {
+          onDisabled: (reason) =>
+            process.stderr.write(`warning: ${reason}; licenses are signed on the event loop\n`),
+        })
+      : null;
   const sign: IssuancePorts['signer'] = pool ? { ...key, encode: (a) => pool.encode(a) } : key;
   const publicKeys =
     config.verifyKeyFiles.length > 0

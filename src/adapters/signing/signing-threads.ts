@@ -39,6 +39,18 @@ interface Pending {
 interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** Jobs it has answered (a thread lost before its first answer counts as a failed start). */
+  answered: number;
+}
+
+/** After this many threads in a row are lost before their first answer, licenses are signed in place. */
+const FAILED_STARTS_TO_GIVE_UP = 3;
+
+export interface SigningThreadsOptions {
+  /** Called once if the threads cannot run (licenses are then written on the event loop). */
+  onDisabled?: (reason: string) => void;
+  /** The thread module (tests); default: signing-thread.js. */
+  module?: URL;
 }
 
 /**
@@ -59,12 +71,16 @@ export class SigningThreads {
   private readonly threads: (Thread | null)[];
   private nextId = 1;
   private closed = false;
+  private failedStarts = 0;
+  /** Why the threads were given up, or null while they are used. */
+  disabledReason: string | null = null;
   /** Licenses written so far: on the threads, and on the event loop (after close, or rescued). */
   readonly written = { onThreads: 0, inPlace: 0 };
 
   constructor(
     private readonly privateKey: KeyObject,
     readonly size: number,
+    private readonly options: SigningThreadsOptions = {},
   ) {
     if (!Number.isInteger(size) || size < 1) throw new Error('SigningThreads: size is an integer ≥ 1');
     this.threads = Array.from({ length: size }, () => null);
@@ -72,8 +88,8 @@ export class SigningThreads {
 
   /** Writes a license (encodeLicense) on the least busy thread. */
   encode(attributes: LicenseJson): Promise<EncodeResult> {
-    if (this.closed) return Promise.resolve(this.inPlace(attributes));
-    const thread = this.leastBusy();
+    const thread = this.closed || this.disabledReason !== null ? null : this.leastBusy();
+    if (!thread) return Promise.resolve(this.inPlace(attributes));
     const id = this.nextId++;
     return new Promise<EncodeResult>((resolve, reject) => {
       if (thread.pending.size === 0) thread.worker.ref();
@@ -96,37 +112,60 @@ export class SigningThreads {
     return encodeLicense(attributes, this.privateKey);
   }
 
-  private leastBusy(): Thread {
+  /** The least busy thread (started when missing), or null when none can start. */
+  private leastBusy(): Thread | null {
     let best: Thread | null = null;
     for (let i = 0; i < this.threads.length; i++) {
       const thread = this.threads[i] ?? this.start(i);
+      if (!thread) continue;
       if (best === null || thread.pending.size < best.pending.size) best = thread;
       if (best.pending.size === 0) break;
     }
-    return best as Thread;
+    return best;
   }
 
-  private start(index: number): Thread {
-    const worker = new Worker(threadModule(), { workerData: { privateKey: this.privateKey } });
+  private start(index: number): Thread | null {
+    if (this.disabledReason !== null) return null;
+    let worker: Worker;
+    try {
+      worker = new Worker(this.options.module ?? threadModule(), {
+        workerData: { privateKey: this.privateKey },
+      });
+    } catch (error) {
+      this.failedStart(error);
+      return null;
+    }
     worker.unref();
-    const thread: Thread = { worker, pending: new Map() };
+    const thread: Thread = { worker, pending: new Map(), answered: 0 };
     this.threads[index] = thread;
     worker.on('message', (reply: SigningReply) => {
       const job = thread.pending.get(reply.id);
       if (!job) return;
       thread.pending.delete(reply.id);
       if (thread.pending.size === 0) worker.unref();
+      if (thread.answered++ === 0) this.failedStarts = 0;
       this.written.onThreads++;
       if ('result' in reply) job.resolve(reply.result);
       else job.reject(new Error(reply.thrown));
     });
-    const lost = (): void => {
+    let lostOnce = false;
+    const lost = (error?: unknown): void => {
       if (this.threads[index] === thread) this.threads[index] = null;
+      if (!lostOnce && !this.closed && thread.answered === 0) this.failedStart(error);
+      lostOnce = true;
       this.rescue(thread);
     };
     worker.on('error', lost);
-    worker.on('exit', lost);
+    worker.on('exit', () => lost());
     return thread;
+  }
+
+  private failedStart(error: unknown): void {
+    if (++this.failedStarts < FAILED_STARTS_TO_GIVE_UP || this.disabledReason !== null) return;
+    // Never the error's text: it could quote what the thread was given.
+    const what = error instanceof Error ? error.name : 'the thread exited';
+    this.disabledReason = `${FAILED_STARTS_TO_GIVE_UP} signing threads in a row were lost before their first license (${what})`;
+    this.options.onDisabled?.(this.disabledReason);
   }
 
   /** The jobs of a thread that is gone are written here, on the event loop. */

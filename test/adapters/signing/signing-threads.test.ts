@@ -63,6 +63,23 @@ describe('SigningThreads', () => {
     expect(pool.written.onThreads).toBe(onThreads + 1);
   });
 
+  it('gives the threads up when they cannot start, says why once, and writes every license in place', async () => {
+    const reasons: string[] = [];
+    pool = new SigningThreads(testPrivateKey(), 1, {
+      module: new URL('data:text/javascript,throw new Error("the thread cannot load")'),
+      onDisabled: (reason) => reasons.push(reason),
+    });
+    for (let n = 0; n < 5; n++) {
+      const result = await pool.encode(attributes(n));
+      expect(result.ok && decodeLicense(result.value.text, [testPublicKey()]).ok).toBe(true);
+    }
+    expect(pool.written).toEqual({ onThreads: 0, inPlace: 5 });
+    expect(reasons).toEqual([
+      '3 signing threads in a row were lost before their first license (Error)',
+    ]);
+    expect(pool.disabledReason).toBe(reasons[0]);
+  });
+
   it('after close, writes on the event loop', async () => {
     pool = new SigningThreads(testPrivateKey(), 1);
     await pool.close();
