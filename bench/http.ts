@@ -27,7 +27,7 @@
  *   BENCH_SERVE_NODE_ARGS='…' more node options for the serve child (diagnostics, e.g. --import X)
  *   BENCH_SERVE_ARGS='--no-worker'  more `serve` options: --no-worker measures the API alone (the
  *                           deliveries wait for `lifeline worker` processes, as on a larger deployment)
- *   LIFELINE_SIGNING_THREADS=0  passed on to the servers (their default, auto, signs on CPUs − 1 threads)
+ *   LIFELINE_SIGNING_THREADS=0  passed on to the servers (default auto: the CPUs the processes leave free)
  */
 import { createPrivateKey } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -411,7 +411,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
         'real `lifeline serve` children on the embedded default (SQLite WAL, synchronous = NORMAL with the ' +
           'group commit: every write awaits an fdatasync of the WAL shared with concurrent ones; local outbox); ' +
           `licenses signed on LIFELINE_SIGNING_THREADS=${SIGNING_THREADS ?? 'auto'} threads per process ` +
-          `(auto: ${signingThreadCount('auto')} on this machine); ` +
+          `(auto on this machine: ${CONFIGS.map((c) => `${c.label} ${signingThreadCount('auto', c.processes)}`).join(', ')}); ` +
           `rate limits RAISED for the bench: LIFELINE_RATE_LIMIT_PER_USER=LIFELINE_RATE_LIMIT_PER_CUSTOMER=${RATE_LIMIT} ` +
           '(defaults 60 and 5 per hour would answer 429 after 60 calls)',
         `autocannon@8 in the bench process, ${LEVEL_SECONDS} s per level after a ${WARMUP_SECONDS} s warm-up ` +

@@ -447,7 +447,7 @@ const SPECS = {
     default: 'auto',
     secret: false,
     description:
-      'Threads each `lifeline serve` process writes licenses on (the RSA signature, about a millisecond each), so that its event loop serves other requests meanwhile: 0 (on the event loop) to 16, or auto (one fewer than the CPUs, at least 1 and at most 4). One-shot commands always sign in place.',
+      'Threads each `lifeline serve` process writes licenses on (the RSA signature, about a millisecond each), so that its event loop serves other requests meanwhile: 0 (on the event loop) to 16, or auto (the CPUs the serve processes leave free, at most 4: 1 for one process on 2 CPUs, 0 for `--processes auto`). One-shot commands always sign in place.',
     schema: z
       .string()
       .regex(/^(auto|[0-9]{1,2})$/, SIGNING_THREADS_RULE)

@@ -24,9 +24,12 @@ describe('randomIds', () => {
 });
 
 describe('signingThreadCount', () => {
-  it('auto is one fewer than the CPUs, at least 1 and at most 4; a number is taken as it is', () => {
-    expect([1, 2, 3, 8, 64].map((cpus) => signingThreadCount('auto', cpus))).toEqual([1, 1, 2, 4, 4]);
-    expect(signingThreadCount(0, 8)).toBe(0);
-    expect(signingThreadCount(6, 2)).toBe(6);
+  it('auto gives the CPUs the serve processes leave free (at most 4); a number is taken as it is', () => {
+    expect([1, 2, 3, 8, 64].map((cpus) => signingThreadCount('auto', 1, cpus))).toEqual([0, 1, 2, 4, 4]);
+    expect(signingThreadCount('auto', 2, 2)).toBe(0);
+    expect(signingThreadCount('auto', 2, 4)).toBe(2);
+    expect(signingThreadCount('auto', 64, 8)).toBe(0);
+    expect(signingThreadCount(0, 1, 8)).toBe(0);
+    expect(signingThreadCount(6, 2, 2)).toBe(6);
   });
 });

@@ -174,7 +174,10 @@ function stopSignal(): Promise<void> {
  */
 async function serveHttpOnly(o: ServeOptions): Promise<CommandOutcome> {
   // The primary has printed the warnings (a development key) once.
-  const app = await openAppWhenReachable(true, { warnings: false, signingThreads: true });
+  const app = await openAppWhenReachable(true, {
+    warnings: false,
+    signingThreads: { processes: processesArg(o.processes) },
+  });
   const server = await createHttpServer(app, { logger: o.log === true });
   const stopped = stopSignal();
   try {
@@ -285,7 +288,9 @@ export function registerServeCommand(program: Command): void {
         if (cluster.isWorker && process.env['LIFELINE_SERVE_HTTP_PROCESS'] === '1') return serveHttpOnly(o);
         // Waits (bounded) for a database that is restarting or not up yet, as `lifeline worker` does.
         // With HTTP processes the API is theirs, and so are the signing threads.
-        const app = await openAppWhenReachable(true, { signingThreads: processes === 1 });
+        const app = await openAppWhenReachable(true, {
+          ...(processes === 1 ? { signingThreads: { processes } } : {}),
+        });
         const port = portArg(o.port, app.config.http.port);
         const host = o.host ?? app.config.http.host;
         const server = processes === 1 ? await createHttpServer(app, { logger: o.log === true }) : null;
