@@ -84,6 +84,14 @@ describe('write transactions asked for together', () => {
   });
 });
 
+describe('the statement journal of a batch', () => {
+  it('is kept in memory (temp_store = MEMORY), not spilled to a temporary file per batch', async () => {
+    const store = await fresh();
+    const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(store.db);
+    expect(rows[0]?.temp_store).toBe(2);
+  });
+});
+
 describe('while a WAL sync runs', () => {
   it('the write transactions that arrive wait for it and then share one commit; a rate-limit count does not wait', async () => {
     path = join(mkdtempSync(join(tmpdir(), 'lifeline-batch-')), 'lifeline.db');

@@ -8,15 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore, type KyselyStore } from '../../../src/adapters/store/kysely-store.js';
+import {
+  openSqliteStore,
+  type KyselyStore,
+  type SqliteStoreOptions,
+} from '../../../src/adapters/store/kysely-store.js';
+import { LifelineError } from '../../../src/core/errors.js';
 import { request } from './contract.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const open: { store: KyselyStore; other: BetterSqlite3.Database }[] = [];
 
-async function lockedFile(): Promise<{ store: KyselyStore; other: BetterSqlite3.Database }> {
+async function lockedFile(
+  options: SqliteStoreOptions = {},
+): Promise<{ store: KyselyStore; other: BetterSqlite3.Database }> {
   const path = join(mkdtempSync(join(tmpdir(), 'lifeline-lockwait-')), 'lifeline.db');
-  const store = openSqliteStore(path);
+  const store = openSqliteStore(path, options);
   await store.migrate();
   // Another process's connection, holding the write lock.
   const other = new BetterSqlite3(path);
@@ -63,4 +70,26 @@ describe('waiting for the write lock of another process', () => {
       }
     });
   }
+
+  it('gives up after the lock wait (15 s; here 300 ms): 503-kind INFRASTRUCTURE, retryable, nothing written', async () => {
+    const { store, other } = await lockedFile({ lockWaitMs: 300 });
+    const made = [request(), request(), request()];
+    const started = Date.now();
+    const results = await Promise.allSettled(made.map((r) => store.transaction((tx) => tx.insertRequest(r))));
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(300);
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      const error = (result as PromiseRejectedResult).reason as LifelineError;
+      expect(error).toBeInstanceOf(LifelineError);
+      expect(error.code).toBe('INFRASTRUCTURE');
+      expect(error.retryable).toBe(true);
+      expect(error.message).toBe('the SQLite database stayed locked by another process for 0.3 s');
+    }
+    other.exec('commit');
+    for (const r of made) expect(await store.getRequest(r.id)).toBeNull();
+    // Once the lock is free, the same write goes through.
+    await store.transaction((tx) => tx.insertRequest(made[0]!));
+    expect(await store.getRequest(made[0]!.id)).toEqual(made[0]);
+  });
 });
