@@ -1,9 +1,20 @@
 /** `lifeline tokens …` and `lifeline serve` as real processes (needs the build in dist/). */
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childPids } from '../../bench/serve-process.js';
 import { decodeLicense } from '../../src/core/license/codec.js';
-import { BIN, Child, childEnv, removeTempDirs, runCli, tempDir } from '../integration/helpers.js';
+import {
+  BIN,
+  Child,
+  childEnv,
+  createTestDatabase,
+  postgresForTests,
+  removeTempDirs,
+  runCli,
+  tempDir,
+  withStore,
+} from '../integration/helpers.js';
 import { testPublicKey } from '../helpers/vectors.js';
 
 afterAll(() => removeTempDirs());
@@ -128,6 +139,36 @@ describe('lifeline serve', () => {
     }
   });
 
+  it('a port already in use: a configuration error naming the address and the setting (exit 3), in one process and in --processes 2', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      for (const extra of [[], ['--processes', '2']]) {
+        const dir = tempDir('lifeline-http-');
+        const env = childEnv(dir, `sqlite:${dir}/lifeline.db`);
+        const result = await runCli(
+          ['serve', '--host', '127.0.0.1', '--port', port, '--no-login-link', ...extra],
+          env,
+        );
+        expect(result.code, extra.join(' ')).toBe(3);
+        expect(result.stderr).toContain(
+          `error [CONFIG_INVALID]: cannot listen on 127.0.0.1:${port}: the address is already in use`,
+        );
+        expect(result.stderr).toContain('choose another port with --port or PORT');
+        expect(result.stderr).not.toContain('INTERNAL');
+        if (extra.length > 0) {
+          // The HTTP process ends with its own exit code, and the primary passes its kind on.
+          expect(result.stderr).toContain(
+            'error [CONFIG_INVALID]: an HTTP process could not start (exit code 3',
+          );
+        }
+      }
+    } finally {
+      taken.close();
+    }
+  });
+
   it('--no-worker answers the API but leaves the deliveries to `lifeline worker`', async () => {
     const dir = tempDir('lifeline-http-');
     const env = childEnv(dir, `sqlite:${dir}/lifeline.db`, { LIFELINE_SIGNING_THREADS: '2' });
@@ -173,4 +214,62 @@ describe('lifeline serve', () => {
       child.kill();
     }
   });
+});
+
+const postgres = await postgresForTests();
+
+describe.skipIf(!postgres)('lifeline serve --processes 2 on PostgreSQL', () => {
+  it('issues through two HTTP processes, keeps one record per ticket and rule 9 across them, and stops on SIGTERM', async () => {
+    const db = await createTestDatabase();
+    const dir = tempDir('lifeline-http-pg-');
+    const env = childEnv(dir, db.url);
+    const child = new Child([BIN, 'serve', '--port', '0', '--processes', '2', '--no-login-link'], env);
+    try {
+      const urlLine = await child.waitFor((l) => l.startsWith('Lifeline is listening on'));
+      expect(urlLine).toContain('in 2 HTTP processes');
+      const url = /(http:\/\/[^\s]+)/.exec(urlLine)?.[1] ?? '';
+      // No login is printed on PostgreSQL: an admin makes the token.
+      const made = await runCli(['tokens', 'create', '--role', 'engineer', '--name', 'pg', '--json'], env);
+      expect(made.code).toBe(0);
+      const token = (JSON.parse(made.stdout) as { secret: string }).secret;
+      const issue = (ticketId: string, requesterEmail: string) =>
+        fetch(`${url}/api/v1/emergency-licenses`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            ticketId,
+            requesterEmail,
+            seats: 120,
+            plan: 'premium',
+            expiresAt: '2026-11-14',
+            previousSeats: 100,
+            today: '2026-11-28',
+          }),
+        });
+      // 16 tickets at once, each asked for twice at the same moment: one record per ticket.
+      const responses = await Promise.all(
+        Array.from({ length: 32 }, (_, n) => issue(`88${n % 16}`, `ops@pg${n % 16}.example`)),
+      );
+      const statuses = responses.map((r) => r.status).sort();
+      expect(statuses).toEqual([...Array<number>(16).fill(200), ...Array<number>(16).fill(201)]);
+      // Rule 9 sees a license written by either process: another address at a licensed domain.
+      const repeat = await issue('8899', 'someone-else@pg3.example');
+      expect(repeat.status).toBe(422);
+      expect(((await repeat.json()) as { error: { code: string } }).error.code).toBe(
+        'RECENT_EMERGENCY_LICENSE',
+      );
+
+      child.kill('SIGTERM');
+      expect((await child.exited).code).toBe(0);
+      await withStore(db.url, async (store) => {
+        const issued = await store.findRequests({ status: 'issued', limit: 500 });
+        expect(issued).toHaveLength(16);
+        expect(new Set(issued.map((r) => r.ticketId)).size).toBe(16);
+        expect(await store.verifyAudit()).toMatchObject({ ok: true });
+      });
+    } finally {
+      child.kill();
+      await db.drop();
+    }
+  }, 60_000);
 });

@@ -169,6 +169,37 @@ function stopSignal(): Promise<void> {
 }
 
 /**
+ * The address cannot be listened on: say which, why, and which setting chooses another, instead of
+ * Node's raw `listen EADDRINUSE` as an internal error. Other errors pass unchanged.
+ */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'the address is already in use (another Lifeline, or another program, listens there): choose another port with --port or PORT, or stop the other program'
+      : code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges): choose another port with --port or PORT'
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'this machine has no such address: choose another with --host or HOST (0.0.0.0 listens on every one)'
+          : null;
+  return why ? new LifelineError('CONFIG_INVALID', `cannot listen on ${where}: ${why}`) : error;
+}
+
+/** server.listen, with listenError's message when the address cannot be used. */
+async function listenOn(
+  server: Awaited<ReturnType<typeof createHttpServer>>,
+  host: string,
+  port: number,
+): Promise<string> {
+  try {
+    return await server.listen({ host, port });
+  } catch (error) {
+    throw listenError(error, host, port);
+  }
+}
+
+/**
  * One HTTP process of `serve --processes N` (a cluster worker): the API on the port the primary
  * shares, nothing else (the primary migrates, prints the logins and runs the delivery worker).
  */
@@ -181,17 +212,20 @@ async function serveHttpOnly(o: ServeOptions): Promise<CommandOutcome> {
   const server = await createHttpServer(app, { logger: o.log === true });
   const stopped = stopSignal();
   try {
-    const address = await server.listen({
-      host: o.host ?? app.config.http.host,
-      port: portArg(o.port, app.config.http.port),
-    });
+    const address = await listenOn(
+      server,
+      o.host ?? app.config.http.host,
+      portArg(o.port, app.config.http.port),
+    );
     process.send?.({ lifeline: 'listening', address });
     await stopped;
   } finally {
     await server.close();
     await app.close();
-    // The IPC channel to the primary would keep this process alive.
-    process.disconnect?.();
+    // The IPC channel to the primary would keep this process alive. cluster.worker.disconnect (not
+    // process.disconnect, after which cluster exits the process with 0 at once) lets it end with its
+    // own exit code: the primary then reports why an HTTP process could not start.
+    cluster.worker?.disconnect();
   }
   return { exit: EXIT.OK, human: '', json: { stopped: true } };
 }
@@ -222,8 +256,12 @@ function startHttpProcesses(count: number): {
     child.on('exit', (code, signal) => {
       if (stopping) return;
       if (ready < count && !restart) {
+        // Its own error is printed above; a configuration error (exit 3) stays one for the primary.
         failed?.(
-          new LifelineError('INFRASTRUCTURE', `an HTTP process exited (${signal ?? code}) while starting`),
+          new LifelineError(
+            code === EXIT.CONFIG ? 'CONFIG_INVALID' : 'INFRASTRUCTURE',
+            `an HTTP process could not start (${signal ?? `exit code ${String(code)}`}; its error is above)`,
+          ),
         );
         return;
       }
@@ -307,7 +345,7 @@ export function registerServeCommand(program: Command): void {
           }
           let address: string;
           if (server) {
-            address = await server.listen({ host, port });
+            address = await listenOn(server, host, port);
           } else {
             httpProcesses = startHttpProcesses(processes);
             address = await httpProcesses.listening;
