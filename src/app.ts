@@ -35,7 +35,6 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Ids like `req_6f1c0a9e3b2d4c5e8a7f`: a prefix, then 80 random bits as hex. */
 /**
  * Record ids: the creation time (milliseconds, 12 hex digits) then 64 random bits. Ids made later sort
  * later, so the primary-key indexes grow at their end (rows written together share index pages, and
@@ -47,11 +46,12 @@ export const randomIds: IdGenerator = {
 
 /**
  * 8 random bytes as hex, from a pool refilled 4 KiB at a time (one call into OpenSSL's CSPRNG per
- * 512 ids instead of one per id: a license needs seven ids). Bytes are never handed out twice.
+ * 512 ids instead of one per id: a license needs seven ids, its HTTP request id one more). Bytes are
+ * never handed out twice.
  */
 const idRandomPool = Buffer.alloc(4096);
 let idRandomAt = idRandomPool.length;
-function randomHex8(): string {
+export function randomHex8(): string {
   if (idRandomAt + 8 > idRandomPool.length) {
     randomFillSync(idRandomPool);
     idRandomAt = 0;

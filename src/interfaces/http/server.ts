@@ -3,7 +3,6 @@
  * status from the single code table, authentication on every route but health, readiness, the
  * OpenAPI document and /docs; routes from the route table, which also makes the OpenAPI document.
  */
-import { randomBytes } from 'node:crypto';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -14,7 +13,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { sql } from 'kysely';
-import type { App } from '../../app.js';
+import { randomHex8, type App } from '../../app.js';
 import { CODES, httpStatusOf, LifelineError, type Code } from '../../core/errors.js';
 import type { Actor } from '../../core/ports.js';
 import { csrfTokenMatches } from '../../adapters/store/sessions.js';
@@ -134,7 +133,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given)
         ? given
-        : `req-${randomBytes(8).toString('hex')}`;
+        : `req-${randomHex8()}`;
     },
   });
   server.decorateRequest('actor', null);
