@@ -408,6 +408,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
           `${formatRate(best)} writes/s of ${ceilingBefore.length} round(s) before the servers ` +
           `(${ceilingBefore.map((t) => formatRate(t.opsPerSecond)).join(', ')}) and 1 after ` +
           `(${ceilingAfter.map((t) => formatRate(t.opsPerSecond)).join(', ')})`,
+        cpuBudgetNote(top.level, best, s.parallelism),
         'real `lifeline serve` children on the embedded default (SQLite WAL, synchronous = NORMAL with the ' +
           'group commit: every write awaits an fdatasync of the WAL shared with concurrent ones; local outbox); ' +
           `licenses signed on LIFELINE_SIGNING_THREADS=${SIGNING_THREADS ?? 'auto'} threads per process ` +
@@ -494,6 +495,24 @@ async function run(s: BenchSettings): Promise<SectionResult> {
   } finally {
     removeTempDir(keyDir);
   }
+}
+
+/**
+ * What the target asks of the CPU on this machine: issuing API_TARGET × the ceiling per second with
+ * every core the bench client leaves working for the servers allows at most this much server CPU per
+ * license; beside it, what a license cost at the best level. Measured above it, the target cannot be
+ * met here however the work is spread over threads and processes.
+ */
+function cpuBudgetNote(top: Level, ceiling: number, parallelism: number): string {
+  const needed = API_TARGET * ceiling;
+  const budgetMs = ((parallelism - top.clientCores) / needed) * 1000;
+  const costMs =
+    top.serverCores === null || top.issued === 0 ? null : (top.serverCores * top.seconds * 1000) / top.issued;
+  return (
+    `CPU budget of the target: ${formatRate(needed)} issued/s on ${parallelism} cores less the bench client's ` +
+    `${top.clientCores.toFixed(2)} allows at most ${budgetMs.toFixed(2)} ms of server CPU per license, with every ` +
+    `core busy; at the best level a license cost ${costMs === null ? '?' : costMs.toFixed(2)} ms`
+  );
 }
 
 export const httpBench: BenchSection = {
