@@ -2,7 +2,6 @@
  * The composition root: turns a validated configuration into the ports the use cases run on.
  * Every interface (CLI, HTTP, worker) builds its app here, so they all run the same wiring.
  */
-import { randomFillSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ import {
 import { openPostgresStore, openSqliteStore, type KyselyStore } from './adapters/store/kysely-store.js';
 import { createChannels } from './adapters/channels.js';
 import { SigningThreads } from './adapters/signing/signing-threads.js';
+import { randomHex } from './adapters/random-pool.js';
 import type { DeliveryChannels } from './core/deliveries/ports.js';
 import type { Config } from './config.js';
 import { DEFAULT_ELIGIBILITY_CONFIG, type EligibilityConfig } from './core/eligibility/index.js';
@@ -41,25 +41,8 @@ export interface App {
  * a commit writes fewer pages) instead of touching a random page per row.
  */
 export const randomIds: IdGenerator = {
-  next: (prefix) => `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomHex8()}`,
+  next: (prefix) => `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomHex(8)}`,
 };
-
-/**
- * 8 random bytes as hex, from a pool refilled 4 KiB at a time (one call into OpenSSL's CSPRNG per
- * 512 ids instead of one per id: a license needs seven ids, its HTTP request id one more). Bytes are
- * never handed out twice.
- */
-const idRandomPool = Buffer.alloc(4096);
-let idRandomAt = idRandomPool.length;
-export function randomHex8(): string {
-  if (idRandomAt + 8 > idRandomPool.length) {
-    randomFillSync(idRandomPool);
-    idRandomAt = 0;
-  }
-  const hex = idRandomPool.toString('hex', idRandomAt, idRandomAt + 8);
-  idRandomAt += 8;
-  return hex;
-}
 
 export function eligibilityConfigFrom(config: Config): EligibilityConfig {
   return {

@@ -14,7 +14,7 @@
  *   salt, so the digest still verifies and the hash cannot be used to confirm a guessed value. The
  *   format is itself covered by the entry's hash, so an entry cannot be passed off as format 1.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEntry, AuditVerification } from './ports.js';
 import type { Json, JsonObject } from './license/attributes.js';
 
@@ -29,7 +29,7 @@ export function canonicalJson(value: Json | undefined): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 export function detailsDigest(details: Json): string {
   return sha256(canonicalJson(details));

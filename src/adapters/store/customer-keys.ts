@@ -5,12 +5,12 @@
  * of the window. A key is stored as its SHA-256 (base64url): the index holds no readable personal
  * value, and retention deletes a purged license's rows.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { recentLicenseKeys } from '../../core/eligibility/index.js';
 import type { Evidence } from '../../core/ports.js';
 
-export const keyDigest = (key: string): string => createHash('sha256').update(key).digest('base64url');
+export const keyDigest = (key: string): string => hash('sha256', key, 'base64url');
 
 /** The rows of a license: one per distinct key (its request's evidence as stored, JSON). */
 export function licenseKeyRows(

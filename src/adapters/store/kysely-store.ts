@@ -4,7 +4,6 @@
  * write lock up front with BEGIN IMMEDIATE, so concurrent processes queue instead of failing) and
  * how the audit chain's head is locked (PostgreSQL: SELECT … FOR UPDATE).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -30,6 +29,7 @@ import {
 import type { CalendarDate } from '../../core/dates.js';
 import type { EligibilityResult, RecentLicense } from '../../core/eligibility/index.js';
 import { LifelineError } from '../../core/errors.js';
+import { randomHex } from '../random-pool.js';
 import type { JsonObject } from '../../core/license/attributes.js';
 import {
   TICKET_HOLDING_STATUSES,
@@ -336,7 +336,7 @@ class KyselyTransaction implements StoreTransaction {
     if (!current) throw new Error('the audit head row is missing');
     // Sealed (format 2): personal values enter the digest only as salted hashes, so retention can
     // redact them later without breaking the chain (src/core/audit.ts).
-    const salt = randomBytes(16).toString('hex');
+    const salt = randomHex(16);
     const digest = sealedDetailsDigest(entry.details, salt) as string;
     const base = {
       ...entry,

@@ -4,7 +4,7 @@
  * derived from the secret (HMAC), so it is never stored either. A session made from an API token
  * ends when that token is revoked.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Actor, Role } from '../../core/ports.js';
 import type { Database } from './schema.js';
@@ -12,7 +12,7 @@ import type { Database } from './schema.js';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 export const LOGIN_LINK_TTL_MS = 15 * 60 * 1000;
 
-const hashOf = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+const hashOf = (secret: string): string => hash('sha256', secret, 'hex');
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 
 export interface WebSession {

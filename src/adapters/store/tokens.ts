@@ -2,7 +2,7 @@
  * API tokens of the HTTP API (PRODUCT.md §10): shown once, stored as a SHA-256 hash, with a role,
  * revocable. The secret is `llt_` + 32 random bytes in base64url.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Role } from '../../core/ports.js';
 import { CompiledStatements } from './compiled-statements.js';
@@ -21,7 +21,7 @@ export interface ApiToken {
   revokedAt: string | null;
 }
 
-const hashOf = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+const hashOf = (secret: string): string => hash('sha256', secret, 'hex');
 
 function rowToToken(row: Database['api_tokens']): ApiToken {
   return {

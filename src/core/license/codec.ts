@@ -8,7 +8,7 @@ import {
   constants,
   createCipheriv,
   createDecipheriv,
-  createHash,
+  hash,
   privateEncrypt,
   publicDecrypt,
   randomBytes,
@@ -57,7 +57,7 @@ const malformed = (message: string): DecodeError => ({ code: 'MALFORMED_ENVELOPE
 
 /** SHA-256 of the license text exactly as issued, hex: how Lifeline recognises its own licenses. */
 export function licenseFingerprint(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /**

@@ -13,7 +13,8 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { sql } from 'kysely';
-import { randomHex8, type App } from '../../app.js';
+import type { App } from '../../app.js';
+import { randomHex } from '../../adapters/random-pool.js';
 import { CODES, httpStatusOf, LifelineError, type Code } from '../../core/errors.js';
 import type { Actor } from '../../core/ports.js';
 import { csrfTokenMatches } from '../../adapters/store/sessions.js';
@@ -133,7 +134,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given)
         ? given
-        : `req-${randomHex8()}`;
+        : `req-${randomHex(8)}`;
     },
   });
   server.decorateRequest('actor', null);
