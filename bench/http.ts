@@ -28,6 +28,8 @@
  *   BENCH_SERVE_ARGS='--no-worker'  more `serve` options: --no-worker measures the API alone (the
  *                           deliveries wait for `lifeline worker` processes, as on a larger deployment)
  *   LIFELINE_SIGNING_THREADS=0  passed on to the servers (default auto: the CPUs the processes leave free)
+ *   BENCH_SERVE_ENV='K=V K2=V2'  more environment for the servers (they get a fixed environment, not
+ *                           the bench's: a variable set only for the bench does not reach them)
  */
 import { createPrivateKey } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -94,6 +96,17 @@ function datesFor(n: number): { today: string; expiresAt: string } {
 const CPU_PROF = process.env['BENCH_CPU_PROF'] === '1';
 /** LIFELINE_SIGNING_THREADS for the servers, when set for the bench (their default: auto). */
 const SIGNING_THREADS = process.env['LIFELINE_SIGNING_THREADS'];
+/** BENCH_SERVE_ENV='K=V K2=V2': more environment for the servers (names: letters, digits, _). */
+const SERVE_ENV: Record<string, string> = Object.fromEntries(
+  (process.env['BENCH_SERVE_ENV'] ?? '')
+    .split(' ')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(pair);
+      if (!match) throw new Error(`BENCH_SERVE_ENV: "${pair}" is not NAME=VALUE`);
+      return [match[1] as string, match[2] as string];
+    }),
+);
 
 interface Level {
   connections: number;
@@ -271,6 +284,7 @@ async function measureConfig(
       LIFELINE_RATE_LIMIT_PER_USER: RATE_LIMIT,
       LIFELINE_RATE_LIMIT_PER_CUSTOMER: RATE_LIMIT,
       ...(SIGNING_THREADS !== undefined ? { LIFELINE_SIGNING_THREADS: SIGNING_THREADS } : {}),
+      ...SERVE_ENV,
     });
     mkdirSync(join(dataDir, 'keys'), { recursive: true });
     for (const file of ['private.pem', 'public.pem']) {
@@ -414,7 +428,12 @@ async function run(s: BenchSettings): Promise<SectionResult> {
           `licenses signed on LIFELINE_SIGNING_THREADS=${SIGNING_THREADS ?? 'auto'} threads per process ` +
           `(auto on this machine: ${CONFIGS.map((c) => `${c.label} ${signingThreadCount('auto', c.processes)}`).join(', ')}); ` +
           `rate limits RAISED for the bench: LIFELINE_RATE_LIMIT_PER_USER=LIFELINE_RATE_LIMIT_PER_CUSTOMER=${RATE_LIMIT} ` +
-          '(defaults 60 and 5 per hour would answer 429 after 60 calls)',
+          '(defaults 60 and 5 per hour would answer 429 after 60 calls)' +
+          (Object.keys(SERVE_ENV).length > 0
+            ? `; BENCH_SERVE_ENV: ${Object.entries(SERVE_ENV)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ')}`
+            : ''),
         `autocannon@8 in the bench process, ${LEVEL_SECONDS} s per level after a ${WARMUP_SECONDS} s warm-up ` +
           `(${runs.map((r) => `${r.config.label}: ${r.warmIssued}`).join(', ')} licenses, not counted); every ` +
           `request a new ticket and customer domain, today from ${TODAY} (Saturday); latency = autocannon's ` +
