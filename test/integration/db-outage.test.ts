@@ -246,6 +246,8 @@ describe.skipIf(reason !== null)('PostgreSQL restarting or down under a running 
       await postgres.stopServer();
       const down = await issue();
       expect(down.status).toBe(503);
+      // Trying again may succeed: the answer says when (RFC 9110 §10.2.3).
+      expect(down.headers.get('retry-after')).toBe('5');
       expect(((await down.json()) as { error: { code: string } }).error.code).toBe('INFRASTRUCTURE');
       await postgres.startServer();
       let up: Response | null = null;

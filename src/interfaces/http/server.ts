@@ -88,6 +88,9 @@ function needsCredentials(request: FastifyRequest): boolean {
   return request.routeOptions.config?.public !== true;
 }
 
+/** Retry-After of a 503 that trying again may cure (a retryable INFRASTRUCTURE error). */
+const RETRY_AFTER_SECONDS = '5';
+
 function sendError(
   reply: FastifyReply,
   request: FastifyRequest,
@@ -132,9 +135,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given)
-        ? given
-        : `req-${randomHex(8)}`;
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req-${randomHex(8)}`;
     },
   });
   server.decorateRequest('actor', null);
@@ -189,6 +190,9 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
       // Only coded messages written for people; infrastructure details stay in the log.
       const internal = httpStatusOf(error.code) >= 500;
       if (internal) request.log.error({ err: error }, 'request failed');
+      // The database restarting, or locked for a moment: the same call may succeed shortly.
+      if (error.retryable && httpStatusOf(error.code) === 503)
+        reply.header('retry-after', RETRY_AFTER_SECONDS);
       return sendError(
         reply,
         request,
