@@ -406,9 +406,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
         row('connection errors / timeouts', (l) => `${l.errors} / ${l.timeouts}`),
         row('÷ license writes/s, 1 core', (l) => formatRatio(l.ratio)),
         row('server CPU, cores', (l) => cores(l.serverCores)),
-        row('server CPU ms per 201', (l) =>
-          l.serverCores === null || l.issued === 0 ? '?' : ms((l.serverCores * l.seconds * 1000) / l.issued),
-        ),
+        row('server CPU ms per 201', (l) => ms(cpuMsPerIssued(l))),
         row('bench (autocannon) CPU, cores', (l) => cores(l.clientCores)),
         row('deliveries sent/s (worker)', (l) => formatRate(l.deliveriesPerSecond)),
         row('outbox depth after', (l) => String(depthOf(l.outboxAfter))),
@@ -516,6 +514,11 @@ async function run(s: BenchSettings): Promise<SectionResult> {
   }
 }
 
+/** Server CPU milliseconds per license issued (201) at a level, or null when unknown. */
+function cpuMsPerIssued(l: Level): number | null {
+  return l.serverCores === null || l.issued === 0 ? null : (l.serverCores * l.seconds * 1000) / l.issued;
+}
+
 /**
  * What the target asks of the CPU on this machine: issuing API_TARGET × the ceiling per second with
  * every core the bench client leaves working for the servers allows at most this much server CPU per
@@ -525,8 +528,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
 function cpuBudgetNote(top: Level, ceiling: number, parallelism: number): string {
   const needed = API_TARGET * ceiling;
   const budgetMs = ((parallelism - top.clientCores) / needed) * 1000;
-  const costMs =
-    top.serverCores === null || top.issued === 0 ? null : (top.serverCores * top.seconds * 1000) / top.issued;
+  const costMs = cpuMsPerIssued(top);
   return (
     `CPU budget of the target: ${formatRate(needed)} issued/s on ${parallelism} cores less the bench client's ` +
     `${top.clientCores.toFixed(2)} allows at most ${budgetMs.toFixed(2)} ms of server CPU per license, with every ` +
