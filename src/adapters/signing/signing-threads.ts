@@ -1,6 +1,6 @@
 /**
- * Signing threads: the RSA private-key operation of writing a license is most of its cost (about a
- * millisecond on the bench machine), and on the event loop it holds up every other request of the
+ * Signing threads: the RSA private-key operation of writing a license is most of its cost (0.3 to 1
+ * ms, depending on the CPU), and on the event loop it holds up every other request of the
  * process. `lifeline serve` therefore writes licenses on a few worker threads
  * (LIFELINE_SIGNING_THREADS), which another CPU core can run while the event loop goes on with
  * HTTP and the database.
