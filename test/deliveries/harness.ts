@@ -10,16 +10,19 @@ import { runWorker, type WorkerOptions } from '../../src/interfaces/worker/run-w
 import { testSigningKey } from '../integration/helpers.js';
 import { KEYS_DIR } from '../helpers/vectors.js';
 
-export async function appWith(env: Record<string, string> = {}): Promise<App & { dataDir: string }> {
+/** The app, its data dir and the environment it was configured from. */
+export async function appWith(
+  env: Record<string, string> = {},
+): Promise<App & { dataDir: string; env: Record<string, string> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-dlv-'));
-  const config = loadConfig({
+  const full = {
     LIFELINE_DATA_DIR: dataDir,
     LIFELINE_SIGNING_KEY_FILE: testSigningKey(dataDir),
     LIFELINE_VERIFY_KEY_FILES: join(KEYS_DIR, 'test_public.pem'),
     ...env,
-  });
-  const app = await createApp(config);
-  return Object.assign(app, { dataDir });
+  };
+  const app = await createApp(loadConfig(full));
+  return Object.assign(app, { dataDir, env: full });
 }
 
 let ticket = 7000;

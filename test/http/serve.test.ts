@@ -1,5 +1,5 @@
 /** `lifeline tokens …` and `lifeline serve` as real processes (needs the build in dist/). */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childPids } from '../../bench/serve-process.js';
@@ -18,6 +18,32 @@ import {
 import { testPublicKey } from '../helpers/vectors.js';
 
 afterAll(() => removeTempDirs());
+
+/** The admin token and the URL a starting `serve` prints. */
+async function served(child: Child): Promise<{ token: string; url: string }> {
+  const tokenLine = await child.waitFor((l) => l.includes('Bearer llt_'));
+  const urlLine = await child.waitFor((l) => l.startsWith('Lifeline is listening on'));
+  return {
+    token: /Bearer (llt_[A-Za-z0-9_-]+)/.exec(tokenLine)?.[1] ?? '',
+    url: /(http:\/\/[^\s]+)/.exec(urlLine)?.[1] ?? '',
+  };
+}
+
+/** An eligible issue call for a ticket and address, answered by the server at `url`. */
+const issueAt = (url: string, token: string, ticketId: string, requesterEmail: string): Promise<Response> =>
+  fetch(`${url}/api/v1/emergency-licenses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      ticketId,
+      requesterEmail,
+      seats: 120,
+      plan: 'premium',
+      expiresAt: '2026-11-14',
+      previousSeats: 100,
+      today: '2026-11-28',
+    }),
+  });
 
 describe('lifeline tokens', () => {
   it('creates (secret shown once), lists (no secret) and revokes tokens', async () => {
@@ -97,20 +123,7 @@ describe('lifeline serve', () => {
       const primary = child.pid as number;
       const first = childPids(primary);
       expect(first).toHaveLength(2);
-      const issue = (n: number) =>
-        fetch(`${url}/api/v1/emergency-licenses`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            ticketId: `77${n}`,
-            requesterEmail: `ops@proc${n}.example`,
-            seats: 120,
-            plan: 'premium',
-            expiresAt: '2026-11-14',
-            previousSeats: 100,
-            today: '2026-11-28',
-          }),
-        });
+      const issue = (n: number) => issueAt(url, token, `77${n}`, `ops@proc${n}.example`);
       const statuses = await Promise.all(
         Array.from({ length: 24 }, (_, n) => issue(n).then((r) => r.status)),
       );
@@ -169,28 +182,55 @@ describe('lifeline serve', () => {
     }
   });
 
+  it('delivers on a thread of its own at a lower CPU priority (nice +10), and stops it on SIGTERM', async () => {
+    const dir = tempDir('lifeline-http-');
+    const env = childEnv(dir, `sqlite:${dir}/lifeline.db`);
+    const child = new Child([BIN, 'serve', '--port', '0', '--no-login-link'], env);
+    try {
+      const { token, url } = await served(child);
+      const issued = await issueAt(url, token, '4343', 'ops@thread.example');
+      expect(issued.status).toBe(201);
+      const id = ((await issued.json()) as { id: string }).id;
+      const statuses = async () =>
+        (
+          (await (
+            await fetch(`${url}/api/v1/emergency-licenses/${id}`, {
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).json()) as { deliveries: { status: string }[] }
+        ).deliveries.map((d) => d.status);
+      let seen: string[] = [];
+      for (let i = 0; i < 100 && !(seen.length === 4 && seen.every((s) => s === 'sent')); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = await statuses();
+      }
+      expect(seen).toEqual(['sent', 'sent', 'sent', 'sent']);
+      // One thread of the process runs 10 nice levels below the others (field 19 of its stat).
+      const niceOf = (tid: string): number =>
+        Number(
+          readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8')
+            .replace(/^.*\) /s, '')
+            .split(' ')[16],
+        );
+      const nice = readdirSync(`/proc/${child.pid}/task`).map(niceOf);
+      expect(niceOf(String(child.pid))).toBe(0);
+      expect(nice.filter((n) => n === 10)).toHaveLength(1);
+      expect(nice.filter((n) => n !== 0 && n !== 10)).toEqual([]);
+      child.kill('SIGTERM');
+      expect((await child.exited).code).toBe(0);
+      expect(child.stderr).not.toMatch(/delivery thread/);
+    } finally {
+      child.kill();
+    }
+  });
+
   it('--no-worker answers the API but leaves the deliveries to `lifeline worker`', async () => {
     const dir = tempDir('lifeline-http-');
     const env = childEnv(dir, `sqlite:${dir}/lifeline.db`, { LIFELINE_SIGNING_THREADS: '2' });
     const child = new Child([BIN, 'serve', '--port', '0', '--no-worker', '--no-login-link'], env);
     try {
-      const tokenLine = await child.waitFor((l) => l.includes('Bearer llt_'));
-      const token = /Bearer (llt_[A-Za-z0-9_-]+)/.exec(tokenLine)?.[1] ?? '';
-      const urlLine = await child.waitFor((l) => l.startsWith('Lifeline is listening on'));
-      const url = /(http:\/\/[^\s]+)/.exec(urlLine)?.[1] ?? '';
-      const issued = await fetch(`${url}/api/v1/emergency-licenses`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          ticketId: '4242',
-          requesterEmail: 'ops@noworker.example',
-          seats: 120,
-          plan: 'premium',
-          expiresAt: '2026-11-14',
-          previousSeats: 100,
-          today: '2026-11-28',
-        }),
-      });
+      const { token, url } = await served(child);
+      const issued = await issueAt(url, token, '4242', 'ops@noworker.example');
       expect(issued.status).toBe(201);
       const id = ((await issued.json()) as { id: string }).id;
       // Written on a signing thread (LIFELINE_SIGNING_THREADS=2): valid with the server's key.
@@ -233,19 +273,7 @@ describe.skipIf(!postgres)('lifeline serve --processes 2 on PostgreSQL', () => {
       expect(made.code).toBe(0);
       const token = (JSON.parse(made.stdout) as { secret: string }).secret;
       const issue = (ticketId: string, requesterEmail: string) =>
-        fetch(`${url}/api/v1/emergency-licenses`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            ticketId,
-            requesterEmail,
-            seats: 120,
-            plan: 'premium',
-            expiresAt: '2026-11-14',
-            previousSeats: 100,
-            today: '2026-11-28',
-          }),
-        });
+        issueAt(url, token, ticketId, requesterEmail);
       // 16 tickets at once, each asked for twice at the same moment: one record per ticket.
       const responses = await Promise.all(
         Array.from({ length: 32 }, (_, n) => issue(`88${n % 16}`, `ops@pg${n % 16}.example`)),

@@ -11,13 +11,12 @@
  * next license; the jobs it held are written on the event loop instead, so no request fails for it.
  */
 import type { KeyObject } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { encodeLicense, type EncodedLicense } from '../../core/license/codec.js';
 import type { LicenseError } from '../../core/license/errors.js';
 import type { LicenseJson } from '../../core/license/attributes.js';
 import type { Result } from '../../core/result.js';
+import { threadModuleUrl } from '../thread-module.js';
 
 export type EncodeResult = Result<EncodedLicense, LicenseError>;
 
@@ -53,18 +52,9 @@ export interface SigningThreadsOptions {
   module?: URL;
 }
 
-/**
- * The thread module. Compiled, it sits beside this file; when this file runs from TypeScript sources
- * (the test runner), the compiled one under dist/ is used (`npm test` builds first).
- */
+/** The thread module (compiled; see thread-module.ts). */
 function threadModule(): URL {
-  const here = new URL('./signing-thread.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return here;
-  const compiled = fileURLToPath(here).replace(/\/src\/adapters\//, '/dist/src/adapters/');
-  if (!existsSync(compiled)) {
-    throw new Error(`the signing thread is not built (${compiled}); run npm run build`);
-  }
-  return new URL(`file://${compiled}`);
+  return threadModuleUrl('./signing-thread.js', import.meta.url, 'the signing thread');
 }
 
 export class SigningThreads {
