@@ -13,7 +13,8 @@
  * Writes made outside the Store (API tokens, sessions, rate-limit windows) are made durable by the
  * next store write's sync or by SQLite's next checkpoint; losing one to a power cut is harmless.
  */
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 
 export class WalFlusher {
   private handle: FileHandle | null = null;
@@ -54,13 +55,10 @@ export class WalFlusher {
   }
 
   private async sync(): Promise<void> {
-    let current: Awaited<ReturnType<typeof stat>>;
-    try {
-      current = await stat(this.walPath);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // checkpointed and removed
-      throw error;
-    }
+    // Synchronous: a stat of a local file's path costs microseconds, less than handing it to the
+    // thread pool and back, which every sync did before (two thread switches per commit batch).
+    const current = statSync(this.walPath, { throwIfNoEntry: false });
+    if (!current) return; // checkpointed and removed
     if (!this.handle || current.ino !== this.inode) {
       await this.handle?.close().catch(() => undefined);
       this.handle = await open(this.walPath, 'r+');
