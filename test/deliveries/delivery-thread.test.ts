@@ -1,4 +1,5 @@
 /** `lifeline serve`'s delivery thread (src/interfaces/worker/delivery-thread.ts). */
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { lookupById } from '../../src/core/issuance/manage.js';
@@ -13,6 +14,14 @@ async function until(check: () => Promise<boolean> | boolean, ms = 15_000): Prom
   }
   return false;
 }
+
+const autocheckpoint = async (app: App): Promise<number> =>
+  Number(
+    Object.values(
+      (await sql.raw<Record<string, unknown>>('pragma wal_autocheckpoint').execute(app.store.db)).rows[0] ??
+        {},
+    )[0],
+  );
 
 const allSent = async (app: App, id: string): Promise<boolean> =>
   (await lookupById(app.ports, id)).deliveries.every((d) => d.status === 'sent');
@@ -36,12 +45,15 @@ describe('the delivery thread of lifeline serve', () => {
     });
     expect(await until(() => allSent(app as App, view.request.id))).toBe(true);
     expect(nice).toEqual([10]);
+    // The thread's connection checkpoints; this one only past API_CHECKPOINT_PAGES.
+    expect(await autocheckpoint(app)).toBe(10_000);
     // Issued while the thread runs: delivered too.
     const second = await issue(app);
     expect(await until(() => allSent(app as App, second.request.id))).toBe(true);
     stop.abort();
     await running;
     expect(lines).toEqual([]);
+    expect(await autocheckpoint(app)).toBe(1000);
     // The thread closed its connection: this one still writes and reads.
     const third = await issue(app);
     expect((await lookupById(app.ports, third.request.id)).deliveries.map((d) => d.status)).toEqual([

@@ -832,6 +832,18 @@ export class KyselyStore implements Store {
     await this.db.destroy();
   }
 
+  /**
+   * SQLite: after how many pages in the write-ahead log a commit on this connection copies them into
+   * the database (a checkpoint, which blocks the caller: with `synchronous = NORMAL` it also syncs
+   * both files). SQLite's default is SQLITE_AUTOCHECKPOINT_PAGES; nothing elsewhere.
+   */
+  async setWalAutocheckpoint(pages: number): Promise<void> {
+    if (this.dialect !== 'sqlite') return;
+    if (!Number.isInteger(pages) || pages < 0)
+      throw new RangeError('wal_autocheckpoint takes a whole number');
+    await sql.raw(`pragma wal_autocheckpoint = ${pages}`).execute(this.db);
+  }
+
   /** How many WAL syncs the group commit made (SQLite files; 0 elsewhere). */
   get walSyncs(): number {
     return this.flusher?.syncs ?? 0;
@@ -972,6 +984,9 @@ interface QueuedWork {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+/** SQLite's own default for `wal_autocheckpoint`, in pages. */
+export const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
 /** At most this many write transactions share one SQLite commit. */
 const MAX_BATCH = 64;
