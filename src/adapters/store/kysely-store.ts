@@ -716,22 +716,30 @@ export class KyselyStore implements Store {
     requestId?: string,
   ): Promise<DeliveryRecord[]> {
     return this.inTransaction(async (db) => {
-      let due = db
-        .selectFrom('deliveries')
-        .select('id')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
-            // A stopped worker's claim. One left `sending` stays `sending`: the worker records it as
-            // `unknown` (it may have arrived) instead of sending it again.
-            eb.and([eb('status', 'in', ['claimed', 'sending']), eb('claimed_until', '<', now)]),
-          ]),
-        )
-        .orderBy('next_attempt_at')
-        .limit(limit);
-      if (requestId) due = due.where('request_id', '=', requestId);
-      if (this.dialect === 'postgres') due = due.forUpdate().skipLocked();
-      const ids = (await due.execute()).map((r) => r.id);
+      // Two searches, each in the order of the (status, next_attempt_at) index and stopped at
+      // `limit`, merged: one query with OR collected every due row and sorted them all, so with a
+      // backlog each poll read the whole outbox (about 3 ms per poll at 50,000 queued).
+      const search = (which: 'queued' | 'expired') => {
+        let q = db
+          .selectFrom('deliveries')
+          .select(['id', 'next_attempt_at'])
+          .where((eb) =>
+            which === 'queued'
+              ? eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)])
+              : // A stopped worker's claim. One left `sending` stays `sending`: the worker records it
+                // as `unknown` (it may have arrived) instead of sending it again.
+                eb.and([eb('status', 'in', ['claimed', 'sending']), eb('claimed_until', '<', now)]),
+          )
+          .orderBy('next_attempt_at')
+          .limit(limit);
+        if (requestId) q = q.where('request_id', '=', requestId);
+        if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
+        return q.execute();
+      };
+      const due = [...(await search('expired')), ...(await search('queued'))];
+      const at = (r: { next_attempt_at: string | null }): string => r.next_attempt_at ?? '';
+      due.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
+      const ids = due.slice(0, limit).map((r) => r.id);
       if (ids.length === 0) return [];
       await db
         .updateTable('deliveries')

@@ -1,6 +1,6 @@
 /**
- * `lifeline serve` (the HTTP API and the delivery worker, on a thread of its own, in one process) and `lifeline tokens`
- * (API tokens: create, list, revoke).
+ * `lifeline serve` (the HTTP API and the delivery worker, on a thread of its own, in one process)
+ * and `lifeline tokens` (API tokens: create, list, revoke).
  */
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';

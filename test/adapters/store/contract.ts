@@ -403,6 +403,28 @@ export function storeContract(
       expect(reclaimed.every((d) => d.attempts === 2)).toBe(true);
     });
 
+    it('claims the earliest due first, queued and expired claims alike, at most `limit`', async () => {
+      const r = request();
+      const at = (s: number) => new Date(clock + s * 1000).toISOString();
+      const made = [50, 10, 40, 20, 30, 5_000].map((s) => ({
+        ...delivery(r.id, 'chat'),
+        nextAttemptAt: at(s),
+      }));
+      await store.transaction(async (tx) => {
+        await tx.insertRequest(r);
+        await tx.insertDeliveries(made);
+      });
+      const order = (claimed: DeliveryRecord[]) => claimed.map((d) => made.findIndex((m) => m.id === d.id));
+      // The earliest two (due at +10 s and +20 s), for a lease until +100 s.
+      const first = await store.claimDueDeliveries(at(60), at(100), 'w1', 2, r.id);
+      expect(order(first).sort()).toEqual([1, 3]);
+      // w1 died; at +200 s its two (due earliest) come back first, then the earliest queued one.
+      const second = await store.claimDueDeliveries(at(200), at(300), 'w2', 3, r.id);
+      expect(order(second).sort()).toEqual([1, 3, 4]);
+      // What is left: the one due at +40 s, then +50 s; the one due at +5,000 s is not due.
+      expect(order(await store.claimDueDeliveries(at(200), at(300), 'w3', 10, r.id)).sort()).toEqual([0, 2]);
+    });
+
     it('gives back a delivery left sending by a stopped worker still marked sending, never as claimable anew', async () => {
       const r = request();
       const email = delivery(r.id, 'email');
