@@ -14,8 +14,8 @@
  * other status is counted and shown.
  *
  * What competes for the CPU, and is shown: the delivery worker (the four local deliveries of each
- * license — .eml file, local tracker issue, chat post, ticket note — are more SQLite commits; with
- * one process it runs on a thread of its own at a lower priority, see delivery-thread.ts), and
+ * license — .eml file, local tracker issue, chat post, ticket note — are more SQLite commits; it
+ * runs on a thread of its own at a lower priority, see delivery-thread.ts), and
  * autocannon in this process on the same machine. The servers' CPU time (from /proc/PID/stat, the
  * primary and its HTTP processes) and the bench's own are printed per level.
  *
@@ -437,7 +437,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
           `(${runs.map((r) => `${r.config.label}: ${r.warmIssued}`).join(', ')} licenses, not counted); every ` +
           `request a new ticket and customer domain, today from ${TODAY} (Saturday); latency = autocannon's ` +
           'per-response time, from request written to response read',
-        'the delivery worker runs in the serving process, on a thread of its own 10 nice levels down (1p), or in ' +
+        'the delivery worker runs on a thread of its own, 10 nice levels down, in the serving process (1p) or ' +
           'the primary (2p): every license queues 4 local ' +
           'deliveries (.eml file, tracker issue, chat post, ticket note), each a few more SQLite commits, ' +
           'competing with issuance; at the end: ' +
