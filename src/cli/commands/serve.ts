@@ -16,7 +16,6 @@ import { createLoginLink } from '../../adapters/store/sessions.js';
 import { EXIT, LifelineError } from '../../core/errors.js';
 import type { Role } from '../../core/ports.js';
 import { createHttpServer } from '../../interfaces/http/server.js';
-import { runWorker } from '../../interfaces/worker/run-worker.js';
 import { runWorkerOnThread } from '../../interfaces/worker/delivery-thread.js';
 import { withApp } from '../context.js';
 import { openAppWhenReachable } from './operations.js';
@@ -366,14 +365,7 @@ export function registerServeCommand(program: Command): void {
           }
           const settings = leaseSeconds ? { settings: { leaseMs: leaseSeconds * 1000 } } : {};
           if (o.worker !== false) {
-            // On a thread of its own (delivery-thread.ts), except for an in-memory database, which
-            // another connection would not see.
-            const inMemory = app.config.database.kind === 'sqlite' && app.config.database.path === ':memory:';
-            worker = (
-              inMemory
-                ? runWorker(app, { signal: stop.signal, ...settings })
-                : runWorkerOnThread(app, { signal: stop.signal, ...settings })
-            ).catch((error: unknown) => {
+            worker = runWorkerOnThread(app, { signal: stop.signal, ...settings }).catch((error: unknown) => {
               process.stderr.write(
                 `error [INTERNAL]: the delivery worker stopped: ${error instanceof Error ? error.message : String(error)}\n`,
               );

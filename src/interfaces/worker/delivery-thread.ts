@@ -97,17 +97,25 @@ const describe = (error: unknown): string =>
 /** Runs the delivery worker on a thread until `signal` aborts (see the top of this file). */
 export async function runWorkerOnThread(app: App, options: DeliveryThreadOptions): Promise<void> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const inEventLoop = (): Promise<unknown> =>
+    runWorker(app, {
+      signal: options.signal,
+      ...(options.settings ? { settings: options.settings } : {}),
+      ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+    });
+  // An in-memory database: another connection would not see it.
+  const { database } = app.config;
+  if (database.kind === 'sqlite' && database.path === ':memory:') {
+    await inEventLoop();
+    return;
+  }
   while (!options.signal.aborted) {
     const outcome = await runThread(options, () => app.store.setWalAutocheckpoint(API_CHECKPOINT_PAGES));
     await app.store.setWalAutocheckpoint(SQLITE_AUTOCHECKPOINT_PAGES).catch(() => undefined);
     if (outcome.kind === 'stopped') return;
     if (outcome.kind === 'failed-start') {
       log(`warning: the delivery thread could not start (${outcome.reason}); delivering on the event loop`);
-      await runWorker(app, {
-        signal: options.signal,
-        ...(options.settings ? { settings: options.settings } : {}),
-        ...(options.pollMs ? { pollMs: options.pollMs } : {}),
-      });
+      await inEventLoop();
       return;
     }
     log(`error [INTERNAL]: the delivery thread stopped (${outcome.reason}); starting another in 1 s`);
