@@ -16,6 +16,7 @@ import {
   sql,
   type CompiledQuery,
   type Insertable,
+  type QueryResult,
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
@@ -50,7 +51,7 @@ import {
 import { fileLicenseKeys, keyDigest, licenseKeyRowsOf } from './customer-keys.js';
 import { migrationProvider } from './migrations.js';
 import { WalFlusher } from './wal-flush.js';
-import { CompiledStatements } from './compiled-statements.js';
+import { CompiledStatements, setDirectRunner } from './compiled-statements.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -261,16 +262,11 @@ class KyselyTransaction implements StoreTransaction {
     rows: readonly Database[T][],
   ): Promise<void> {
     if (rows.length === 0) return;
-    const flat: Record<string, unknown> = {};
-    rows.forEach((row, i) => {
-      for (const [column, value] of Object.entries(row)) flat[`${i}.${column}`] = value;
-    });
-    const columns = Object.keys(rows[0] as object);
-    await this.statements.execute(this.db, `${table}.insert×${rows.length}`, flat, (v) =>
+    await this.statements.insertRows(this.db, `${table}.insert`, rows, (r) =>
       this.db
         .insertInto(table)
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows rebuilt from the flat values
-        .values(rows.map((_, i) => Object.fromEntries(columns.map((c) => [c, v[`${i}.${c}`]]))) as any)
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the rows of this table (or their markers)
+        .values(r as any)
         .compile(),
     );
   }
@@ -407,7 +403,16 @@ export class KyselyStore implements Store {
     private readonly flusher?: WalFlusher,
     /** SQLite: called once the schema is migrated (switches lock waits to the event loop). */
     private readonly onMigrated?: () => void,
-  ) {}
+    /** SQLite: the connection, on which the compiled statements run directly where they may. */
+    private readonly sqlite?: BetterSqlite3.Database,
+  ) {
+    // Outside a transaction a compiled statement runs at once; one that finds the lock taken goes
+    // through the executor, which waits for it (EventLoopLockWaitDialect).
+    if (sqlite)
+      setDirectRunner(db, (text, parameters) =>
+        sqlite.inTransaction ? null : runAlone(sqlite, text, parameters),
+      );
+  }
 
   async migrate(): Promise<{ applied: string[] }> {
     if (this.dialect === 'sqlite' && this.migrationLockPath) {
@@ -542,7 +547,14 @@ export class KyselyStore implements Store {
     const outcomes: (() => void)[] = [];
     try {
       await this.db.connection().execute(async (conn) => {
+        // BEGIN IMMEDIATE through the executor, which waits for another process's lock.
         await sql`begin immediate`.execute(conn);
+        // From here this batch holds the connection and its transaction: the compiled statements of
+        // its works, and the batch's own, run on it at once (compiled-statements.ts).
+        const database = this.sqlite;
+        const run = (text: string): Promise<unknown> =>
+          database ? Promise.resolve(runOnSqlite(database, text, [])) : sql.raw(text).execute(conn);
+        if (database) setDirectRunner(conn, (text, parameters) => runOnSqlite(database, text, parameters));
         try {
           for (const item of batch) {
             if (batch.length === 1) {
@@ -550,22 +562,24 @@ export class KyselyStore implements Store {
               outcomes.push(() => item.resolve(result));
               continue;
             }
-            await sql`savepoint lifeline_work`.execute(conn);
+            await run('savepoint lifeline_work');
             try {
               const result = await item.work(conn);
-              await sql`release lifeline_work`.execute(conn);
+              await run('release lifeline_work');
               outcomes.push(() => item.resolve(result));
             } catch (error) {
-              await sql`rollback to lifeline_work`.execute(conn);
-              await sql`release lifeline_work`.execute(conn);
+              await run('rollback to lifeline_work');
+              await run('release lifeline_work');
               outcomes.push(() => item.reject(error));
             }
           }
-          await sql`commit`.execute(conn);
+          await run('commit');
           this.commits++;
         } catch (error) {
           await sql`rollback`.execute(conn).catch(() => undefined);
           throw error;
+        } finally {
+          setDirectRunner(conn, null);
         }
       });
     } catch (error) {
@@ -993,6 +1007,33 @@ interface QueuedWork {
   reject: (error: unknown) => void;
 }
 
+/** A statement run at once on the connection, with the result Kysely's SQLite driver gives. */
+function runOnSqlite(
+  database: BetterSqlite3.Database,
+  source: string,
+  parameters: readonly unknown[],
+): QueryResult<unknown> {
+  const statement = database.prepare(source);
+  if (statement.reader) return { rows: statement.all(parameters) };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
+/** runOnSqlite outside a transaction; null (the executor then waits) when the lock is taken. */
+function runAlone(
+  database: BetterSqlite3.Database,
+  source: string,
+  parameters: readonly unknown[],
+): QueryResult<unknown> | null {
+  try {
+    return runOnSqlite(database, source, parameters);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return null;
+    throw error;
+  }
+}
+
 /** SQLite's own default for `wal_autocheckpoint`, in pages. */
 export const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
@@ -1105,5 +1146,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     // Migrating waited in SQLite's busy handler (the migrator's own transactions cannot be retried
     // statement by statement); from now on lock waits are EventLoopLockWaitDialect's.
     () => database.pragma('busy_timeout = 0'),
+    database,
   );
 }
