@@ -57,6 +57,7 @@ import {
   QUICK,
   REPO_ROOT,
   benchEnv,
+  childPids,
   createEngineerToken,
   load,
   ms,
@@ -238,8 +239,18 @@ async function measureLevel(
   before: OutboxDepth,
 ): Promise<Level> {
   const slices = Math.max(1, Math.round(LEVEL_SECONDS / SLICE_SECONDS));
-  const ceilingSlices = [ceilingRound()];
-  const startedAt = performance.now();
+  // The server (and its HTTP processes) is stopped during each ceiling round, so that the round has
+  // the machine to itself as the rounds before the servers start do (its delivery thread would go on).
+  const pids = [server.pid, ...childPids(server.pid)];
+  const ceilingAlone = (): number => {
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    try {
+      return ceilingRound();
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+    }
+  };
+  const ceilingSlices = [ceilingAlone()];
   const latencyByStatus = new Map<number, number[]>();
   const statusCounts: Record<string, number> = {};
   let seconds = 0;
@@ -252,7 +263,7 @@ async function measureLevel(
     const cpu0 = server.cpuSeconds();
     const r: LoadResult = await load(issueLoad(server.url, token, connections, LEVEL_SECONDS / slices, next));
     const cpu1 = server.cpuSeconds();
-    ceilingSlices.push(ceilingRound());
+    ceilingSlices.push(ceilingAlone());
     serverCpu = serverCpu === null || cpu0 === null || cpu1 === null ? null : serverCpu + cpu1 - cpu0;
     seconds += r.seconds;
     matched += (r.seconds * ((ceilingSlices[i] as number) + (ceilingSlices[i + 1] as number))) / 2;
@@ -267,7 +278,6 @@ async function measureLevel(
       else latencyByStatus.set(code, times);
     }
   }
-  const elapsed = (performance.now() - startedAt) / 1000;
   const after = outbox(dbPath);
   const issuedTimes = latencyByStatus.get(201) ?? [];
   const all = [...latencyByStatus.values()].flat();
@@ -286,8 +296,8 @@ async function measureLevel(
     serverCores: serverCpu === null ? null : serverCpu / seconds,
     clientCores: clientCpu / seconds,
     outboxAfter: after,
-    // The worker goes on during the ceiling rounds too.
-    deliveriesPerSecond: (after.sent - before.sent) / elapsed,
+    // The server is stopped during the ceiling rounds: it delivered during the slices.
+    deliveriesPerSecond: (after.sent - before.sent) / seconds,
     ceilingSlices,
     ceilingMatched,
     ratio: issued / seconds / ceilingMatched,
@@ -480,7 +490,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
           `this machine's speed moves by up to 2× from one second to the next (a 1 s RSA loop on an idle ` +
           `machine gave 1,204 to 2,548 signs/s within 40 s), so a ceiling measured apart from a level says little ` +
           `about that level. Each level runs as ${SLICE_SECONDS} s slices with a ${CEILING_SLICE_MS} ms ceiling ` +
-          `round before the first and after each (the server idle but for its delivery thread); each slice is ` +
+          `round before the first and after each, with the server stopped (SIGSTOP, then SIGCONT); each slice is ` +
           `compared with the mean of the two rounds around it (row "same moments"). The target uses that figure; ` +
           `the row below it divides by the best round of the whole run instead: ${formatRate(best)} writes/s ` +
           `(${ceilingBefore.length} 1 s round(s) before the servers ` +
