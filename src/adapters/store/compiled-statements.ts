@@ -61,6 +61,8 @@ const plain = (v: unknown): boolean =>
 
 export class CompiledStatements {
   private readonly templates = new Map<string, Template | null>();
+  /** The value names and template last used for each shape. */
+  private readonly lastByShape = new Map<string, { names: string[]; template: Template | null }>();
 
   /**
    * Runs the statement `build(values)` compiles to, through `runner`. `shape` names everything the
@@ -74,19 +76,30 @@ export class CompiledStatements {
     build: (values: V) => CompiledQuery<R>,
   ): Promise<QueryResult<R>> {
     const record = values as StatementValues;
-    // The value names are part of the shape: a value left out changes the SQL.
-    const key = `${shape}(${Object.keys(record).join(',')})`;
-    let template = this.templates.get(key);
-    if (template === undefined) {
-      template = learn(record, build as unknown as (values: StatementValues) => CompiledQuery<R>);
-      this.templates.set(key, template);
+    // The value names are part of the shape: a value left out changes the SQL. The template last
+    // used for `shape` is checked first, name by name (no key string to build and hash).
+    const names = Object.keys(record);
+    const last = this.lastByShape.get(shape);
+    let template: Template | null | undefined;
+    if (last !== undefined && sameNames(last.names, names)) template = last.template;
+    else {
+      const key = `${shape}(${names.join(',')})`;
+      template = this.templates.get(key);
+      if (template === undefined) {
+        template = learn(record, build as unknown as (values: StatementValues) => CompiledQuery<R>);
+        this.templates.set(key, template);
+      }
+      this.lastByShape.set(shape, { names, template });
     }
-    if (template === null || !Object.values(record).every(plain)) return runner.executeQuery(build(values));
-    return this.run(
-      runner,
-      template.sql,
-      template.names.map((name) => record[name]),
-    );
+    if (template === null) return runner.executeQuery(build(values));
+    // Every value is a parameter (learn checks it): all plain, or the statement is built anew.
+    const parameters: unknown[] = new Array(template.names.length);
+    for (let i = 0; i < template.names.length; i++) {
+      const value = record[template.names[i] as string];
+      if (!plain(value)) return runner.executeQuery(build(values));
+      parameters[i] = value;
+    }
+    return this.run(runner, template.sql, parameters);
   }
 
   /**
@@ -144,6 +157,12 @@ export class CompiledStatements {
   get shapes(): ReadonlyMap<string, boolean> {
     return new Map([...this.templates].map(([shape, t]) => [shape, t !== null]));
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function learn<R>(
