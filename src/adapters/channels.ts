@@ -27,7 +27,7 @@ export function createChannels(config: Config, store: KyselyStore): DeliveryChan
             token: config.tracker.token,
             project: config.tracker.project,
           })
-        : createLocalTracker(store.db),
+        : createLocalTracker(store),
     chat:
       config.chat.kind === 'slack'
         ? createSlackNotifier({
@@ -36,7 +36,7 @@ export function createChannels(config: Config, store: KyselyStore): DeliveryChan
             apiUrl: config.chat.apiUrl,
             ...(config.chat.webhookUrl ? { webhookUrl: config.chat.webhookUrl } : {}),
           })
-        : createLocalChat(store.db),
+        : createLocalChat(store),
     tickets:
       config.tickets.kind === 'zendesk'
         ? createZendeskTickets({
@@ -44,6 +44,6 @@ export function createChannels(config: Config, store: KyselyStore): DeliveryChan
             email: config.tickets.email,
             apiToken: config.tickets.apiToken,
           })
-        : createLocalTickets(store.db),
+        : createLocalTickets(store),
   };
 }

@@ -3,7 +3,7 @@
  * the same records the real systems would get, kept in the local database and shown by `lookup`.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type {
   ChatNotifier,
   IssueTracker,
@@ -12,6 +12,22 @@ import type {
   TrackerRef,
 } from '../../core/deliveries/ports.js';
 import type { Database } from '../store/schema.js';
+
+/**
+ * Where the local records live: read through `db`; written through `inTransactionUnsynced` (on
+ * SQLite, in the store's commit batch: one commit shared with the writes of the same moment, not
+ * one commit — and one reset of every other connection's page cache — per record). A record needs
+ * no sync of its own: the delivery's outcome, recorded and synced after it, makes it durable too.
+ */
+export interface LocalRecordsStore {
+  db: Kysely<Database>;
+  inTransactionUnsynced<T>(work: (db: Kysely<Database> | Transaction<Database>) => Promise<T>): Promise<T>;
+}
+
+const insertRecord = (store: LocalRecordsStore, row: Insertable<Database['local_records']>): Promise<void> =>
+  store.inTransactionUnsynced(async (db) => {
+    await db.insertInto('local_records').values(row).execute();
+  });
 
 const id = (prefix: string): string => `${prefix}_${randomBytes(8).toString('hex')}`;
 const now = (): string => new Date().toISOString();
@@ -29,7 +45,8 @@ export interface LocalRecord {
   createdAt: string;
 }
 
-export function createLocalTracker(db: Kysely<Database>): IssueTracker {
+export function createLocalTracker(store: LocalRecordsStore): IssueTracker {
+  const { db } = store;
   return {
     async findIssueForRequest(requestId) {
       const row = await db
@@ -44,19 +61,16 @@ export function createLocalTracker(db: Kysely<Database>): IssueTracker {
       const existing = await this.findIssueForRequest(issue.requestId);
       if (existing) return existing;
       const iid = id('iss');
-      await db
-        .insertInto('local_records')
-        .values({
-          id: iid,
-          kind: 'tracker_issue',
-          request_id: issue.requestId,
-          ref: issue.labels.join(','),
-          title: issue.title,
-          body: issue.description,
-          state: issue.closed ? 'closed (confidential)' : 'open (confidential)',
-          created_at: now(),
-        })
-        .execute();
+      await insertRecord(store, {
+        id: iid,
+        kind: 'tracker_issue',
+        request_id: issue.requestId,
+        ref: issue.labels.join(','),
+        title: issue.title,
+        body: issue.description,
+        state: issue.closed ? 'closed (confidential)' : 'open (confidential)',
+        created_at: now(),
+      });
       return { iid, url: null };
     },
     async addNote(ref, body) {
@@ -65,63 +79,54 @@ export function createLocalTracker(db: Kysely<Database>): IssueTracker {
         .select('request_id')
         .where('id', '=', ref.iid)
         .executeTakeFirst();
-      await db
-        .insertInto('local_records')
-        .values({
-          id: id('note'),
-          kind: 'tracker_note',
-          request_id: issue?.request_id ?? null,
-          ref: ref.iid,
-          title: null,
-          body,
-          state: null,
-          created_at: now(),
-        })
-        .execute();
+      await insertRecord(store, {
+        id: id('note'),
+        kind: 'tracker_note',
+        request_id: issue?.request_id ?? null,
+        ref: ref.iid,
+        title: null,
+        body,
+        state: null,
+        created_at: now(),
+      });
     },
     verify: async () => 'local tracker: issues are kept in the local database (TRACKER=local)',
   };
 }
 
-export function createLocalChat(db: Kysely<Database>): ChatNotifier {
+export function createLocalChat(store: LocalRecordsStore): ChatNotifier {
   return {
     async post(text, meta) {
       const ref = id('post');
-      await db
-        .insertInto('local_records')
-        .values({
-          id: ref,
-          kind: 'chat_post',
-          request_id: meta.requestId,
-          ref: null,
-          title: null,
-          body: text,
-          state: null,
-          created_at: now(),
-        })
-        .execute();
+      await insertRecord(store, {
+        id: ref,
+        kind: 'chat_post',
+        request_id: meta.requestId,
+        ref: null,
+        title: null,
+        body: text,
+        state: null,
+        created_at: now(),
+      });
       return { ref };
     },
     verify: async () => 'local chat: posts are kept in the local database (CHAT=local)',
   };
 }
 
-export function createLocalTickets(db: Kysely<Database>): TicketSystem {
+export function createLocalTickets(store: LocalRecordsStore): TicketSystem {
   return {
     async addInternalNote(ticketId, body) {
-      await db
-        .insertInto('local_records')
-        .values({
-          id: id('tnote'),
-          kind: 'ticket_note',
-          request_id: null,
-          ref: ticketId,
-          title: null,
-          body,
-          state: 'internal',
-          created_at: now(),
-        })
-        .execute();
+      await insertRecord(store, {
+        id: id('tnote'),
+        kind: 'ticket_note',
+        request_id: null,
+        ref: ticketId,
+        title: null,
+        body,
+        state: 'internal',
+        created_at: now(),
+      });
     },
     imageAttachmentCount: async () => 0,
     verify: async () => 'local tickets: notes are kept in the local database (TICKETS=local)',

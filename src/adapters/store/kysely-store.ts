@@ -772,15 +772,17 @@ export class KyselyStore implements Store {
   }
 
   async markSending(id: string, workerId: string, updatedAt: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('deliveries')
-      .set({ status: 'sending', updated_at: updatedAt })
-      .where('id', '=', id)
-      .where('claimed_by', '=', workerId)
-      .where('status', '=', 'claimed')
-      .executeTakeFirst();
-    // On disk before the message goes out: after a power loss it must come back as `sending`.
-    await this.flusher?.flush();
+    // On disk before the message goes out (inTransaction awaits the WAL sync): after a power loss
+    // it must come back as `sending`. On SQLite it shares the commit batch of the same moment.
+    const result = await this.inTransaction((db) =>
+      db
+        .updateTable('deliveries')
+        .set({ status: 'sending', updated_at: updatedAt })
+        .where('id', '=', id)
+        .where('claimed_by', '=', workerId)
+        .where('status', '=', 'claimed')
+        .executeTakeFirst(),
+    );
     return Number(result.numUpdatedRows) === 1;
   }
 
