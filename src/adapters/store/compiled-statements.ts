@@ -126,10 +126,10 @@ export class CompiledStatements {
       );
       this.templates.set(key, template);
     }
+    if (template === null) return runner.executeQuery(build(rows));
     const parameters: unknown[] = [];
     for (const row of rows) {
-      if (template === null || Object.keys(row).length !== columns.length)
-        return runner.executeQuery(build(rows));
+      if (Object.keys(row).length !== columns.length) return runner.executeQuery(build(rows));
       for (const column of columns) {
         // A column missing from this row reads undefined, which is not plain: built anew.
         const value = (row as StatementValues)[column];
@@ -137,7 +137,7 @@ export class CompiledStatements {
         parameters.push(value);
       }
     }
-    return this.run(runner, (template as Template).sql, parameters);
+    return this.run(runner, template.sql, parameters);
   }
 
   private run<R>(runner: QueryRunner, sql: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
