@@ -134,6 +134,8 @@ interface Level {
   timeouts: number;
   /** Server CPU seconds per wall second (1 = one core busy). */
   serverCores: number | null;
+  /** CPU of the server's main threads (its event loops) per wall second; 1p: at most 1. */
+  eventLoopCores: number | null;
   clientCores: number;
   outboxAfter: OutboxDepth;
   /** Deliveries the worker recorded sent per second during the level. */
@@ -259,12 +261,16 @@ async function measureLevel(
   let timeouts = 0;
   let clientCpu = 0;
   let serverCpu: number | null = 0;
+  let loopCpu: number | null = 0;
   for (let i = 0; i < slices; i++) {
+    const loop0 = server.eventLoopCpuSeconds();
     const cpu0 = server.cpuSeconds();
     const r: LoadResult = await load(issueLoad(server.url, token, connections, LEVEL_SECONDS / slices, next));
     const cpu1 = server.cpuSeconds();
+    const loop1 = server.eventLoopCpuSeconds();
     ceilingSlices.push(ceilingAlone());
     serverCpu = serverCpu === null || cpu0 === null || cpu1 === null ? null : serverCpu + cpu1 - cpu0;
+    loopCpu = loopCpu === null || loop0 === null || loop1 === null ? null : loopCpu + loop1 - loop0;
     seconds += r.seconds;
     matched += (r.seconds * ((ceilingSlices[i] as number) + (ceilingSlices[i + 1] as number))) / 2;
     errors += r.errors;
@@ -294,6 +300,7 @@ async function measureLevel(
     errors,
     timeouts,
     serverCores: serverCpu === null ? null : serverCpu / seconds,
+    eventLoopCores: loopCpu === null ? null : loopCpu / seconds,
     clientCores: clientCpu / seconds,
     outboxAfter: after,
     // The server is stopped during the ceiling rounds: it delivered during the slices.
@@ -477,6 +484,8 @@ async function run(s: BenchSettings): Promise<SectionResult> {
         row('÷ best license writes/s of the run', (l) => formatRatio(l.ratioToBest)),
         row('server CPU, cores', (l) => cores(l.serverCores)),
         row('server CPU ms per 201', (l) => ms(cpuMsPerIssued(l))),
+        row('  of which event loop(s), cores', (l) => cores(l.eventLoopCores)),
+        row('  of which event loop(s), ms per 201', (l) => ms(loopMsPerIssued(l))),
         row('bench (autocannon) CPU, cores', (l) => cores(l.clientCores)),
         row('deliveries sent/s (worker)', (l) => formatRate(l.deliveriesPerSecond)),
         row('outbox depth after', (l) => String(depthOf(l.outboxAfter))),
@@ -497,7 +506,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
           `${ceilingBefore.map((t) => formatRate(t.opsPerSecond)).join(', ')}; 1 after ` +
           `${ceilingAfter.map((t) => formatRate(t.opsPerSecond)).join(', ')}; the ${slicesAll.length} slice rounds ` +
           `${formatRate(Math.min(...slicesAll))} to ${formatRate(Math.max(...slicesAll))})`,
-        cpuBudgetNote(top.level, top.level.ceilingMatched, s.parallelism),
+        cpuBudgetNote(top.level, top.level.ceilingMatched, s.parallelism, top.run.config.processes),
         'real `lifeline serve` children on the embedded default (SQLite WAL, synchronous = NORMAL with the ' +
           'group commit: every write awaits an fdatasync of the WAL shared with concurrent ones; local outbox); ' +
           `licenses signed on LIFELINE_SIGNING_THREADS=${SIGNING_THREADS ?? 'auto'} threads per process ` +
@@ -597,20 +606,35 @@ function cpuMsPerIssued(l: Level): number | null {
   return l.serverCores === null || l.issued === 0 ? null : (l.serverCores * l.seconds * 1000) / l.issued;
 }
 
+function loopMsPerIssued(l: Level): number | null {
+  return l.eventLoopCores === null || l.issued === 0
+    ? null
+    : (l.eventLoopCores * l.seconds * 1000) / l.issued;
+}
+
 /**
  * What the target asks of the CPU on this machine: issuing API_TARGET × the ceiling per second with
  * every core the bench client leaves working for the servers allows at most this much server CPU per
  * license; beside it, what a license cost at the best level. Measured above it, the target cannot be
  * met here however the work is spread over threads and processes.
  */
-function cpuBudgetNote(top: Level, ceiling: number, parallelism: number): string {
+function cpuBudgetNote(top: Level, ceiling: number, parallelism: number, processes: number): string {
   const needed = API_TARGET * ceiling;
   const budgetMs = ((parallelism - top.clientCores) / needed) * 1000;
   const costMs = cpuMsPerIssued(top);
+  const loopMs = loopMsPerIssued(top);
+  // Each HTTP process answers on one event loop: busy all the time, it issues at most 1000 / loopMs.
+  const loopBound =
+    loopMs === null
+      ? ''
+      : `; of that, its event loop${processes === 1 ? '' : 's'} took ${loopMs.toFixed(2)} ms: ` +
+        `${processes === 1 ? 'one event loop' : `${processes} event loops`} busy all the time would issue at ` +
+        `most ${formatRate((processes * 1000) / loopMs)}/s = ${formatRatio((processes * 1000) / loopMs / ceiling)} ` +
+        'of the ceiling';
   return (
     `CPU budget of the target: ${formatRate(needed)} issued/s on ${parallelism} cores less the bench client's ` +
     `${top.clientCores.toFixed(2)} allows at most ${budgetMs.toFixed(2)} ms of server CPU per license, with every ` +
-    `core busy; at the best level a license cost ${costMs === null ? '?' : costMs.toFixed(2)} ms`
+    `core busy; at the best level a license cost ${costMs === null ? '?' : costMs.toFixed(2)} ms${loopBound}`
   );
 }
 

@@ -81,16 +81,29 @@ export async function createEngineerToken(env: NodeJS.ProcessEnv, name: string):
 
 let clockTicks: number | null = null;
 
-/** CPU seconds (user + system, all threads) of a live process, from /proc/PID/stat; null if unreadable. */
-export function processCpuSeconds(pid: number): number | null {
+/** user + system CPU seconds from a /proc stat file (of a process or of one of its threads); null if unreadable. */
+function statCpuSeconds(path: string): number | null {
   try {
     clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / clockTicks;
   } catch {
     return null;
   }
+}
+
+/** CPU seconds (user + system, all threads) of a live process, from /proc/PID/stat; null if unreadable. */
+export function processCpuSeconds(pid: number): number | null {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU seconds of a live process's main thread alone (/proc/PID/task/PID/stat): in a Node process,
+ * the event loop (with the garbage collector's pauses), not its signing, delivery or pool threads.
+ */
+export function mainThreadCpuSeconds(pid: number): number | null {
+  return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
 }
 
 /** The pids of `pid`'s child processes (from /proc; empty where /proc is unavailable). */
@@ -122,6 +135,13 @@ export function treeCpuSeconds(pid: number): number | null {
   return childPids(pid).reduce((sum, child) => sum + (processCpuSeconds(child) ?? 0), own);
 }
 
+/** mainThreadCpuSeconds of a process and of its live children, added up (their event loops). */
+export function treeMainThreadCpuSeconds(pid: number): number | null {
+  const own = mainThreadCpuSeconds(pid);
+  if (own === null) return null;
+  return childPids(pid).reduce((sum, child) => sum + (mainThreadCpuSeconds(child) ?? 0), own);
+}
+
 /** Resident memory of a live process in bytes (VmRSS), or null. */
 export function processRssBytes(pid: number): number | null {
   try {
@@ -138,6 +158,8 @@ export interface ServeChild {
   pid: number;
   /** CPU seconds used by the serve process and its HTTP processes so far (null without /proc). */
   cpuSeconds(): number | null;
+  /** CPU seconds of the main threads (event loops) of the serve process and its HTTP processes. */
+  eventLoopCpuSeconds(): number | null;
   /** Everything the child wrote to stderr so far (warnings; never secrets). */
   stderr(): string;
   /** SIGTERM, wait for the graceful stop, SIGKILL after `timeoutMs`. Safe to call twice. */
@@ -253,6 +275,7 @@ export function startServe(
           url: m[1] as string,
           pid,
           cpuSeconds: () => treeCpuSeconds(pid),
+          eventLoopCpuSeconds: () => treeMainThreadCpuSeconds(pid),
           stderr: () => stderr,
           stop,
         });

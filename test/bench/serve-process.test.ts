@@ -1,0 +1,46 @@
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { mainThreadCpuSeconds, processCpuSeconds } from '../../bench/serve-process.js';
+
+/** Spins the calling thread for `ms` milliseconds of wall time. */
+const spin = (ms: number): void => {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+};
+
+// The bench's "event loop" rows read a process's main thread alone; its other threads (signing,
+// delivery, the pool) must not count there, though they count in the process's CPU.
+describe.skipIf(process.platform !== 'linux')('bench CPU readings from /proc', () => {
+  it('counts the main thread in mainThreadCpuSeconds, and another thread only in processCpuSeconds', async () => {
+    const pid = process.pid;
+    const main0 = mainThreadCpuSeconds(pid) as number;
+    const all0 = processCpuSeconds(pid) as number;
+    expect(main0).toBeGreaterThan(0);
+    expect(all0).toBeGreaterThanOrEqual(main0);
+
+    // 600 ms of CPU on another thread, while the main thread waits.
+    const worker = new Worker(
+      'const end = performance.now() + 600; while (performance.now() < end); require("node:worker_threads").parentPort.postMessage("done");',
+      { eval: true },
+    );
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    const main1 = mainThreadCpuSeconds(pid) as number;
+    const all1 = processCpuSeconds(pid) as number;
+    expect(all1 - all0).toBeGreaterThan(0.4);
+    expect(main1 - main0).toBeLessThan(0.25);
+
+    // 600 ms on the main thread itself.
+    spin(600);
+    const main2 = mainThreadCpuSeconds(pid) as number;
+    expect(main2 - main1).toBeGreaterThan(0.4);
+  });
+
+  it('gives null for a process that does not exist', () => {
+    expect(mainThreadCpuSeconds(2 ** 22 + 12345)).toBeNull();
+    expect(processCpuSeconds(2 ** 22 + 12345)).toBeNull();
+  });
+});
