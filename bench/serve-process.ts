@@ -125,22 +125,21 @@ export function childPids(pid: number): number[] {
   }
 }
 
+/** `read` of a process plus `read` of each of its live children (a child that ended is not counted). */
+function treeSum(pid: number, read: (pid: number) => number | null): number | null {
+  const own = read(pid);
+  if (own === null) return null;
+  return childPids(pid).reduce((sum, child) => sum + (read(child) ?? 0), own);
+}
+
 /**
  * CPU seconds of a process and its live children (`serve --processes N`: the primary and its HTTP
  * processes). A child that ended is not counted (none end during a level).
  */
-export function treeCpuSeconds(pid: number): number | null {
-  const own = processCpuSeconds(pid);
-  if (own === null) return null;
-  return childPids(pid).reduce((sum, child) => sum + (processCpuSeconds(child) ?? 0), own);
-}
+export const treeCpuSeconds = (pid: number): number | null => treeSum(pid, processCpuSeconds);
 
 /** mainThreadCpuSeconds of a process and of its live children, added up (their event loops). */
-export function treeMainThreadCpuSeconds(pid: number): number | null {
-  const own = mainThreadCpuSeconds(pid);
-  if (own === null) return null;
-  return childPids(pid).reduce((sum, child) => sum + (mainThreadCpuSeconds(child) ?? 0), own);
-}
+export const treeMainThreadCpuSeconds = (pid: number): number | null => treeSum(pid, mainThreadCpuSeconds);
 
 /** Resident memory of a live process in bytes (VmRSS), or null. */
 export function processRssBytes(pid: number): number | null {

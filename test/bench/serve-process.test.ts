@@ -1,6 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { mainThreadCpuSeconds, processCpuSeconds } from '../../bench/serve-process.js';
+import {
+  mainThreadCpuSeconds,
+  processCpuSeconds,
+  treeMainThreadCpuSeconds,
+} from '../../bench/serve-process.js';
 
 /** Spins the calling thread for `ms` milliseconds of wall time. */
 const spin = (ms: number): void => {
@@ -39,8 +45,32 @@ describe.skipIf(process.platform !== 'linux')('bench CPU readings from /proc', (
     expect(main2 - main1).toBeGreaterThan(0.4);
   });
 
+  it('adds the main threads of live child processes (the HTTP processes of serve --processes N)', async () => {
+    const before = treeMainThreadCpuSeconds(process.pid) as number;
+    // A child that spends 600 ms of CPU on its main thread, then waits until its stdin closes.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        'const end = performance.now() + 600; while (performance.now() < end); process.stdout.write("spun\\n"); process.stdin.resume();',
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      await once(child.stdout, 'data');
+      const own = mainThreadCpuSeconds(process.pid) as number;
+      const tree = treeMainThreadCpuSeconds(process.pid) as number;
+      expect(tree - own).toBeGreaterThan(0.4);
+      expect(tree - before).toBeGreaterThan(0.4);
+    } finally {
+      child.stdin.end();
+      await once(child, 'close');
+    }
+  });
+
   it('gives null for a process that does not exist', () => {
     expect(mainThreadCpuSeconds(2 ** 22 + 12345)).toBeNull();
     expect(processCpuSeconds(2 ** 22 + 12345)).toBeNull();
+    expect(treeMainThreadCpuSeconds(2 ** 22 + 12345)).toBeNull();
   });
 });
