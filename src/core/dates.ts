@@ -43,48 +43,18 @@ function formatUtc(t: Date): CalendarDate {
   return `${y}-${m}-${d}` as CalendarDate;
 }
 
-/**
- * Day numbers (days since 1970-01-01) of dates, and dates of day numbers, remembered: an issue call
- * asks for a dozen of the same few dates (the rules, the license, rule 9's window). A pure cache,
- * emptied when full.
- */
-const DAY_CACHE_MAX = 4096;
-const dayNumbers = new Map<string, number>();
-const datesOfDayNumbers = new Map<number, CalendarDate>();
-
-function dayNumberOf(date: CalendarDate): number {
-  let n = dayNumbers.get(date);
-  if (n === undefined) {
-    n = Math.round(toUtc(date).getTime() / DAY_MS);
-    if (dayNumbers.size >= DAY_CACHE_MAX) dayNumbers.clear();
-    dayNumbers.set(date, n);
-  }
-  return n;
-}
-
-function dateOfDayNumber(n: number): CalendarDate {
-  let date = datesOfDayNumbers.get(n);
-  if (date === undefined) {
-    date = formatUtc(new Date(n * DAY_MS));
-    if (datesOfDayNumbers.size >= DAY_CACHE_MAX) datesOfDayNumbers.clear();
-    datesOfDayNumbers.set(n, date);
-  }
-  return date;
-}
-
 export function addDays(date: CalendarDate, days: number): CalendarDate {
-  if (!Number.isInteger(days)) return formatUtc(new Date(toUtc(date).getTime() + days * DAY_MS));
-  return dateOfDayNumber(dayNumberOf(date) + days);
+  return formatUtc(new Date(toUtc(date).getTime() + days * DAY_MS));
 }
 
 /** Whole days from `from` to `to` (positive when `to` is later). */
 export function daysBetween(from: CalendarDate, to: CalendarDate): number {
-  return dayNumberOf(to) - dayNumberOf(from);
+  return Math.round((toUtc(to).getTime() - toUtc(from).getTime()) / DAY_MS);
 }
 
-/** 0 = Sunday … 6 = Saturday (day 0, 1970-01-01, was a Thursday). */
+/** 0 = Sunday … 6 = Saturday. */
 export function dayOfWeek(date: CalendarDate): number {
-  return (((dayNumberOf(date) + 4) % 7) + 7) % 7;
+  return toUtc(date).getUTCDay();
 }
 
 /** The calendar date at instant `now` in the IANA time zone `timeZone` (e.g. "America/New_York"). */

@@ -1,7 +1,6 @@
 /**
- * Calendar-date arithmetic (src/core/dates.ts) against the plain Date computation it remembers,
- * over dates from year 1 to 9999 (more distinct dates than its caches hold, so they are emptied
- * and refilled along the way).
+ * Calendar-date arithmetic (src/core/dates.ts) against an independent oracle, JavaScript's own ISO
+ * parsing and printing, over dates from year 1 to 9999.
  */
 import { describe, expect, it } from 'vitest';
 import {
