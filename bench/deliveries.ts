@@ -109,6 +109,7 @@ interface RunResult {
 function envFor(peers: BenchPeers, dataDir: string, keyFile: string): Record<string, string> {
   return {
     LIFELINE_DATA_DIR: dataDir,
+    LIFELINE_ALLOW_PINNED_DATES: 'true',
     LIFELINE_SIGNING_KEY_FILE: keyFile,
     MAIL_TRANSPORT: 'smtp',
     SMTP_URL: peers.smtpUrl,
@@ -134,7 +135,6 @@ function input(ticket: number): IssueInput {
   return {
     request: {
       ticketId: String(ticket),
-      ticketUrl: `https://acme.zendesk.com/agent/tickets/${ticket}`,
       requesterEmail: `ops@customer${ticket}.example`,
       seats: 120,
       plan: 'premium',

@@ -45,6 +45,8 @@ export interface EligibilityTunables {
   implausibleMargin: number;
   /** Rule 9: domains that do not identify a customer (lower case). */
   publicEmailDomains: string[];
+  /** The team's own mail domains: no license is ever sent to an address in one of them. */
+  staffDomains: string[];
 }
 
 export type MailConfig =
@@ -98,6 +100,8 @@ export interface Config {
   signingThreads: number | 'auto';
   /** Days customers' personal data is kept (`lifeline purge` without --older-than); undefined: kept. */
   retentionDays?: number;
+  /** LIFELINE_ALLOW_PINNED_DATES: a caller may pin `today` (tests and demos; never in production). */
+  allowPinnedDates: boolean;
 }
 
 export interface ConfigProblem {
@@ -418,6 +422,23 @@ const SPECS = {
       'Comma-separated mail domains that do not identify a customer, so the same-domain repeat check ignores them. Replaces the built-in list.',
     schema: domains.default(() => [...DEFAULT_PUBLIC_EMAIL_DOMAINS]),
     echo: false,
+  }),
+  LIFELINE_STAFF_DOMAINS: spec({
+    group: 'rules',
+    default: null,
+    secret: false,
+    description:
+      'Comma-separated mail domains of the team itself (e.g. gitlab.com): a license is never emailed to an address under one of them (compared by registrable domain), nor to the acting engineer’s own address.',
+    schema: domains.default(() => []),
+    echo: false,
+  }),
+  LIFELINE_ALLOW_PINNED_DATES: spec({
+    group: 'rules',
+    default: 'false',
+    secret: false,
+    description:
+      'true lets callers pin the decision date (`--today`, the API body’s `today`) for tests and demos; pinned dates are audited. Refused in production. `lifeline license decode --today` needs no setting.',
+    schema: flag.default(false),
   }),
 
   HOST: spec({
@@ -763,6 +784,13 @@ export function parseConfig(
     }
   }
 
+  if (production && v.LIFELINE_ALLOW_PINNED_DATES === true) {
+    problem(
+      'LIFELINE_ALLOW_PINNED_DATES',
+      'must not be true in production: decisions are dated by the clock',
+    );
+  }
+
   if (v.LIFELINE_RETENTION_DAYS !== undefined && v.LIFELINE_REPEAT_WINDOW_DAYS !== undefined) {
     const tooShort = retentionTooShort(v.LIFELINE_RETENTION_DAYS, v.LIFELINE_REPEAT_WINDOW_DAYS);
     if (tooShort) problem('LIFELINE_RETENTION_DAYS', tooShort);
@@ -803,6 +831,7 @@ function assemble(v: Values): Config {
       implausibleFactor: v.LIFELINE_SEAT_PLAUSIBILITY_FACTOR,
       implausibleMargin: v.LIFELINE_SEAT_PLAUSIBILITY_MARGIN,
       publicEmailDomains: v.LIFELINE_PUBLIC_EMAIL_DOMAINS,
+      staffDomains: v.LIFELINE_STAFF_DOMAINS,
     },
     http: { host: v.HOST, port: v.PORT },
     mail:
@@ -839,6 +868,7 @@ function assemble(v: Values): Config {
         : { kind: 'local' },
     allowLocalDeliveries: v.LIFELINE_ALLOW_LOCAL_DELIVERIES,
     signingThreads: v.LIFELINE_SIGNING_THREADS,
+    allowPinnedDates: v.LIFELINE_ALLOW_PINNED_DATES,
   };
   if (v.ZENDESK_URL !== undefined) config.zendeskUrl = v.ZENDESK_URL;
   if (v.ZENDESK_APP_SECRET !== undefined) config.zendeskAppSecret = v.ZENDESK_APP_SECRET;

@@ -64,7 +64,12 @@ export class LifelineError extends Error {
   constructor(
     readonly code: Code,
     message: string,
-    readonly options: { retryable?: boolean; field?: string; cause?: unknown } = {},
+    readonly options: {
+      retryable?: boolean;
+      field?: string;
+      cause?: unknown;
+      retryAfterSeconds?: number;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'LifelineError';

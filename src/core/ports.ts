@@ -36,8 +36,14 @@ export interface RequestOrigin {
  */
 export type RequestStatus = 'issued' | 'pending_approval' | 'rejected' | 'refused' | 'failed' | 'voided';
 
-/** Statuses that hold the ticket: a ticket has at most one request in one of these. */
+/**
+ * Statuses that hold the ticket: a ticket has at most one request in one of these that was not
+ * replaced (`holdsTicket`). A replace hands the ticket on to the new request (PRODUCT.md §12).
+ */
 export const TICKET_HOLDING_STATUSES: readonly RequestStatus[] = ['issued', 'pending_approval', 'voided'];
+
+export const holdsTicket = (r: Pick<RequestRecord, 'status' | 'replacedBy'>): boolean =>
+  TICKET_HOLDING_STATUSES.includes(r.status) && !r.replacedBy;
 
 /** What the request's eligibility was decided on (never a license text). */
 export interface Evidence {
@@ -90,6 +96,11 @@ export interface RequestRecord {
   voided: { reason: string; by: string; at: string } | null;
   /** Where the request came from, when a signed request said so. */
   origin?: RequestOrigin | null;
+  /** True when the caller pinned the decision date (LIFELINE_ALLOW_PINNED_DATES; audited). */
+  datePinned?: boolean;
+  /** The request this one replaced, and the one that replaced it (PRODUCT.md §12). */
+  replaces?: string | null;
+  replacedBy?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -99,7 +110,7 @@ export interface LicenseRecord {
   requestId: string;
   /** The license file's text, exactly as emailed. */
   text: string;
-  /** SHA-256 of `text`, hex. */
+  /** `licenseFingerprint(text)`: SHA-256, hex, of the base64 payload without framing or whitespace. */
   fingerprint: string;
   fileName: string;
   email: string;
@@ -214,7 +225,9 @@ export interface StoreTransaction {
   transitionRequest(
     id: string,
     from: RequestStatus,
-    patch: Partial<Pick<RequestRecord, 'status' | 'decision' | 'failure' | 'voided' | 'override'>> & {
+    patch: Partial<
+      Pick<RequestRecord, 'status' | 'decision' | 'failure' | 'voided' | 'override' | 'replacedBy'>
+    > & {
       updatedAt: string;
     },
   ): Promise<boolean>;
@@ -235,6 +248,7 @@ export interface Store {
   findTicketHolder(ticketId: string): Promise<RequestRecord | null>;
   findRequests(query: RequestQuery): Promise<RequestRecord[]>;
   getLicenseForRequest(requestId: string): Promise<LicenseRecord | null>;
+  /** By the license's fingerprint (hex), or a fingerprint it was known by before. */
   findLicenseByFingerprint(fingerprint: string): Promise<LicenseRecord | null>;
   listDeliveries(requestId: string): Promise<DeliveryRecord[]>;
   listAudit(filter: { requestId?: string }): Promise<AuditEntry[]>;
@@ -268,6 +282,15 @@ export interface Store {
   pendingDeliveries(requestId?: string): Promise<{ count: number; nextDueAt: string | null }>;
   getTrackerLink(requestId: string): Promise<TrackerLink | null>;
   close(): Promise<void>;
+}
+
+/** Issue/resend calls counted per user and per customer (PRODUCT.md §10). */
+export interface RateLimiter {
+  take(
+    actor: Actor,
+    customerEmail: string | null,
+    nowMs: number,
+  ): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
 }
 
 export interface Clock {

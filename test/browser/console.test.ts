@@ -198,6 +198,11 @@ describe('the web console', { timeout: 60_000 }, () => {
     await row.getByRole('link').click();
     await lp.getByRole('heading', { name: /^Request / }).waitFor();
     await lp.getByRole('button', { name: 'Approve' }).click();
+    // Approving generates a license: it is asked once more, in a modal dialog.
+    const dialog = lp.getByRole('dialog', { name: 'Approve this override?' });
+    await dialog.waitFor();
+    expect(await seriousViolations(lp)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Approve and issue' }).click();
     await lp.getByText('Approved: the license is generated').waitFor();
     await expect(lp.locator('#detail-summary .badge').textContent()).resolves.toBe('Issued');
     await lp.getByText(/^Approved by lee/).waitFor();
@@ -390,13 +395,34 @@ describe('the web console', { timeout: 60_000 }, () => {
     await lp
       .locator('li.delivery[data-channel="email"]', { hasText: 'to it-admin@customer.example' })
       .waitFor();
-    await lp.getByLabel('Reason (required to void)').fill('Issued to the wrong address.');
+    await lp.getByLabel(/^Reason \(required to void/).fill('Issued to the wrong address.');
     await lp.getByRole('button', { name: 'Void' }).click();
+    // Cancel first: nothing happens; then confirm.
+    const confirmVoid = lp.getByRole('dialog', { name: 'Void this license record?' });
+    await confirmVoid.getByRole('button', { name: 'Cancel' }).click();
+    await confirmVoid.waitFor({ state: 'hidden' });
+    expect((await env.app.store.getRequest(issued!.id))?.status).toBe('issued');
+    await lp.getByRole('button', { name: 'Void' }).click();
+    await confirmVoid.getByRole('button', { name: 'Void' }).click();
     await lp.getByText(/^Voided\. The license file cannot be revoked/).waitFor();
     await expect(lp.locator('#detail-summary .badge').textContent()).resolves.toBe('Voided');
     const stored = await env.app.store.getRequest(issued!.id);
     expect(stored?.status).toBe('voided');
     expect(stored?.voided?.reason).toBe('Issued to the wrong address.');
+
+    // The voided request is replaced by a corrected one for the same ticket.
+    await lp.getByLabel('Corrected requester email (empty: the same)').fill('it-admin@customer.example');
+    await lp.getByLabel(/^Reason \(required to replace/).fill('Issued to the wrong address; corrected.');
+    await lp.getByRole('button', { name: 'Replace…' }).click();
+    const confirmReplace = lp.getByRole('dialog', { name: 'Replace this license?' });
+    await expect(confirmReplace.textContent()).resolves.toContain('emailed to it-admin@customer.example');
+    await confirmReplace.getByRole('button', { name: 'Void and issue the replacement' }).click();
+    await lp.getByRole('link', { name: issued!.id }).waitFor();
+    await expect(lp.locator('#detail-summary .badge').textContent()).resolves.toBe('Issued');
+    const replaced = await env.app.store.getRequest(issued!.id);
+    expect(replaced?.replacedBy).toMatch(/^req_/);
+    expect(lp.url()).toContain(`/requests/${replaced?.replacedBy}`);
+    expect(await seriousViolations(lp)).toEqual([]);
     expect(licensing.problems).toEqual([]);
   });
 
@@ -418,12 +444,12 @@ describe('the web console', { timeout: 60_000 }, () => {
     const lp = licensing.page;
     await lp.getByRole('link', { name: 'Dashboard' }).click();
     await lp.locator('[data-stat="issued"]').waitFor();
-    // This file's requests: the first (now voided), the approved override and the keyboard one
-    // (issued), the rejected override, and the refusal.
-    await expect(lp.locator('[data-stat="requests"]').textContent()).resolves.toBe('5');
-    await expect(lp.locator('[data-stat="issued"]').textContent()).resolves.toBe('2');
+    // This file's requests: the first (now voided), its replacement, the approved override and the
+    // keyboard one (issued), the rejected override, and the refusal.
+    await expect(lp.locator('[data-stat="requests"]').textContent()).resolves.toBe('6');
+    await expect(lp.locator('[data-stat="issued"]').textContent()).resolves.toBe('3');
     await expect(lp.locator('.chart svg').first().getAttribute('aria-label')).resolves.toMatch(
-      /week of 2026-11-23: 5 \(2 issued, 0 pending approval, 1 refused, 1 rejected, 1 voided, 0 failed\)$/,
+      /week of 2026-11-23: 6 \(3 issued, 0 pending approval, 1 refused, 1 rejected, 1 voided, 0 failed\)$/,
     );
     await expect(lp.locator('svg.chart').getAttribute('aria-label')).resolves.toBe(
       'Refusals by code: NOT_WEEKEND 1',

@@ -30,7 +30,11 @@ const vector = (name: string): Vector => {
 const licensePathOf = (v: Vector): string =>
   keyPath((v.expected as Vector['expected'] & { license_file: string }).license_file);
 const vectorFile = (name: string): string => licensePathOf(vector(name));
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+/** The fingerprint of PRODUCT.md §5: SHA-256 of the base64 payload without framing lines or whitespace. */
+const sha256 = (text: string): string =>
+  createHash('sha256')
+    .update(text.replace(/^-+(BEGIN|END) [^\n]+ LICENSE-+$/gm, '').replace(/\s+/g, ''), 'utf8')
+    .digest('hex');
 
 /** The keys every decode report carries. */
 const REPORT_KEYS = [

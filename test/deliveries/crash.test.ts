@@ -72,6 +72,7 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
     app = await createApp(
       loadConfig({
         LIFELINE_DATA_DIR: dataDir,
+        LIFELINE_ALLOW_PINNED_DATES: 'true',
         DATABASE_URL: databaseUrl,
         LIFELINE_SIGNING_KEY_FILE: testSigningKey(dataDir),
         LIFELINE_VERIFY_KEY_FILES: join(KEYS_DIR, 'test_public.pem'),
@@ -96,7 +97,7 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
     const requests = new Map<string, { ticketId: string; ticketUrl: string }>();
     for (let i = 0; i < LICENSES; i++) {
       const ticketId = String(81_000 + i);
-      const ticketUrl = `https://acme.zendesk.com/agent/tickets/${ticketId}`;
+      const ticketUrl = `${app.settings.ticketUrlBase}/agent/tickets/${ticketId}`;
       const outcome = await issueEmergencyLicense(
         {
           request: {

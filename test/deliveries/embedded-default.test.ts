@@ -55,7 +55,11 @@ describe('deliveries on the embedded default (outbox files, local tracker, chat 
     app = await appWith();
     const view = await issue(app);
     await drain(app);
-    await resendLicense({ requestId: view.request.id, actor: { name: 'erin', role: 'engineer' } }, app.ports);
+    await resendLicense(
+      { requestId: view.request.id, actor: { name: 'erin', role: 'engineer' } },
+      app.ports,
+      app.settings,
+    );
     await voidRequest(
       { requestId: view.request.id, actor: { name: 'lou', role: 'licensing' }, reason: 'wrong address' },
       app.ports,

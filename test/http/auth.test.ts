@@ -144,10 +144,11 @@ describe('authentication', () => {
   }
 
   it('accepts a valid Zendesk signed request as an engineer named by the email claim', async () => {
-    const jwt = await zendeskJwt();
+    const body = eligibleBody();
+    const jwt = await zendeskJwt({ ticket_id: body['ticketId'] });
     const res = await api.call('POST', '/api/v1/emergency-licenses', {
       token: jwt,
-      body: JSON.stringify(eligibleBody()),
+      body: JSON.stringify(body),
       headers: { 'content-type': 'application/json' },
     });
     expect(res.statusCode).toBe(201);

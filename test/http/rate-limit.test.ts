@@ -84,11 +84,14 @@ describe('rate limits on POST /api/v1/emergency-licenses', () => {
   it('per customer email (case-insensitive), whoever calls; other customers are not affected', async () => {
     const t = await limitedApi(1000, 2);
     const email = 'ops@bigbank.example';
-    // Every call counts, also a repeat for a ticket that already has its license (200 existing).
+    // A repeat for a ticket that already has its license (200 existing) writes nothing: it does not count.
     const first = eligibleBody({ requesterEmail: email });
     expect((await t.issue(first)).statusCode).toBe(201);
     expect((await t.issue(first, t.api.tokens.licensing)).statusCode).toBe(200);
-    const third = await t.issue(eligibleBody({ requesterEmail: 'OPS@BigBank.example' }), t.api.tokens.admin);
+    // A valid call that the rules refuse counts (rule 9: the same customer).
+    const second = await t.issue(eligibleBody({ requesterEmail: 'OPS@BigBank.example' }), t.api.tokens.admin);
+    expect(second.statusCode).toBe(422);
+    const third = await t.issue(eligibleBody({ requesterEmail: email }), t.api.tokens.admin);
     expectLimited(third);
     expect((await t.issue(eligibleBody())).statusCode).toBe(201);
 
@@ -97,7 +100,7 @@ describe('rate limits on POST /api/v1/emergency-licenses', () => {
       .selectFrom('requests')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    expect(Number(stored.n)).toBe(2);
+    expect(Number(stored.n)).toBe(3);
 
     t.clock.at += HOUR;
     // The limit no longer applies; the rules still do (this customer had a license an hour ago).
@@ -135,14 +138,36 @@ describe('rate limits on POST /api/v1/emergency-licenses/:id/resend', () => {
     expect((await t.resend(id)).statusCode).toBe(200);
   });
 
-  it('per user: issue and resend share the user’s budget; unknown ids count for the user', async () => {
+  it('per user: issue and resend share the user’s budget; unknown ids do not count', async () => {
     const t = await limitedApi(3, 1000);
     const created = await t.issue(eligibleBody());
     const id = (created.json() as { id: string }).id;
     expect((await t.resend(id)).statusCode).toBe(200);
-    expect((await t.resend('no-such-request')).statusCode).toBe(404);
+    for (let i = 0; i < 3; i++) expect((await t.resend('no-such-request')).statusCode).toBe(404);
+    expect((await t.resend(id)).statusCode).toBe(200);
     expectLimited(await t.resend(id));
     expect((await t.resend(id, t.api.tokens.licensing)).statusCode).toBe(200);
+  });
+
+  it('refused calls do not use up the customer’s budget: four 403 resends, then licensing’s resend works', async () => {
+    const t = await limitedApi(1000, 2);
+    const created = await t.issue(eligibleBody({ requesterEmail: 'ops@budget.example' }));
+    const id = (created.json() as { id: string }).id;
+    const elsewhere = (token: string) =>
+      t.api.call('POST', `/api/v1/emergency-licenses/${id}/resend`, {
+        body: JSON.stringify({ to: 'cto@budget.example' }),
+        headers: JSON_TYPE,
+        token,
+      });
+    for (let i = 0; i < 4; i++) expect((await elsewhere(t.api.tokens.engineer)).statusCode).toBe(403);
+    const bad = await t.api.call('POST', `/api/v1/emergency-licenses/${id}/resend`, {
+      body: JSON.stringify({ to: 'not-an-email' }),
+      headers: JSON_TYPE,
+      token: t.api.tokens.licensing,
+    });
+    expect(bad.statusCode).toBe(422);
+    expect((await elsewhere(t.api.tokens.licensing)).statusCode).toBe(200);
+    expectLimited(await elsewhere(t.api.tokens.licensing));
   });
 });
 

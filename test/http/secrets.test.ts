@@ -48,7 +48,15 @@ beforeAll(async () => {
   if (key.kind !== 'file') throw new Error('the test app signs with a key file');
   pem = readFileSync(key.path, 'utf8');
   const now = Math.floor(Date.now() / 1000);
-  jwt = await new SignJWT({ email: 'agent@acme.example', sub: '4242', iat: now, exp: now + 300 })
+  // The sidebar's signed request is bound to its ticket: the JWT's ticket claim is the body's ticket.
+  const jwtBody = eligibleBody();
+  jwt = await new SignJWT({
+    email: 'agent@acme.example',
+    sub: '4242',
+    ticket_id: jwtBody['ticketId'],
+    iat: now,
+    exp: now + 300,
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .sign(new TextEncoder().encode(ZENDESK_SECRET));
 
@@ -58,7 +66,7 @@ beforeAll(async () => {
     ['token', token],
     ['jwt', jwt],
   ] as const) {
-    const body = eligibleBody();
+    const body = who === 'jwt' ? jwtBody : eligibleBody();
     const issued = await call(
       `issue (${who})`,
       'POST',

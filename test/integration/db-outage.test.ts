@@ -105,6 +105,7 @@ describe.skipIf(reason !== null)('PostgreSQL restarting or down under a running 
       app = await createApp(
         loadConfig({
           LIFELINE_DATA_DIR: dataDir,
+          LIFELINE_ALLOW_PINNED_DATES: 'true',
           DATABASE_URL: postgres.url,
           LIFELINE_SIGNING_KEY_FILE: testSigningKey(dataDir),
           LIFELINE_VERIFY_KEY_FILES: join(KEYS_DIR, 'test_public.pem'),

@@ -265,7 +265,7 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
       const deliveriesBefore = (await h.app.store.listDeliveries(id)).length;
       for (const to of [null, 'someone@else.example']) {
         await expect(
-          resendLicense({ requestId: id, actor: licensing, to }, h.app.ports),
+          resendLicense({ requestId: id, actor: licensing, to }, h.app.ports, h.app.settings),
         ).rejects.toMatchObject({
           code: 'INVALID_STATE',
           message: expect.stringMatching(/removed by the retention purge/),

@@ -111,6 +111,11 @@ export interface RecordJson {
     agentEmail: string | null;
     agentName: string | null;
   } | null;
+  /** The caller pinned the decision date (LIFELINE_ALLOW_PINNED_DATES). */
+  datePinned?: boolean;
+  /** The request this one replaced, and the one that replaced it. */
+  replaces?: string | null;
+  replacedBy?: string | null;
   deliveries: Delivery[];
   events: AuditEvent[];
   /** On the embedded default: the tracker issue, chat posts and ticket notes kept locally. */

@@ -15,6 +15,7 @@ import {
 import type { App } from '../../app.js';
 import { runWorker } from '../../interfaces/worker/run-worker.js';
 import { recordJson, type RequestView } from '../../core/issuance/view.js';
+import { replaceRequest } from '../../core/issuance/replace.js';
 import { actorFrom, numberArg, parseToday, readLicenseFile, withApp } from '../context.js';
 import { action, type CommandOutcome } from '../output.js';
 import { renderEligibility, renderLocalRecords, renderView } from '../render.js';
@@ -52,15 +53,15 @@ function addRequestOptions(command: Command): Command {
     .option('--billable-users <n>', '"Billable users" from the Admin Area dashboard')
     .option('--engineer <name>', 'who issues it (default: the OS user)')
     .option('--ticket-url <url>', 'the ticket URL (default: under ZENDESK_URL when set)')
-    .option('--today <date>', 'the date to decide on (default: today in the support time zone)')
+    .option('--today <date>', 'pin the decision date (only with LIFELINE_ALLOW_PINNED_DATES=true)')
     .option('--override-reason <text>', 'override refusals of rules 4–9 (at least 20 characters)')
     .option('--role <role>', 'engineer or licensing (an engineer override waits for approval)', 'engineer')
     .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
     .option('--json', 'print one JSON object');
 }
 
-function issueInput(o: RequestOptions): IssueInput {
-  const today = parseToday(o.today);
+function issueInput(o: RequestOptions, app: App): IssueInput {
+  const today = parseToday(o.today, app);
   return {
     request: {
       ticketId: o.ticket,
@@ -95,6 +96,13 @@ export function checkJson(result: EligibilityResult): Record<string, unknown> {
 const refusedExit = (result: EligibilityResult): CommandOutcome['exit'] =>
   result.eligible ? EXIT.OK : exitCodeOf((result.refusals[0]?.code ?? 'INPUT_INVALID') as Code);
 
+/** A refusal by the rules, as `check` prints it. */
+const refusedOutcome = (result: EligibilityResult): CommandOutcome => ({
+  exit: refusedExit(result),
+  human: renderEligibility(result),
+  json: checkJson(result),
+});
+
 /**
  * Delivers what a command just queued for its request, as `lifeline issue` promises (§8): up to 20 s,
  * not waiting for deliveries that back off longer than 3 s. Whatever is left, `lifeline worker` (or
@@ -127,7 +135,7 @@ export function registerRequestCommands(program: Command): void {
   ).action(
     action(async (o: RequestOptions) =>
       withApp(async (app) => {
-        const result = await checkRequest(issueInput(o), app.ports, app.settings);
+        const result = await checkRequest(issueInput(o, app), app.ports, app.settings);
         return { exit: refusedExit(result), human: renderEligibility(result), json: checkJson(result) };
       }),
     ),
@@ -138,7 +146,7 @@ export function registerRequestCommands(program: Command): void {
   ).action(
     action(async (o: RequestOptions) =>
       withApp(async (app) => {
-        const outcome = await issueEmergencyLicense(issueInput(o), app.ports, app.settings);
+        const outcome = await issueEmergencyLicense(issueInput(o, app), app.ports, app.settings);
         switch (outcome.kind) {
           case 'issued':
             return viewOutcome(
@@ -226,6 +234,7 @@ export function registerRequestCommands(program: Command): void {
           const view = await resendLicense(
             { requestId: id, actor: actorFrom(o, 'engineer'), to: o.to ?? null },
             app.ports,
+            app.settings,
           );
           return viewOutcome(await deliverNow(app, view, o.deliver), true, 'Resend queued.');
         }),
@@ -234,27 +243,21 @@ export function registerRequestCommands(program: Command): void {
 
   program
     .command('retry <id>')
-    .description('run a failed request again (only when no license was generated)')
+    .description(
+      'run a failed request again (only when no license was generated; on its own decision date, up to 7 days after it)',
+    )
     .option('--by <name>')
-    .option('--today <date>')
     .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
     .option('--json', 'print one JSON object')
     .action(
-      action(async (id: string, o: { by?: string; today?: string; deliver?: boolean }) =>
+      action(async (id: string, o: { by?: string; deliver?: boolean }) =>
         withApp(async (app) => {
-          const today = parseToday(o.today);
           const outcome = await retryRequest(
-            { requestId: id, actor: actorFrom(o, 'engineer'), ...(today ? { today } : {}) },
+            { requestId: id, actor: actorFrom(o, 'engineer') },
             app.ports,
             app.settings,
           );
-          if (outcome.kind === 'refused') {
-            return {
-              exit: refusedExit(outcome.eligibility),
-              human: renderEligibility(outcome.eligibility),
-              json: checkJson(outcome.eligibility),
-            };
-          }
+          if (outcome.kind === 'refused') return refusedOutcome(outcome.eligibility);
           return viewOutcome(
             await deliverNow(app, outcome.view, o.deliver),
             false,
@@ -278,7 +281,7 @@ export function registerRequestCommands(program: Command): void {
         action(async (id: string, o: { reason?: string; by?: string; today?: string; deliver?: boolean }) =>
           withApp(async (app) => {
             // The CLI is an operator's tool on the server: decisions are taken with the licensing role.
-            const today = parseToday(o.today);
+            const today = parseToday(o.today, app);
             const input = {
               requestId: id,
               actor: actorFrom(o, 'licensing'),
@@ -301,6 +304,58 @@ export function registerRequestCommands(program: Command): void {
       );
   };
   decision('void', 'void an issued license record (licensing); the file cannot be revoked on the instance');
+
+  program
+    .command('replace <id>')
+    .description(
+      'void a license (if needed) and issue a new one for the same ticket with a corrected address or seats (licensing)',
+    )
+    .requiredOption(
+      '--reason <text>',
+      'why (at least 20 characters; it also overrides refusals of rules 4–9)',
+    )
+    .option('--email <email>', 'the corrected requester email')
+    .option('--seats <n>', 'the corrected seats')
+    .option('--by <name>', 'who replaces it (default: the OS user)')
+    .option('--today <date>', 'pinned date for the new license (LIFELINE_ALLOW_PINNED_DATES only)')
+    .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
+    .option('--json', 'print one JSON object')
+    .action(
+      action(
+        async (
+          id: string,
+          o: {
+            reason: string;
+            email?: string;
+            seats?: string;
+            by?: string;
+            today?: string;
+            deliver?: boolean;
+          },
+        ) =>
+          withApp(async (app) => {
+            const today = parseToday(o.today, app);
+            const outcome = await replaceRequest(
+              {
+                requestId: id,
+                actor: actorFrom(o, 'licensing'),
+                reason: o.reason,
+                ...(o.email !== undefined ? { requesterEmail: o.email } : {}),
+                ...(o.seats !== undefined ? { seats: numberArg(o.seats) } : {}),
+                ...(today ? { today } : {}),
+              },
+              app.ports,
+              app.settings,
+            );
+            if (outcome.kind === 'refused') return refusedOutcome(outcome.eligibility);
+            return viewOutcome(
+              await deliverNow(app, outcome.view, o.deliver),
+              false,
+              `Replaced ${id}: new license issued as ${outcome.view.request.id}.`,
+            );
+          }),
+      ),
+    );
   decision('approve', 'approve an override waiting for licensing; the license is generated now');
   decision('reject', 'reject an override waiting for licensing');
 }

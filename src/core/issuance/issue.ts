@@ -3,11 +3,12 @@
  * license → store request, license, deliveries and audit in ONE transaction. Idempotent per ticket:
  * the database's unique ticket claim, not memory, guarantees one license per ticket across processes.
  */
-import { calendarDateIn, addDays, type CalendarDate } from '../dates.js';
+import { addDays, type CalendarDate } from '../dates.js';
 import {
   checkEligibility,
   customerKeys,
   licenseIdentity,
+  TICKET_ID_MAX_LENGTH,
   validateOverrideReason,
   type EligibilityRequest,
   type EligibilityResult,
@@ -16,7 +17,12 @@ import {
 } from '../eligibility/index.js';
 import { LifelineError } from '../errors.js';
 import { licenseeField, type License } from '../license/attributes.js';
-import { decodeLicense, encodeLicense, licenseFingerprint } from '../license/codec.js';
+import {
+  decodeLicense,
+  encodeLicense,
+  legacyLicenseFingerprint,
+  licenseFingerprint,
+} from '../license/codec.js';
 import type {
   Actor,
   AuditEntry,
@@ -30,6 +36,7 @@ import type {
 } from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';
 import { emergencyLicenseAttributes, emergencyLicenseFileName } from './emergency-license.js';
+import { countCall, decisionDate, ownAddresses, pinnedDetails, type DecisionDate } from './guards.js';
 import { loadRequestView, type RequestView } from './view.js';
 
 export interface IssueInput {
@@ -53,13 +60,9 @@ export type IssueOutcome =
 export const ALL_CHANNELS: readonly DeliveryChannel[] = ['email', 'tracker', 'chat', 'ticket'];
 
 interface Prepared {
-  today: CalendarDate;
+  today: DecisionDate;
   eligibility: EligibilityResult;
   evidence: Evidence;
-}
-
-function today(ports: IssuancePorts, settings: IssuanceSettings, pinned?: CalendarDate): CalendarDate {
-  return pinned ?? calendarDateIn(ports.clock.now(), settings.supportTimeZone);
 }
 
 function previousLicenseFinding(code: string, message: string): Finding<RefusalCode> {
@@ -76,8 +79,14 @@ async function prepare(
   ports: IssuancePorts,
   settings: IssuanceSettings,
 ): Promise<Prepared> {
-  const date = today(ports, settings, input.today);
-  let previous: { license: License; fingerprint: string; json: Evidence['previousLicense'] } | null = null;
+  const decided = decisionDate(ports, settings, input.today);
+  const date = decided.date;
+  let previous: {
+    license: License;
+    fingerprint: string;
+    legacyFingerprint: string;
+    json: Evidence['previousLicense'];
+  } | null = null;
   let licenseProblem: Finding<RefusalCode> | null = null;
   if (typeof input.previousLicenseText === 'string' && input.previousLicenseText.trim() !== '') {
     const decoded = decodeLicense(input.previousLicenseText, ports.verifier.publicKeys);
@@ -88,6 +97,7 @@ async function prepare(
       previous = {
         license,
         fingerprint,
+        legacyFingerprint: legacyLicenseFingerprint(input.previousLicenseText),
         json: {
           fingerprint,
           json: decoded.value.json,
@@ -117,7 +127,7 @@ async function prepare(
   );
   const [recentLicenses, ticketImageCount] = await Promise.all([
     ports.store.recentLicenses(addDays(date, -settings.eligibility.repeatWindowDays), keys),
-    ports.tickets && ticketId && ticketId.length <= 64
+    ports.tickets && ticketId && ticketId.length <= TICKET_ID_MAX_LENGTH
       ? ports.tickets.imageAttachmentCount(ticketId)
       : Promise.resolve(null),
   ]);
@@ -134,6 +144,10 @@ async function prepare(
         : null,
       recentLicenses,
       ticketImageCount,
+      ownAddresses: ownAddresses(
+        input.actor,
+        typeof input.request.engineer === 'string' ? input.request.engineer : null,
+      ),
     },
     settings.eligibility,
   );
@@ -164,7 +178,7 @@ async function prepare(
     billableUsers: n?.billableUsers ?? null,
     previousLicense: previous?.json ?? null,
   };
-  return { today: date, eligibility, evidence };
+  return { today: decided, eligibility, evidence };
 }
 
 /** Eligibility only (PRODUCT.md §8 `check`): nothing is stored. */
@@ -224,12 +238,11 @@ export function auditEntry(
 /** Signs the §5 license for a request; null (with the reason) when no license could be generated. */
 export async function signEmergencyLicense(
   ports: IssuancePorts,
-  requestId: string,
-  email: string,
-  seats: number,
+  request: { id: string; requesterEmail: string; seats: number },
   date: CalendarDate,
   now: string,
 ): Promise<{ ok: true; license: LicenseRecord } | { ok: false; failure: { code: string; message: string } }> {
+  const { id: requestId, requesterEmail: email, seats } = request;
   let result: ReturnType<typeof encodeLicense>;
   try {
     const attributes = emergencyLicenseAttributes(email, seats, date);
@@ -317,10 +330,11 @@ export async function issueEmergencyLicense(
         ? String(raw)
         : null;
   assertTicketOfOrigin(input.actor, ticketId);
+  let counted = false;
   // A repeat for a ticket that already has its license returns it (checked again inside the
   // transaction by the unique claim; this early look only saves work).
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (ticketId && ticketId.length <= 64) {
+    if (ticketId && ticketId.length <= TICKET_ID_MAX_LENGTH) {
       const holder = await ports.store.findTicketHolder(ticketId);
       if (holder) return { kind: 'existing', view: await loadRequestView(ports.store, holder) };
     }
@@ -328,9 +342,15 @@ export async function issueEmergencyLicense(
     // Another process may have issued this ticket's license while the facts were read; rule 9 would
     // then refuse "the same ticket". Looking again after those reads sees any license they saw.
     const claimed = prepared.eligibility.request?.ticketId ?? ticketId;
-    if (!prepared.eligibility.eligible && claimed && claimed.length <= 64) {
+    if (!prepared.eligibility.eligible && claimed && claimed.length <= TICKET_ID_MAX_LENGTH) {
       const holder = await ports.store.findTicketHolder(claimed);
       if (holder) return { kind: 'existing', view: await loadRequestView(ports.store, holder) };
+    }
+    // Valid input from an authorised caller counts against the limits, once, before anything is written.
+    const valid = prepared.eligibility.request;
+    if (valid && !counted) {
+      await countCall(ports, input.actor, valid.requesterEmail);
+      counted = true;
     }
     const outcome = await decideAndStore(input, prepared, ports, settings);
     if (outcome !== 'ticket_taken') return outcome;
@@ -345,11 +365,15 @@ export async function issueEmergencyLicense(
  * that ticket (the claims are signed, the body is not).
  */
 export function assertTicketOfOrigin(actor: Actor, ticketId: string | null): void {
-  const signed = actor.origin?.ticketId;
-  if (signed && ticketId !== null && ticketId !== signed) {
+  if (!actor.origin) return;
+  const signed = actor.origin.ticketId;
+  if (!signed) {
+    throw new LifelineError('FORBIDDEN', 'this signed request names no ticket; open the app from a ticket');
+  }
+  if (ticketId !== null && ticketId !== signed) {
     throw new LifelineError(
       'VALIDATION_FAILED',
-      `ticketId: the signed request was made on ticket ${signed}, not ${ticketId.slice(0, 64)}`,
+      `ticketId: the signed request was made on ticket ${signed}, not ${ticketId.slice(0, TICKET_ID_MAX_LENGTH)}`,
       { field: 'ticketId' },
     );
   }
@@ -361,7 +385,8 @@ async function decideAndStore(
   ports: IssuancePorts,
   settings: IssuanceSettings,
 ): Promise<IssueOutcome | 'ticket_taken'> {
-  const { eligibility, evidence, today: date } = prepared;
+  const { eligibility, evidence } = prepared;
+  const date = prepared.today.date;
   const n = eligibility.request;
   if (!n) return { kind: 'refused', eligibility, view: null };
 
@@ -394,6 +419,9 @@ async function decideAndStore(
     failure: null,
     voided: null,
     origin: input.actor.origin ?? null,
+    datePinned: prepared.today.pinned,
+    replaces: null,
+    replacedBy: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -401,6 +429,7 @@ async function decideAndStore(
     ticketId: n.ticketId,
     seats: n.seats,
     issueDate: date,
+    ...pinnedDetails(prepared.today),
     ...(input.actor.origin ? { origin: { ...input.actor.origin } } : {}),
   };
 
@@ -436,7 +465,7 @@ async function decideAndStore(
     return { kind: 'pending_approval', view: storedView(pending, null, deliveries, stored) };
   }
 
-  const signed = await signEmergencyLicense(ports, requestId, n.requesterEmail, n.seats, date, now);
+  const signed = await signEmergencyLicense(ports, { ...n, id: requestId }, date, now);
   if (!signed.ok) {
     const failed: RequestRecord = { ...base, status: 'failed', failure: signed.failure };
     const deliveries = newDeliveries(ports, requestId, 'failure', ['tracker', 'chat'], now, null);

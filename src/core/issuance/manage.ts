@@ -3,15 +3,18 @@
  * pending override, void, resend, retry, and look requests up. Role rules live here, so that every
  * interface applies the same ones.
  */
-import { calendarDateIn, type CalendarDate } from '../dates.js';
+import { addDays, daysBetween, type CalendarDate } from '../dates.js';
 import {
   checkEligibility,
   customerKeys,
   licenseIdentity,
   type EligibilityResult,
+  type PreviousLicense,
+  type RecentLicense,
 } from '../eligibility/index.js';
 import { LifelineError } from '../errors.js';
 import { loadAttributes, toLicense } from '../license/attributes.js';
+import { parseFingerprint } from '../license/codec.js';
 import type {
   Actor,
   AuditVerification,
@@ -21,47 +24,26 @@ import type {
   StoreTransaction,
 } from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';
+import {
+  countCall,
+  decisionDate,
+  loadRequest,
+  lostRace,
+  ownAddresses,
+  pinnedDetails,
+  recipientPolicy,
+  requireOwnTicket,
+  requireRole,
+  requireStatus,
+  validRecipient,
+} from './guards.js';
 import { auditEntry, newDeliveries, recordIssuedLicense, signEmergencyLicense } from './issue.js';
 import { loadRequestView, type RequestView } from './view.js';
-import { addDays } from '../dates.js';
 import { REDACTED_LICENSE_TEXT } from '../retention.js';
 import { dashboardStats, statsRange, type DashboardStats } from './stats.js';
 
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
-
-function requireRole(actor: Actor, roles: readonly Actor['role'][], what: string): void {
-  if (!roles.includes(actor.role)) {
-    throw new LifelineError('FORBIDDEN', `only ${roles.join(' or ')} may ${what}`);
-  }
-}
-
-async function loadRequest(ports: IssuancePorts, id: string): Promise<RequestRecord> {
-  const request = typeof id === 'string' && id.length <= 64 ? await ports.store.getRequest(id) : null;
-  if (!request) throw new LifelineError('NOT_FOUND', `no request ${JSON.stringify(String(id).slice(0, 64))}`);
-  return request;
-}
-
-function requireStatus(request: RequestRecord, allowed: readonly RequestStatus[], what: string): void {
-  if (!allowed.includes(request.status)) {
-    throw new LifelineError(
-      'INVALID_STATE',
-      `request ${request.id} is ${request.status.replace('_', ' ')}; only a request that is ${allowed
-        .map((s) => s.replace('_', ' '))
-        .join(' or ')} can be ${what}`,
-    );
-  }
-}
-
-function lostRace(request: RequestRecord): never {
-  throw new LifelineError(
-    'INVALID_STATE',
-    `request ${request.id} changed while this was being done; look it up again`,
-  );
-}
-
-function todayFor(ports: IssuancePorts, settings: IssuanceSettings, pinned?: CalendarDate): CalendarDate {
-  return pinned ?? calendarDateIn(ports.clock.now(), settings.supportTimeZone);
-}
+/** A failed request may be retried up to this many days after it was made (PRODUCT.md §12). */
+export const RETRY_WINDOW_DAYS = 7;
 
 export interface DecisionInput {
   requestId: string;
@@ -78,10 +60,12 @@ export async function approveRequest(
 ): Promise<RequestView> {
   requireRole(input.actor, ['licensing'], 'approve a request');
   const request = await loadRequest(ports, input.requestId);
+  requireOwnTicket(input.actor, request);
   requireStatus(request, ['pending_approval'], 'approved');
   const now = ports.clock.now().toISOString();
-  const date = todayFor(ports, settings, input.today);
-  const signed = await signEmergencyLicense(ports, request.id, request.requesterEmail, request.seats, date, now);
+  const decided = decisionDate(ports, settings, input.today);
+  const date = decided.date;
+  const signed = await signEmergencyLicense(ports, request, date, now);
   const decision = {
     decision: 'approved' as const,
     by: input.actor.name,
@@ -112,6 +96,7 @@ export async function approveRequest(
       if (!moved) lostRace(request);
       await recordIssuedLicense(tx, ports, signed.license, input.actor, 'request.approved', now, {
         reason: input.reason ?? null,
+        ...pinnedDetails(decided),
       });
     });
   }
@@ -138,6 +123,7 @@ async function closeWithReason(
       field: 'reason',
     });
   const request = await loadRequest(ports, input.requestId);
+  requireOwnTicket(input.actor, request);
   requireStatus(request, [step.from], step.verb === 'void' ? 'voided' : 'rejected');
   const now = ports.clock.now().toISOString();
   await ports.store.transaction(async (tx) => {
@@ -199,25 +185,29 @@ export interface ResendInput {
 }
 
 /** Sends the same license again through the outbox; never generates a second license. */
-export async function resendLicense(input: ResendInput, ports: IssuancePorts): Promise<RequestView> {
+export async function resendLicense(
+  input: ResendInput,
+  ports: IssuancePorts,
+  settings: IssuanceSettings,
+): Promise<RequestView> {
   const request = await loadRequest(ports, input.requestId);
+  requireOwnTicket(input.actor, request);
   requireStatus(request, ['issued'], 'resent');
-  let to = request.requesterEmail;
-  if (
-    input.to !== undefined &&
-    input.to !== null &&
-    input.to.trim().toLowerCase() !== request.requesterEmail
-  ) {
-    requireRole(input.actor, ['licensing'], 'resend a license to another address');
-    const other = input.to.trim().toLowerCase();
-    if (other.length > 254 || !EMAIL.test(other)) {
-      throw new LifelineError('VALIDATION_FAILED', 'to: must be an email address', { field: 'to' });
-    }
-    to = other;
-  }
   const license = await ports.store.getLicenseForRequest(request.id);
   if (!license) throw new LifelineError('INVALID_STATE', `request ${request.id} has no license to resend`);
   assertLicenseKept(license.text, request.id);
+  // Every recipient passes rule 1's email check and the staff/own-address refusal (PRODUCT.md §12).
+  const policy = recipientPolicy(settings, input.actor);
+  const given = input.to !== undefined && input.to !== null && input.to !== '';
+  const to = validRecipient(
+    given ? input.to : request.requesterEmail,
+    given ? 'to' : 'requesterEmail',
+    policy,
+  );
+  if (to !== request.requesterEmail) {
+    requireRole(input.actor, ['licensing'], 'resend a license to another address');
+  }
+  await countCall(ports, input.actor, request.requesterEmail);
   const now = ports.clock.now().toISOString();
   await ports.store.transaction(async (tx) => {
     await tx.insertDeliveries([
@@ -237,41 +227,48 @@ export async function resendLicense(input: ResendInput, ports: IssuancePorts): P
 export type RetryOutcome =
   { kind: 'issued' | 'failed'; view: RequestView } | { kind: 'refused'; eligibility: EligibilityResult };
 
-/** Runs a failed request again (only when no license was generated), checking eligibility anew. */
-export async function retryRequest(
-  input: DecisionInput,
+/** The previous license recorded with a request, loaded again for the rules (no text is kept). */
+export function recordedPreviousLicense(request: RequestRecord): PreviousLicense | null {
+  const recorded = request.evidence.previousLicense;
+  const loaded = recorded ? loadAttributes(recorded.json) : null;
+  return loaded && loaded.ok && recorded
+    ? { license: toLicense(loaded.value), fingerprint: recorded.fingerprint, issuedByLifelineRequestId: null }
+    : null;
+}
+
+/**
+ * The rules run again on a stored request, on its own decision date (a retry, a replace), with
+ * the changes given. `except` leaves a request's own license out of rule 9.
+ */
+export async function recheck(
+  request: RequestRecord,
+  changes: { requesterEmail?: unknown; seats?: unknown },
+  actor: Actor,
   ports: IssuancePorts,
   settings: IssuanceSettings,
-): Promise<RetryOutcome> {
-  const request = await loadRequest(ports, input.requestId);
-  requireStatus(request, ['failed'], 'retried');
-  if (await ports.store.getLicenseForRequest(request.id)) lostRace(request);
-  const date = todayFor(ports, settings, input.today);
-  const previousJson = request.evidence.previousLicense?.json;
-  const loaded = previousJson ? loadAttributes(previousJson) : null;
-  const previousLicense =
-    loaded && loaded.ok && request.evidence.previousLicense
-      ? {
-          license: toLicense(loaded.value),
-          fingerprint: request.evidence.previousLicense.fingerprint,
-          issuedByLifelineRequestId: null,
-        }
-      : null;
+  except: string | null = null,
+): Promise<EligibilityResult> {
+  const previousLicense = recordedPreviousLicense(request);
+  const requesterEmail = changes.requesterEmail ?? request.requesterEmail;
   const keys = customerKeys(
     {
       ticketId: request.ticketId,
-      requesterEmail: request.requesterEmail,
+      requesterEmail: typeof requesterEmail === 'string' ? requesterEmail : null,
       ...licenseIdentity(previousLicense),
     },
     { publicEmailDomains: settings.eligibility.publicEmailDomains },
   );
-  const eligibility = checkEligibility(
+  const date = request.issueDate;
+  const recent: RecentLicense[] = (
+    await ports.store.recentLicenses(addDays(date, -settings.eligibility.repeatWindowDays), keys)
+  ).filter((l) => l.requestId !== except);
+  return checkEligibility(
     {
       ticketId: request.ticketId,
       ticketUrl: request.ticketUrl ?? undefined,
-      requesterEmail: request.requesterEmail,
+      requesterEmail,
       engineer: request.engineer,
-      seats: request.seats,
+      seats: changes.seats ?? request.seats,
       plan: request.evidence.plan ?? undefined,
       expiresAt: request.evidence.expiresAt ?? undefined,
       previousSeats: request.evidence.previousSeats ?? undefined,
@@ -281,20 +278,49 @@ export async function retryRequest(
     {
       today: date,
       previousLicense,
-      recentLicenses: await ports.store.recentLicenses(
-        addDays(date, -settings.eligibility.repeatWindowDays),
-        keys,
-      ),
+      recentLicenses: recent,
       ticketImageCount: null,
+      ownAddresses: ownAddresses(actor),
     },
     settings.eligibility,
   );
+}
+
+export interface RetryInput {
+  requestId: string;
+  actor: Actor;
+}
+
+/**
+ * Runs a failed request again (only when no license was generated): the failure was Lifeline's, so
+ * the rules run on the request's own decision date; the license is dated today. Up to
+ * RETRY_WINDOW_DAYS after the request.
+ */
+export async function retryRequest(
+  input: RetryInput,
+  ports: IssuancePorts,
+  settings: IssuanceSettings,
+): Promise<RetryOutcome> {
+  const request = await loadRequest(ports, input.requestId);
+  requireOwnTicket(input.actor, request);
+  requireStatus(request, ['failed'], 'retried');
+  if (await ports.store.getLicenseForRequest(request.id)) lostRace(request);
+  const date = decisionDate(ports, settings).date;
+  const age = daysBetween(request.issueDate, date);
+  if (age > RETRY_WINDOW_DAYS) {
+    throw new LifelineError(
+      'INVALID_STATE',
+      `request ${request.id} was made on ${request.issueDate}, ${age} days ago; a retry is allowed up to ` +
+        `${RETRY_WINDOW_DAYS} days after the request: make a new request for ticket ${request.ticketId}`,
+    );
+  }
+  const eligibility = await recheck(request, {}, input.actor, ports, settings);
   // An override recorded with the request (approved, or by licensing) still stands.
   const overridden = request.override !== null && eligibility.overridable;
   if (!eligibility.eligible && !overridden) return { kind: 'refused', eligibility };
 
   const now = ports.clock.now().toISOString();
-  const signed = await signEmergencyLicense(ports, request.id, request.requesterEmail, request.seats, date, now);
+  const signed = await signEmergencyLicense(ports, request, date, now);
   if (!signed.ok) {
     await ports.store.transaction(async (tx) => {
       const moved = await tx.transitionRequest(request.id, 'failed', {
@@ -316,16 +342,16 @@ export async function retryRequest(
       updatedAt: now,
     });
     if (!claimed) return;
-    await recordIssuedLicense(tx, ports, signed.license, input.actor, 'license.retried', now);
+    await recordIssuedLicense(tx, ports, signed.license, input.actor, 'license.retried', now, {
+      decisionDate: request.issueDate,
+    });
   });
   if (!claimed) lostRace(request);
   return { kind: 'issued', view: await lookupById(ports, request.id) };
 }
 
 export async function lookupById(ports: Pick<IssuancePorts, 'store'>, id: string): Promise<RequestView> {
-  const request = typeof id === 'string' && id.length <= 64 ? await ports.store.getRequest(id) : null;
-  if (!request) throw new LifelineError('NOT_FOUND', `no request ${JSON.stringify(String(id).slice(0, 64))}`);
-  return loadRequestView(ports.store, request);
+  return loadRequestView(ports.store, await loadRequest(ports, id));
 }
 
 export interface LookupQuery {
@@ -347,7 +373,15 @@ export async function lookupRequests(
     return r ? [await loadRequestView(store, r)] : [];
   }
   if (query.fingerprint) {
-    const license = await store.findLicenseByFingerprint(query.fingerprint);
+    const hex = parseFingerprint(query.fingerprint);
+    if (!hex) {
+      throw new LifelineError(
+        'VALIDATION_FAILED',
+        'fingerprint: must be sha256:<64 hex digits> or the 64 hex digits alone',
+        { field: 'fingerprint' },
+      );
+    }
+    const license = await store.findLicenseByFingerprint(hex);
     const r = license ? await store.getRequest(license.requestId) : null;
     return r ? [await loadRequestView(store, r)] : [];
   }

@@ -55,10 +55,29 @@ function parseJson(bytes: Uint8Array): { ok: true; value: unknown } | { ok: fals
 
 const malformed = (message: string): DecodeError => ({ code: 'MALFORMED_ENVELOPE', message });
 
-/** SHA-256 of the license text exactly as issued, hex: how Lifeline recognises its own licenses. */
+/**
+ * How Lifeline recognises its own licenses in any copy (the file, the email body between its
+ * BEGIN/END lines, the tracker's code block): SHA-256, hex, of the base64 payload with the framing
+ * lines and all whitespace removed (PRODUCT.md §5).
+ */
 export function licenseFingerprint(text: string): string {
+  return hash('sha256', removeBoundary(text).replace(/\s+/g, ''), 'hex');
+}
+
+/** The fingerprint before 2026-12: SHA-256 of the text exactly as given (still found as an alias). */
+export function legacyLicenseFingerprint(text: string): string {
   return hash('sha256', text, 'hex');
 }
+
+const FINGERPRINT = /^(?:sha256:)?([0-9a-f]{64})$/;
+
+/** `sha256:<hex>` or bare hex (any case, surrounding spaces) → the hex; null when it is neither. */
+export function parseFingerprint(text: string): string | null {
+  return FINGERPRINT.exec(text.trim().toLowerCase())?.[1] ?? null;
+}
+
+/** How a fingerprint is printed. */
+export const formatFingerprint = (hex: string): string => `sha256:${hex}`;
 
 /**
  * Reads a license text with one or more public keys. Never throws: every failure is a coded error.

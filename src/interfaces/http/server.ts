@@ -193,6 +193,8 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
       // The database restarting, or locked for a moment: the same call may succeed shortly.
       if (error.retryable && httpStatusOf(error.code) === 503)
         reply.header('retry-after', RETRY_AFTER_SECONDS);
+      if (error.options.retryAfterSeconds !== undefined)
+        reply.header('retry-after', String(error.options.retryAfterSeconds));
       return sendError(
         reply,
         request,
@@ -263,7 +265,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
             query: request.query,
             params: request.params,
             requestId: request.id,
-            limits,
+            ports: { ...app.ports, limits },
           },
           reply,
         );

@@ -8,9 +8,12 @@ import {
   decodeLicense,
   encode64,
   encodeLicense,
+  formatFingerprint,
   graceEndsOn,
   isValidBoundaryName,
+  legacyLicenseFingerprint,
   licenseFingerprint,
+  parseFingerprint,
   licenseStatus,
   loadAttributes,
   removeBoundary,
@@ -132,10 +135,32 @@ describe('encodeLicense ↔ the gem', () => {
     );
   });
 
-  it('licenseFingerprint is the SHA-256 of the exact text', () => {
+  it('licenseFingerprint is the SHA-256 of the payload without framing or whitespace, so every copy matches', () => {
     const text = encodeOk(accepted[0]?.expected.input.attributes).text;
-    expect(licenseFingerprint(text)).toBe(createHash('sha256').update(text).digest('hex'));
-    expect(licenseFingerprint(text)).not.toBe(licenseFingerprint(text.replace(/\n/g, '\r\n')));
+    const payload = text.replace(/\s+/g, '');
+    const fingerprint = licenseFingerprint(text);
+    expect(fingerprint).toBe(createHash('sha256').update(payload).digest('hex'));
+    // The file, CRLF, the email body's BEGIN/END framing, and the tracker's copy without a final newline.
+    for (const copy of [
+      text.replace(/\n/g, '\r\n'),
+      `Hello,\n\n${addBoundary(text, 'GitLab')}\n\nGitLab Support\n`,
+      text.trimEnd(),
+      `  ${payload}  `,
+    ]) {
+      expect(licenseFingerprint(copy)).toBe(fingerprint);
+    }
+    expect(legacyLicenseFingerprint(text)).toBe(createHash('sha256').update(text).digest('hex'));
+  });
+
+  it('parseFingerprint accepts sha256:<hex> and bare hex, and nothing else', () => {
+    const hex = 'ab'.repeat(32);
+    expect(parseFingerprint(`sha256:${hex}`)).toBe(hex);
+    expect(parseFingerprint(` SHA256:${hex.toUpperCase()} `)).toBe(hex);
+    expect(parseFingerprint(hex)).toBe(hex);
+    for (const bad of ['', 'sha256:', hex.slice(1), `${hex}0`, `md5:${hex}`, `sha256:${'g'.repeat(64)}`]) {
+      expect(parseFingerprint(bad)).toBeNull();
+    }
+    expect(formatFingerprint(hex)).toBe(`sha256:${hex}`);
   });
 });
 

@@ -15,10 +15,19 @@ import {
   LicenseReportView,
   StatusBadge,
 } from '../../shared/components.js';
+import { ConfirmDialog } from '../../shared/ConfirmDialog.js';
 import { formatInstant } from '../../shared/format.js';
 import { ruleRows } from '../../shared/rules.js';
+import { navigate } from '../router.js';
 
-type Action = 'resend' | 'retry' | 'approve' | 'reject' | 'void';
+type Action = 'resend' | 'retry' | 'approve' | 'reject' | 'void' | 'replace';
+
+/** Actions that change what the customer holds: asked once more before they are taken. */
+const CONFIRM: Partial<Record<Action, { title: string; label: string; danger: boolean }>> = {
+  approve: { title: 'Approve this override?', label: 'Approve and issue', danger: false },
+  void: { title: 'Void this license record?', label: 'Void', danger: true },
+  replace: { title: 'Replace this license?', label: 'Void and issue the replacement', danger: true },
+};
 
 const DONE: Record<Action, string> = {
   resend: 'The license is queued to be sent again.',
@@ -26,6 +35,7 @@ const DONE: Record<Action, string> = {
   approve: 'Approved: the license is generated and its deliveries queued.',
   reject: 'Rejected.',
   void: 'Voided. The license file cannot be revoked on the instance; the tracker and the team are told.',
+  replace: 'Replaced: the corrected license is issued and its deliveries queued.',
 };
 
 const LOCAL_KINDS: Record<string, string> = {
@@ -45,6 +55,9 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
   const [busy, setBusy] = useState<Action | null>(null);
   const [resendTo, setResendTo] = useState('');
   const [reason, setReason] = useState('');
+  const [replaceEmail, setReplaceEmail] = useState('');
+  const [replaceSeats, setReplaceSeats] = useState('');
+  const [confirming, setConfirming] = useState<Action | null>(null);
   const [tick, setTick] = useState(0);
 
   const path = `/api/v1/emergency-licenses/${encodeURIComponent(id)}`;
@@ -85,23 +98,45 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
       .catch(() => undefined);
   }, [licenseText]);
 
-  async function act(action: Action): Promise<void> {
+  /** The request body of an action, or null (with a message) when something it needs is missing. */
+  function bodyOf(action: Action): Record<string, unknown> | null {
     const body: Record<string, unknown> = {};
     if (action === 'resend' && resendTo.trim()) body['to'] = resendTo.trim();
-    if (action === 'reject' || action === 'void') {
+    if (action === 'reject' || action === 'void' || action === 'replace') {
       if (reason.trim() === '') {
         setMessage({ kind: 'error', text: `Write the reason to ${action} this request.` });
         document.getElementById('detail-reason')?.focus();
-        return;
+        return null;
       }
       body['reason'] = reason.trim();
     }
     if (action === 'approve' && reason.trim()) body['reason'] = reason.trim();
+    if (action === 'replace') {
+      if (replaceEmail.trim()) body['requesterEmail'] = replaceEmail.trim();
+      if (replaceSeats.trim()) body['seats'] = Number(replaceSeats.trim());
+    }
+    return body;
+  }
+
+  /** Asks first for the actions in CONFIRM, then acts. */
+  function start(action: Action): void {
+    if (bodyOf(action) === null) return;
+    if (CONFIRM[action]) setConfirming(action);
+    else void act(action);
+  }
+
+  async function act(action: Action): Promise<void> {
+    setConfirming(null);
+    const body = bodyOf(action);
+    if (body === null) return;
     setBusy(action);
     setMessage(null);
     try {
       const res = await api.post<RecordJson>(`${path}/${action}`, body);
-      if (res.status >= 200 && res.status < 300) {
+      if (res.status >= 200 && res.status < 300 && action === 'replace') {
+        // The replacement is a record of its own: open it.
+        navigate(`/requests/${encodeURIComponent(res.body.id)}`);
+      } else if (res.status >= 200 && res.status < 300) {
         setRecord(res.body);
         setMessage({ kind: 'success', text: DONE[action] });
         setReason('');
@@ -123,6 +158,9 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
   const canRetry = r.status === 'failed';
   const pending = r.status === 'pending_approval';
   const canVoid = r.status === 'issued';
+  const canReplace = (r.status === 'issued' || r.status === 'voided') && !r.replacedBy;
+  const recordLink = (other: string) => <a href={`/requests/${encodeURIComponent(other)}`}>{other}</a>;
+  const asked = confirming ? CONFIRM[confirming] : undefined;
 
   return (
     <div class="detail">
@@ -152,7 +190,14 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
                   ? `the Zendesk sidebar (${r.origin.agentName ?? r.origin.agentEmail ?? 'agent'})`
                   : 'the console, the API or the command line',
               ],
-              ['Issue date', r.issueDate],
+              [
+                'Issue date',
+                r.datePinned ? `${r.issueDate} (pinned by the caller, not the clock)` : r.issueDate,
+              ],
+              ...(r.replaces ? [['Replaces', recordLink(r.replaces)] as [string, ComponentChildren]] : []),
+              ...(r.replacedBy
+                ? [['Replaced by', recordLink(r.replacedBy)] as [string, ComponentChildren]]
+                : []),
               ['Created', formatInstant(r.createdAt)],
               [
                 'Tracker issue',
@@ -204,29 +249,24 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
       <section aria-labelledby="detail-actions" class="actions">
         <h2 id="detail-actions">Actions</h2>
         {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
-        {!canResend && !canRetry && !(licensing && (pending || canVoid)) ? (
+        {!canResend && !canRetry && !(licensing && (pending || canVoid || canReplace)) ? (
           <p class="muted">Nothing to do for a request in this state{licensing ? '' : ' with your role'}.</p>
         ) : null}
         <div class="button-row">
           {canResend ? (
-            <button type="button" disabled={busy !== null} onClick={() => void act('resend')}>
+            <button type="button" disabled={busy !== null} onClick={() => start('resend')}>
               {licensing && resendTo.trim()
                 ? `Resend to ${resendTo.trim()}`
                 : `Resend to ${r.requesterEmail}`}
             </button>
           ) : null}
           {canRetry ? (
-            <button type="button" disabled={busy !== null} onClick={() => void act('retry')}>
+            <button type="button" disabled={busy !== null} onClick={() => start('retry')}>
               Retry
             </button>
           ) : null}
           {licensing && pending ? (
-            <button
-              type="button"
-              class="primary"
-              disabled={busy !== null}
-              onClick={() => void act('approve')}
-            >
+            <button type="button" class="primary" disabled={busy !== null} onClick={() => start('approve')}>
               Approve
             </button>
           ) : null}
@@ -242,10 +282,37 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
             />
           </div>
         ) : null}
-        {licensing && (pending || canVoid) ? (
+        {licensing && canReplace ? (
+          <fieldset class="replace">
+            <legend>Replace (wrong address or seats): voids this license and issues a corrected one</legend>
+            <div class="field">
+              <label for="detail-replace-email">Corrected requester email (empty: the same)</label>
+              <input
+                id="detail-replace-email"
+                type="email"
+                value={replaceEmail}
+                onInput={(e) => setReplaceEmail(e.currentTarget.value)}
+              />
+            </div>
+            <div class="field">
+              <label for="detail-replace-seats">Corrected seats (empty: the same)</label>
+              <input
+                id="detail-replace-seats"
+                inputMode="numeric"
+                value={replaceSeats}
+                onInput={(e) => setReplaceSeats(e.currentTarget.value)}
+              />
+            </div>
+          </fieldset>
+        ) : null}
+        {licensing && (pending || canVoid || canReplace) ? (
           <div class="field">
             <label for="detail-reason">
-              {pending ? 'Reason (required to reject)' : 'Reason (required to void)'}
+              {pending
+                ? 'Reason (required to reject)'
+                : canVoid
+                  ? 'Reason (required to void or replace; at least 20 characters to replace)'
+                  : 'Reason (required to replace; at least 20 characters)'}
             </label>
             <textarea
               id="detail-reason"
@@ -255,27 +322,51 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
             />
             <div class="button-row">
               {pending ? (
-                <button
-                  type="button"
-                  class="danger"
-                  disabled={busy !== null}
-                  onClick={() => void act('reject')}
-                >
+                <button type="button" class="danger" disabled={busy !== null} onClick={() => start('reject')}>
                   Reject
                 </button>
               ) : null}
               {canVoid ? (
+                <button type="button" class="danger" disabled={busy !== null} onClick={() => start('void')}>
+                  Void
+                </button>
+              ) : null}
+              {canReplace ? (
                 <button
                   type="button"
                   class="danger"
                   disabled={busy !== null}
-                  onClick={() => void act('void')}
+                  onClick={() => start('replace')}
                 >
-                  Void
+                  Replace…
                 </button>
               ) : null}
             </div>
           </div>
+        ) : null}
+        {confirming && asked ? (
+          <ConfirmDialog
+            title={asked.title}
+            confirmLabel={asked.label}
+            danger={asked.danger}
+            onConfirm={() => void act(confirming)}
+            onCancel={() => setConfirming(null)}
+          >
+            {confirming === 'approve' ? (
+              <p>
+                A license for {r.seats} seats is generated now and emailed to {r.requesterEmail}; it cannot be
+                taken back.
+              </p>
+            ) : (
+              <p>
+                The license already sent to {r.requesterEmail} cannot be revoked on the customer’s instance:
+                it keeps working until it expires. The tracker and the team are told.
+                {confirming === 'replace'
+                  ? ` A corrected license is emailed to ${replaceEmail.trim() || r.requesterEmail}.`
+                  : ''}
+              </p>
+            )}
+          </ConfirmDialog>
         ) : null}
       </section>
 
