@@ -48,17 +48,18 @@ beforeAll(async () => {
   if (key.kind !== 'file') throw new Error('the test app signs with a key file');
   pem = readFileSync(key.path, 'utf8');
   const now = Math.floor(Date.now() / 1000);
-  jwt = await new SignJWT({ email: 'agent@acme.example', sub: '4242', iat: now, exp: now + 300 })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .sign(new TextEncoder().encode(ZENDESK_SECRET));
+  // A signed request is bound to its ticket: one JWT for the ticket it issues for.
+  const signFor = (ticketId: unknown) =>
+    new SignJWT({ email: 'agent@acme.example', sub: '4242', ticket_id: ticketId, iat: now, exp: now + 300 })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .sign(new TextEncoder().encode(ZENDESK_SECRET));
 
   const token = api.tokens.engineer;
   // Issue with the API token and with the Zendesk JWT; read, download, resend, list, decode.
-  for (const [who, credential] of [
-    ['token', token],
-    ['jwt', jwt],
-  ] as const) {
+  for (const who of ['token', 'jwt'] as const) {
     const body = eligibleBody();
+    if (who === 'jwt') jwt = await signFor(body['ticketId']);
+    const credential = who === 'jwt' ? jwt : token;
     const issued = await call(
       `issue (${who})`,
       'POST',

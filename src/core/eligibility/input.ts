@@ -188,6 +188,9 @@ function expiresAt(value: unknown): FieldResult<CalendarDate | typeof ABSENT> {
     : err(`must be a date written YYYY-MM-DD (got ${quote(text)})`);
 }
 
+/** Rule 1's checks of single fields, for other edges that take the same values (signed-request claims). */
+export const ruleOneFields = { ticketId, requesterEmail, engineer } as const;
+
 /**
  * Rule 1. `hasLicenseFile` decides one cross-field case: with typed evidence only, a plan without
  * an expiry date leaves the window rules (4, 5) nothing to work on, so the expiry date is then
