@@ -11,6 +11,8 @@ import { eligibleBody, startApi, ZENDESK_SECRET, type Api } from './helpers.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
+const PERSONAL_EMAIL = 'private.person@customer-in-a-query.example';
+
 let api: Api;
 const logLines: string[] = [];
 const responses: { what: string; status: number; body: string; mayHoldLicense: boolean }[] = [];
@@ -128,6 +130,8 @@ beforeAll(async () => {
     headers: { cookie: `lifeline_session=${sessionSecret}` },
   });
   expect(viaSession.statusCode).toBe(200);
+  // Personal data in a query string (a list by customer email).
+  await call('list by email', 'GET', `/api/v1/emergency-licenses?email=${PERSONAL_EMAIL}&limit=5`);
   await call('eligibility', 'POST', '/api/v1/eligibility', {
     token: api.tokens.engineer,
     body: eligibleBody(),
@@ -179,6 +183,14 @@ describe('secrets in logs and responses', () => {
     }
     // The authorization header, when logged at all, is redacted.
     expect(log).not.toMatch(/Bearer /);
+  });
+
+  it('request lines name the path without its query (which may hold personal data)', () => {
+    const listed = logLines
+      .map((line) => JSON.parse(line) as { req?: { url?: string } })
+      .filter((line) => line.req?.url === '/api/v1/emergency-licenses');
+    expect(listed.length).toBeGreaterThan(0);
+    expect(logLines.join('')).not.toContain(PERSONAL_EMAIL);
   });
 
   it('no response holds a credential, the app secret or any line of the key', () => {

@@ -136,6 +136,14 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     logger: options.logger
       ? {
           redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+          // The path without its query, which may hold personal data (a list by email).
+          serializers: {
+            req: (req: FastifyRequest) => ({
+              method: req.method,
+              url: req.url.split('?')[0],
+              remoteAddress: req.ip,
+            }),
+          },
           level: typeof options.logger === 'object' ? (options.logger.level ?? 'info') : 'info',
           ...(typeof options.logger === 'object' ? { stream: options.logger.stream } : {}),
         }
