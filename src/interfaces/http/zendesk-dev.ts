@@ -450,7 +450,9 @@ export function registerZendeskDev(server: FastifyInstance, app: App, options: Z
         return refuse(400, 'secure', 'secure: a signed (jwt) request must set secure: true');
       const key = fill(options.jwt.secret_key, { ...plain, [SHARED_SECRET_SETTING]: secret });
       if (/\{\{/.test(key)) return refuse(400, 'jwt.secret_key', 'jwt.secret_key: names an unknown setting');
-      token = await signSidebarJwt(key, options.jwt.claims, options.jwt.expiry);
+      // At the app's time, as Lifeline will check it (Zendesk and Lifeline share one clock).
+      const now = Math.floor(app.ports.clock.now().getTime() / 1000);
+      token = await signSidebarJwt(key, options.jwt.claims, options.jwt.expiry, now);
     }
 
     const headers: Record<string, string> = {};
