@@ -6,30 +6,42 @@
  */
 export const MAX_LICENSE_JSON_DEPTH = 64;
 
-const isContainer = (value: unknown): value is object => typeof value === 'object' && value !== null;
-
 /**
  * The top-level key under which `value` nests deeper than `max` levels ("(root)" when `value` is
  * an array), counting `value` itself as level 1; null when it does not. Iterative, with its own
- * stack; each object or array is visited once (a value built in code may share or cycle).
+ * stack (run on every license read and write, so without allocations per value). A value built in
+ * code that refers to itself ends at the bound like any deep one.
  */
 export function tooDeeplyNested(value: unknown, max: number = MAX_LICENSE_JSON_DEPTH): string | null {
-  if (!isContainer(value)) return null;
-  const seen = new Set<object>([value]);
-  const pending: { value: object; depth: number; field: string }[] = [];
-  for (const [key, child] of Object.entries(value)) {
-    if (isContainer(child))
-      pending.push({ value: child, depth: 2, field: Array.isArray(value) ? '(root)' : key });
-  }
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (next.depth > max) return next.field;
-    if (seen.has(next.value)) continue;
-    seen.add(next.value);
-    for (const child of Object.values(next.value)) {
-      if (isContainer(child)) pending.push({ value: child, depth: next.depth + 1, field: next.field });
+  if (typeof value !== 'object' || value === null) return null;
+  const root = value as Record<string, unknown>;
+  const isArray = Array.isArray(value);
+  for (const key in root) {
+    const child = root[key];
+    if (typeof child === 'object' && child !== null && deeperThan(child, max - 1)) {
+      return isArray ? '(root)' : key;
     }
   }
   return null;
+}
+
+/** Whether `value` (an object or array, level 1 here) nests more than `max` levels. */
+function deeperThan(value: object, max: number): boolean {
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const current = values.pop() as Record<string, unknown>;
+    const depth = depths.pop() as number;
+    if (depth > max) return true;
+    for (const key in current) {
+      const child = current[key];
+      if (typeof child === 'object' && child !== null) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
 }
 
 /** The sentence for a refusal by `tooDeeplyNested`. */
