@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import {
@@ -16,7 +17,7 @@ import { StoreRateLimits } from '../../src/adapters/store/rate-limits.js';
 import { createToken } from '../../src/adapters/store/tokens.js';
 import { createHttpServer } from '../../src/interfaces/http/server.js';
 import { dropSchema, POSTGRES_URL, postgresProblem, uniqueSchemaName } from '../helpers/postgres.js';
-import { eligibleBody, startApi, type Api } from './helpers.js';
+import { eligibleBody, startApi, ZENDESK_SECRET, type Api } from './helpers.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const HOUR = 60 * 60 * 1000;
@@ -107,6 +108,30 @@ describe('rate limits on POST /api/v1/emergency-licenses', () => {
     const later = await t.issue(eligibleBody({ requesterEmail: email }));
     expect(later.statusCode).toBe(422);
     expect((later.json() as { error: { code: string } }).error.code).toBe('RECENT_EMERGENCY_LICENSE');
+  });
+
+  it('a signed request counts against its ticket claim: varying the agent claims does not escape the limit', async () => {
+    const t = await limitedApi(2, 1000);
+    const at = Math.floor(t.clock.at / 1000);
+    const signed = (ticketId: unknown, email: string, name: string) =>
+      new SignJWT({ ticket_id: ticketId, email, name, iat: at, exp: at + 3600 })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(new TextEncoder().encode(ZENDESK_SECRET));
+    const body = eligibleBody();
+    const ticket = body['ticketId'];
+    expect((await t.issue(body, await signed(ticket, 'one@acme.example', 'One'))).statusCode).toBe(201);
+    const record = (await t.api.app.store.findRequests({ limit: 5 }))[0];
+    expect(
+      (await t.resend(record?.id ?? '', await signed(ticket, 'two@acme.example', 'Two'))).statusCode,
+    ).toBe(200);
+    // A third agent (as the sidebar's code could claim any): the ticket's window is used up.
+    expectLimited(await t.resend(record?.id ?? '', await signed(ticket, 'three@acme.example', 'Three')));
+    // Another ticket has a window of its own, whoever claims to call; so has an API token.
+    const other = eligibleBody();
+    expect(
+      (await t.issue(other, await signed(other['ticketId'], 'three@acme.example', 'Three'))).statusCode,
+    ).toBe(201);
+    expect((await t.issue(eligibleBody())).statusCode).toBe(201);
   });
 
   it('does not count calls refused by validation', async () => {

@@ -232,6 +232,9 @@ export function expiryInRange(date: CalendarDate): FieldResult<CalendarDate> {
     : ok(date);
 }
 
+/** Rule 1's checks of single fields, for other edges that take the same values (signed-request claims). */
+export const ruleOneFields = { ticketId, requesterEmail: validateEmail, engineer } as const;
+
 /**
  * Rule 1. `hasLicenseFile` decides one cross-field case: with typed evidence only, a plan without
  * an expiry date leaves the window rules (4, 5) nothing to work on, so the expiry date is then

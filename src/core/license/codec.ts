@@ -25,6 +25,7 @@ import {
 } from './attributes.js';
 import { decode64, encode64 } from './base64.js';
 import { addBoundary, removeBoundary } from './boundary.js';
+import { tooDeeplyNested, tooDeeplyNestedMessage } from './depth.js';
 import type { LicenseError } from './errors.js';
 
 /** Larger texts are refused outright; a real license is about 2 KB. */
@@ -158,6 +159,10 @@ export function decodeLicense(
 
   const parsed = parseJson(plain);
   if (!parsed.ok) return err({ code: 'NOT_JSON', message: 'the decrypted license data is not JSON' });
+  // Checked before anything walks it (JSON.parse itself does not recurse).
+  const deep = tooDeeplyNested(parsed.value);
+  if (deep !== null)
+    return err({ code: 'INVALID_ATTRIBUTES', field: deep, message: tooDeeplyNestedMessage(deep) });
   const loaded = loadAttributes(parsed.value);
   if (!loaded.ok) {
     return loaded.error.kind === 'version'
@@ -211,15 +216,6 @@ function takeKeyAndIv(): { aesKey: Buffer; iv: Buffer; wipe: () => void } {
   };
 }
 
-function nestsTooDeeply(value: unknown): boolean {
-  try {
-    JSON.stringify(value);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 export interface EncodeOptions {
   /** Product name for marker lines (e.g. "GitLab"); none when absent, as Lifeline's emails use. */
   boundary?: string;
@@ -246,6 +242,10 @@ export function encodeLicense(
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') {
     return err({ code: 'KEY_UNUSABLE', message: 'licenses are written with an RSA private key' });
   }
+  // Never write what the reader would refuse; and nothing below recurses into a deep value.
+  const deep = tooDeeplyNested(attributes);
+  if (deep !== null)
+    return err({ code: 'INVALID_ATTRIBUTES', field: deep, message: tooDeeplyNestedMessage(deep) });
   const loaded = loadAttributes(attributes);
   if (!loaded.ok) {
     return loaded.error.kind === 'version'
@@ -269,9 +269,12 @@ export function encodeLicense(
   try {
     plaintext = JSON.stringify(json);
   } catch {
-    // Only a structure nested deeper than the stack allows gets here (JSON.parse builds those).
-    const field = nestsTooDeeply(json['licensee']) ? 'licensee' : 'restrictions';
-    return err({ code: 'INVALID_ATTRIBUTES', field, message: `${field} is nested too deeply` });
+    // The depth is bounded above: only a value built in code gets here (a cycle, a BigInt).
+    return err({
+      code: 'INVALID_ATTRIBUTES',
+      field: '(root)',
+      message: 'the attributes cannot be written as JSON',
+    });
   }
   const { aesKey, iv, wipe } = options.randomBytes
     ? { aesKey: options.randomBytes(16), iv: options.randomBytes(16), wipe: () => undefined }

@@ -16,10 +16,12 @@ import {
   parseFingerprint,
   licenseStatus,
   loadAttributes,
+  MAX_LICENSE_JSON_DEPTH,
   removeBoundary,
   toLicense,
   type License,
 } from '../../../src/core/license/index.js';
+import { craftLicense, deepLicenseJson } from '../../helpers/crafted-license.js';
 import { loadVectors, testPrivateKey, testPublicKey, type Vector } from '../../helpers/vectors.js';
 
 const vectors = loadVectors();
@@ -224,6 +226,42 @@ describe('encodeLicense refuses what the gem would not accept', () => {
       const encoded = encodeOk({ ...base, restrictions });
       expect(encoded.json).not.toHaveProperty('restrictions');
     }
+  });
+});
+
+describe('nesting is bounded at 64 levels (a signed license 5,000 deep must not overflow a stack)', () => {
+  it('decodeLicense refuses a validly signed license nested deeper, as INVALID_ATTRIBUTES naming the attribute', () => {
+    for (const levels of [64, 5_000, 50_000]) {
+      const result = decodeLicense(craftLicense(deepLicenseJson(levels), privateKey), [publicKey]);
+      expect(!result.ok && result.error, `${levels}`).toEqual({
+        code: 'INVALID_ATTRIBUTES',
+        field: 'restrictions',
+        message: `restrictions is nested more than ${MAX_LICENSE_JSON_DEPTH} levels deep (a license's JSON has three)`,
+      });
+    }
+    // Restrictions 63 levels deep: 64 with the root.
+    const within = decodeLicense(craftLicense(deepLicenseJson(63), privateKey), [publicKey]);
+    expect(within.ok).toBe(true);
+  });
+
+  it('encodeLicense refuses to write attributes nested deeper, naming the attribute, before walking them', () => {
+    const nested = (levels: number): unknown => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
+    const base = {
+      licensee: { Name: 'Deep', Company: 'Nest', Email: 'deep@nest.example' },
+      issued_at: '2026-01-01',
+      expires_at: '2026-01-11',
+    };
+    for (const [attributes, field] of [
+      [{ ...base, restrictions: { plan: 'premium', deep: nested(63) } }, 'restrictions'],
+      [{ ...base, licensee: { ...base.licensee, Extra: nested(5_000) } }, 'licensee'],
+      [[nested(100)], '(root)'],
+    ] as const) {
+      const result = encodeLicense(attributes, privateKey);
+      expect(!result.ok && result.error).toMatchObject({ code: 'INVALID_ATTRIBUTES', field });
+    }
+    expect(
+      encodeLicense({ ...base, restrictions: { plan: 'premium', deep: nested(62) } }, privateKey).ok,
+    ).toBe(true);
   });
 });
 
