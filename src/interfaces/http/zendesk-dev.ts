@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SignJWT } from 'jose';
 import type { App } from '../../app.js';
+import { escapeHtml } from '../../core/text/html.js';
 
 export const ZAF_SDK_URL = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
 export const STAND_IN_SDK_PATH = '/zendesk/dev/zaf_sdk.js';
@@ -74,12 +75,6 @@ function pageHeaders(reply: FastifyReply, type: string): FastifyReply {
     .header('cache-control', 'no-store')
     .type(type);
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 interface FakeTicket {
   ticket: string;
