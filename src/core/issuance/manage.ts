@@ -221,8 +221,7 @@ export async function resendLicense(input: ResendInput, ports: IssuancePorts): P
   const now = ports.clock.now().toISOString();
   await ports.store.transaction(async (tx) => {
     await tx.insertDeliveries([
-      ...newDeliveries(ports, request.id, 'resend', ['email'], now, to),
-      ...newDeliveries(ports, request.id, 'resend', ['tracker'], now, null),
+      ...newDeliveries(ports, request.id, 'resend', ['email', 'tracker'], now, to),
     ]);
     await tx.appendAudit(
       auditEntry(ports, now, input.actor, 'license.resend', request.id, {
