@@ -164,6 +164,3 @@ export function followUpSentence(ctx: MessageContext, f: TextFormat): string | n
       return null;
   }
 }
-
-/** Whether the email is known to be sent: the spec's "emailed to" is said only then. */
-export const emailSent = (ctx: MessageContext): boolean => emailState(ctx.email).kind === 'sent';
