@@ -135,7 +135,12 @@ export type DeliveryPurpose =
   | 'failure'
   | 'pending'
   | 'decision'
-  /** A tracker note that the license email failed permanently, or that its outcome is unknown. */
+  /**
+   * A later change of the license email (its final state: sent, failed, unknown) that an earlier
+   * chat post, ticket note or the tracker issue did not state (src/core/deliveries/follow-ups.ts).
+   */
+  | 'follow_up'
+  /** Earlier versions' tracker notes that an email failed or had an unknown outcome (now follow-ups). */
   | 'email_failed'
   | 'email_unknown';
 
@@ -145,7 +150,10 @@ export interface DeliveryRecord {
   channel: DeliveryChannel;
   purpose: DeliveryPurpose;
   status: DeliveryStatus;
+  /** The email address the delivery is about: the email's recipient, and the same on its siblings. */
   recipient: string | null;
+  /** A follow-up's email delivery (the one whose final state it reports); null otherwise. */
+  about?: string | null;
   attempts: number;
   lastError: string | null;
   nextAttemptAt: string | null;
@@ -234,6 +242,8 @@ export interface StoreTransaction {
   /** Stores the license of a request already inserted, filed under its customer's keys (rule 9). */
   insertLicense(record: LicenseRecord): Promise<void>;
   insertDeliveries(records: readonly DeliveryRecord[]): Promise<void>;
+  /** The request's deliveries as this transaction sees them, in creation order. */
+  listDeliveries(requestId: string): Promise<DeliveryRecord[]>;
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
   /** Records how a claimed delivery ended; false when this worker no longer holds its claim. */
   completeDelivery(id: string, workerId: string, completion: DeliveryCompletion): Promise<boolean>;

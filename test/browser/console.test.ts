@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.js';
 import { loadVectors, VECTORS_DIR } from '../helpers/vectors.js';
 import {
   freshCustomer,
@@ -527,6 +528,72 @@ describe('the web console', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Newer' }).click();
     await expect.poll(() => rows.count()).toBe(25);
     expect(await rows.allTextContents()).toEqual(firstPage);
+  });
+
+  it('shows a failing license email prominently at the top, with the file to attach; not a sent one', async () => {
+    const tab = await openTab(env);
+    const { page } = tab;
+    await signIn(tab, env, env.tokens.engineer);
+    const issueFor = async (customer: { ticket: string; email: string }): Promise<string> => {
+      const res = await fetch(`${env.baseUrl}/api/v1/emergency-licenses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${env.tokens.engineer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ticketId: customer.ticket,
+          ticketUrl: `https://acme.zendesk.com/agent/tickets/${customer.ticket}`,
+          requesterEmail: customer.email,
+          seats: 20,
+          plan: 'premium',
+          expiresAt: '2026-11-14',
+          previousSeats: 20,
+          today: '2026-11-28',
+        }),
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const panel = page.locator('.email-problem[role="alert"]');
+
+    // Sent: no panel.
+    const sent = await issueFor(freshCustomer());
+    await page.goto(`${env.baseUrl}/requests/${sent}`);
+    await allDeliveriesSent(page);
+    expect(await panel.count()).toBe(0);
+
+    // The mail server refuses connections: the email keeps failing and is retried.
+    const mailer = env.app.channels.mailer;
+    env.app.channels.mailer = createSmtpMailer({ url: 'smtp://127.0.0.1:1' });
+    try {
+      const customer = freshCustomer();
+      const failing = await issueFor(customer);
+      await page.goto(`${env.baseUrl}/requests/${failing}`);
+      await panel.waitFor({ timeout: 20_000 });
+      await expect(panel.getByRole('heading').textContent()).resolves.toMatch(
+        new RegExp(
+          `^The license email to ${customer.email.replace(/\./g, '\\.')} is failing \\(\\d+ attempts? so far, still retrying\\)$`,
+        ),
+      );
+      await expect(panel.textContent()).resolves.toMatch(/Last error: .*(ECONNREFUSED|connect)/);
+      await expect(panel.textContent()).resolves.toContain(
+        'download the license file and attach it to a reply on the ticket',
+      );
+      await expect(
+        panel.getByRole('link', { name: `ticket ${customer.ticket}` }).getAttribute('href'),
+      ).resolves.toBe(`https://acme.zendesk.com/agent/tickets/${customer.ticket}`);
+      const download = panel.getByRole('link', { name: /^Download the license file/ });
+      await expect(download.getAttribute('download')).resolves.toMatch(/\.gitlab-license$/);
+      // At the top: before the request's summary.
+      const above = await page.evaluate(
+        `document.querySelector('.email-problem').compareDocumentPosition(document.getElementById('detail-summary')) & Node.DOCUMENT_POSITION_FOLLOWING`,
+      );
+      expect(above).toBeTruthy();
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, 'console-email-failing');
+      expect(tab.problems).toEqual([]);
+    } finally {
+      env.app.channels.mailer = mailer;
+      await tab.context.close();
+    }
   });
 
   it('shows a request that could not be signed, and an engineer retries it', async () => {

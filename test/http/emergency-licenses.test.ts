@@ -1,5 +1,6 @@
 /** The issuance routes: happy paths, errors, the role matrix, and nothing stored on bad input. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drain } from '../deliveries/harness.js';
 import { eligibleBody, startApi, type Api } from './helpers.js';
 
 let api: Api;
@@ -161,6 +162,21 @@ describe('reading requests', () => {
     expect(file.statusCode).toBe(200);
     expect(file.headers['content-disposition']).toMatch(/^attachment; filename="[A-Za-z0-9._-]+"$/);
     expect(file.body).toBe((body['license'] as { text: string }).text);
+  });
+
+  it('shows no server path in a request: the outbox email is named by its file only', async () => {
+    const { id } = await issued();
+    await drain(api.app, { requestId: id });
+    const one = await api.call('GET', `/api/v1/emergency-licenses/${id}`);
+    const email = (one.json().deliveries as { channel: string; status: string; externalRef: string }[]).find(
+      (d) => d.channel === 'email',
+    );
+    expect(email?.status).toBe('sent');
+    expect(email?.externalRef).toMatch(/^dlv_[A-Za-z0-9_-]+\.eml$/);
+    expect(one.body).not.toContain(api.app.dataDir);
+    const list = await api.call('GET', `/api/v1/emergency-licenses?ticket=${one.json().ticketId}`);
+    expect(list.body).toContain(email?.externalRef);
+    expect(list.body).not.toContain(api.app.dataDir);
   });
 
   it('404 NOT_FOUND for an unknown id, and for the license of a request without one', async () => {

@@ -60,3 +60,14 @@ export const DELIVERY_LABELS: Record<string, string> = {
 export const IN_FLIGHT = new Set(['queued', 'claimed', 'sending']);
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** An http(s) address to link to, or null: a stored URL of another scheme (`javascript:`) is never a link. */
+export function webHref(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}

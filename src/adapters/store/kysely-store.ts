@@ -141,6 +141,7 @@ function rowToDelivery(row: Database['deliveries']): DeliveryRecord {
     purpose: row.purpose as DeliveryRecord['purpose'],
     status: row.status as DeliveryRecord['status'],
     recipient: row.recipient,
+    about: row.about ?? null,
     attempts: Number(row.attempts),
     lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at,
@@ -177,6 +178,18 @@ function infrastructure(error: unknown, what: string): never {
       cause: error,
     },
   );
+}
+
+/** A request's deliveries in creation order. */
+async function selectDeliveries(db: Executor, requestId: string): Promise<DeliveryRecord[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('request_id', '=', requestId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(rowToDelivery);
 }
 
 class KyselyTransaction implements StoreTransaction {
@@ -290,6 +303,7 @@ class KyselyTransaction implements StoreTransaction {
         purpose: d.purpose,
         status: d.status,
         recipient: d.recipient,
+        about: d.about ?? null,
         attempts: d.attempts,
         last_error: d.lastError,
         next_attempt_at: d.nextAttemptAt,
@@ -300,6 +314,10 @@ class KyselyTransaction implements StoreTransaction {
         updated_at: d.updatedAt,
       })),
     );
+  }
+
+  listDeliveries(requestId: string): Promise<DeliveryRecord[]> {
+    return selectDeliveries(this.db, requestId);
   }
 
   async completeDelivery(id: string, workerId: string, c: DeliveryCompletion): Promise<boolean> {
@@ -675,15 +693,8 @@ export class KyselyStore implements Store {
     return row ? rowToLicense(row) : null;
   }
 
-  async listDeliveries(requestId: string): Promise<DeliveryRecord[]> {
-    const rows = await this.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where('request_id', '=', requestId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    return rows.map(rowToDelivery);
+  listDeliveries(requestId: string): Promise<DeliveryRecord[]> {
+    return selectDeliveries(this.db, requestId);
   }
 
   async listAudit(filter: { requestId?: string }): Promise<AuditEntry[]> {

@@ -287,6 +287,12 @@ const migrations: Record<string, Migration> = {
       );
     },
   },
+  '0008_delivery_follow_ups': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A follow-up names the email delivery whose final state it reports (core/deliveries/follow-ups.ts).
+      await db.schema.alterTable('deliveries').addColumn('about', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

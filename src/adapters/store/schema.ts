@@ -65,6 +65,8 @@ export interface DeliveriesTable {
   purpose: string;
   status: string;
   recipient: string | null;
+  /** A follow-up's email delivery (migration 0007); null otherwise. */
+  about?: string | null;
   attempts: number;
   last_error: string | null;
   next_attempt_at: string | null;

@@ -69,20 +69,31 @@ export interface TrackerRef {
 export interface IssueTracker {
   /** The issue already created for this request (after a crash), found by its marker; null if none. */
   findIssueForRequest(requestId: string): Promise<TrackerRef | null>;
+  /**
+   * Creates the request's issue, or, when one with its marker exists (a crash, or an earlier state
+   * of the request such as a failure before a retry), makes that one this issue: title, description
+   * and state. Never a second issue for a request.
+   */
   createIssue(issue: TrackerIssue): Promise<TrackerRef>;
+  /** Makes the request's existing issue this one: title, description, and closed or open. */
+  updateIssue(ref: TrackerRef, issue: TrackerIssue): Promise<TrackerRef>;
   addNote(ref: TrackerRef, body: string): Promise<void>;
   verify(): Promise<string>;
 }
 
 export interface ChatNotifier {
-  /** Posts the message (§6.3); returns the message reference (Slack `ts`) when there is one. */
-  post(text: string, meta: { requestId: string }): Promise<{ ref: string | null }>;
+  /**
+   * Posts the message (§6.3); returns the message reference (Slack `ts`) when there is one. With
+   * `threadRef` (a follow-up), the message answers that post in its thread where the channel can;
+   * otherwise it is a message of its own (the text names the request).
+   */
+  post(text: string, meta: { requestId: string; threadRef?: string | null }): Promise<{ ref: string | null }>;
   verify(): Promise<string>;
 }
 
 export interface TicketSystem {
-  /** Adds an INTERNAL (private) note to the ticket (§6.4). */
-  addInternalNote(ticketId: string, body: string): Promise<void>;
+  /** Adds an INTERNAL (private) note to the ticket (§6.4); `html` is the note as HTML. */
+  addInternalNote(ticketId: string, html: string): Promise<void>;
   /** How many image attachments the ticket's comments carry (the screenshots of step 1). */
   imageAttachmentCount(ticketId: string): Promise<number>;
   verify(): Promise<string>;

@@ -207,7 +207,8 @@ export function newDeliveries(
     channel,
     purpose,
     status: 'queued',
-    recipient: channel === 'email' ? recipient : null,
+    // The address the deliveries are about, on each: a resend's notes name where it went.
+    recipient,
     attempts: 0,
     lastError: null,
     nextAttemptAt: now,

@@ -210,10 +210,7 @@ export async function resendLicense(
   await countCall(ports, input.actor, request.requesterEmail);
   const now = ports.clock.now().toISOString();
   await ports.store.transaction(async (tx) => {
-    await tx.insertDeliveries([
-      ...newDeliveries(ports, request.id, 'resend', ['email'], now, to),
-      ...newDeliveries(ports, request.id, 'resend', ['tracker'], now, null),
-    ]);
+    await tx.insertDeliveries([...newDeliveries(ports, request.id, 'resend', ['email', 'tracker'], now, to)]);
     await tx.appendAudit(
       auditEntry(ports, now, input.actor, 'license.resend', request.id, {
         licenseId: license.id,

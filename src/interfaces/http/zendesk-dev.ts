@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SignJWT } from 'jose';
 import type { App } from '../../app.js';
+import { escapeHtml } from '../../core/text/html.js';
 
 export const ZAF_SDK_URL = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
 export const STAND_IN_SDK_PATH = '/zendesk/dev/zaf_sdk.js';
@@ -76,12 +77,6 @@ function pageHeaders(reply: FastifyReply, type: string): FastifyReply {
     .header('cache-control', 'no-store')
     .type(type);
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 /** A Host header naming this machine: localhost, 127.0.0.1 or [::1], with any port. */
 const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i;

@@ -608,3 +608,30 @@ describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
     });
   });
 });
+
+describe('a resend to another address', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await sqliteHarness();
+  });
+  afterEach(async () => h.close());
+
+  it('carries the address on all of its deliveries, so the tracker note names it', async () => {
+    const issued = await issueEmergencyLicense(input(), h.ports, h.settings);
+    if (issued.kind !== 'issued') throw new Error(issued.kind);
+    const view = await resendLicense(
+      { requestId: issued.view.request.id, actor: licensing, to: 'it@acme.example' },
+      h.ports,
+      h.settings,
+    );
+    const resend = view.deliveries.filter((d) => d.purpose === 'resend');
+    expect(resend.map((d) => [d.channel, d.recipient]).sort()).toEqual([
+      ['email', 'it@acme.example'],
+      ['tracker', 'it@acme.example'],
+    ]);
+    // The license's own deliveries are about the requester, each of them.
+    expect(view.deliveries.filter((d) => d.purpose === 'issue').map((d) => d.recipient)).toEqual(
+      Array(4).fill('ops@acme.example'),
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import {
   describeFailure,
   type ApiClient,
+  type Delivery,
   type LicenseReport,
   type RecordJson,
   type Role,
@@ -12,11 +13,12 @@ import {
   DeliveryList,
   deliveriesInFlight,
   LicenseActions,
+  LicenseDownload,
   LicenseReportView,
   StatusBadge,
 } from '../../shared/components.js';
 import { ConfirmDialog } from '../../shared/ConfirmDialog.js';
-import { formatInstant } from '../../shared/format.js';
+import { formatInstant, IN_FLIGHT, plural, webHref } from '../../shared/format.js';
 import { ruleRows } from '../../shared/rules.js';
 import { navigate } from '../router.js';
 
@@ -44,6 +46,54 @@ const LOCAL_KINDS: Record<string, string> = {
   chat_post: 'Team post',
   ticket_note: 'Ticket note',
 };
+
+/** The newest license email when it failed, its outcome is unknown, or it is failing and retried. */
+function troubledEmail(deliveries: Delivery[]): Delivery | null {
+  const email = deliveries.filter((d) => d.channel === 'email').at(-1);
+  if (!email) return null;
+  const failing = IN_FLIGHT.has(email.status) && email.lastError !== null;
+  return email.status === 'failed' || email.status === 'unknown' || failing ? email : null;
+}
+
+/** At the top of the page: the customer may not have the license, and what to do about it. */
+function EmailProblem(props: { email: Delivery; record: RecordJson }) {
+  const { email, record } = props;
+  const to = email.recipient ?? record.requesterEmail;
+  const ticketHref = webHref(record.ticketUrl);
+  const headline =
+    email.status === 'failed'
+      ? `The license email to ${to} failed`
+      : email.status === 'unknown'
+        ? `The license email to ${to} may not have arrived`
+        : `The license email to ${to} is failing (${plural(email.attempts, 'attempt')} so far, still retrying)`;
+  return (
+    <section class="alert alert-error email-problem" role="alert" aria-labelledby="email-problem">
+      <h2 id="email-problem">{headline}</h2>
+      <p class="break">Last error: {email.lastError ?? 'none recorded'}</p>
+      <p>
+        What to do: download the license file and attach it to a reply on the ticket
+        {ticketHref ? (
+          <>
+            {' '}
+            (
+            <a href={ticketHref} target="_blank" rel="noreferrer">
+              ticket {record.ticketId}
+            </a>
+            )
+          </>
+        ) : (
+          ` ${record.ticketId}`
+        )}
+        , or resend it once the address or the mail server is fixed.
+      </p>
+      {record.license ? (
+        <LicenseDownload license={record.license}>
+          Download the license file ({record.license.fileName})
+        </LicenseDownload>
+      ) : null}
+    </section>
+  );
+}
 
 /** One request: summary, decoded license, deliveries, events and the actions the role allows. */
 export function RequestDetailPage(props: { api: ApiClient; id: string; role: Role }) {
@@ -161,9 +211,11 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
   const canReplace = (r.status === 'issued' || r.status === 'voided') && !r.replacedBy;
   const recordLink = (other: string) => <a href={`/requests/${encodeURIComponent(other)}`}>{other}</a>;
   const asked = confirming ? CONFIRM[confirming] : undefined;
+  const trouble = troubledEmail(r.deliveries);
 
   return (
     <div class="detail">
+      {trouble ? <EmailProblem email={trouble} record={r} /> : null}
       <section aria-labelledby="detail-summary">
         <h2 id="detail-summary">
           Request <span class="mono break">{r.id}</span> <StatusBadge status={r.status} />
@@ -173,8 +225,8 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
             [
               [
                 'Ticket',
-                r.ticketUrl ? (
-                  <a href={r.ticketUrl} target="_blank" rel="noreferrer">
+                webHref(r.ticketUrl) ? (
+                  <a href={webHref(r.ticketUrl) ?? undefined} target="_blank" rel="noreferrer">
                     {r.ticketId}
                   </a>
                 ) : (
@@ -202,8 +254,8 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
               [
                 'Tracker issue',
                 r.tracker ? (
-                  r.tracker.url ? (
-                    <a href={r.tracker.url} target="_blank" rel="noreferrer">
+                  webHref(r.tracker.url) ? (
+                    <a href={webHref(r.tracker.url) ?? undefined} target="_blank" rel="noreferrer">
                       #{r.tracker.iid}
                     </a>
                   ) : (
