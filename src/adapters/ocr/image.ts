@@ -160,7 +160,7 @@ export async function prepareImage(bytes: Uint8Array, limits: ImageLimits = IMAG
         kernel: scale > 1 ? 'cubic' : 'lanczos3',
       });
     }
-    const png = await image.png({ compressionLevel: 1 }).toBuffer();
+    const png = await image.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer();
     return {
       ok: true,
       image: { format: sniffed.format, width: w, height: h, png, scale: Math.round(w * scale) / w },

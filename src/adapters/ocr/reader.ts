@@ -33,6 +33,8 @@ export interface ReaderOptions {
 }
 
 export interface WarmScreenshotReader extends ScreenshotReader {
+  /** Reads one image; `timeoutMs` overrides the reader's time limit for it. */
+  read(image: Uint8Array, options?: { timeoutMs?: number }): Promise<ScreenshotRead>;
   /** Starts the worker now rather than at the first read. */
   warm(): Promise<void>;
 }
@@ -102,7 +104,7 @@ export function createScreenshotReader(options: ReaderOptions = {}): WarmScreens
     if (current) await current.then((w) => w.terminate()).catch(() => {});
   }
 
-  async function readOne(bytes: Uint8Array): Promise<ScreenshotRead> {
+  async function readOne(bytes: Uint8Array, timeoutMs: number): Promise<ScreenshotRead> {
     const prepared = await prepareImage(bytes, limits);
     if (!prepared.ok) return prepared;
     const { image } = prepared;
@@ -136,9 +138,9 @@ export function createScreenshotReader(options: ReaderOptions = {}): WarmScreens
     warm: async () => {
       await within(start(), startTimeoutMs);
     },
-    read(bytes) {
+    read(bytes, readOptions = {}) {
       if (closed) return Promise.reject(new Error('the screenshot reader is closed'));
-      const run = queue.then(() => readOne(bytes));
+      const run = queue.then(() => readOne(bytes, readOptions.timeoutMs ?? timeoutMs));
       queue = run.catch(() => {});
       return run;
     },
