@@ -85,7 +85,8 @@ const RULES: { [K in ValueFieldName]: Rule<NonNullable<ScreenshotEvidence[K]>['v
     parse: parseDateText,
     places: BESIDE,
   },
-  previousSeats: count(['users in subscription', 'users in license']),
+  // GitLab writes "User in subscription" for a count of 1.
+  previousSeats: count(['users in subscription', 'user in subscription', 'users in license']),
   billableUsers: count(['billable users']),
   maximumUsers: count(['maximum users']),
   usersOverSubscription: count(['users over subscription', 'users over license']),
