@@ -30,6 +30,11 @@ export interface ReaderOptions {
   /** Longest start of the worker (loading the model), in ms (default 60 s). */
   startTimeoutMs?: number;
   limits?: ImageLimits;
+  /**
+   * Reads after which the worker is replaced by a new one (default 50): tesseract.js's memory grows
+   * slowly from read to read, and its authors advise refreshing workers now and then.
+   */
+  recycleAfter?: number;
 }
 
 export interface WarmScreenshotReader extends ScreenshotReader {
@@ -78,11 +83,14 @@ export function createScreenshotReader(options: ReaderOptions = {}): WarmScreens
   const timeoutMs = options.timeoutMs ?? 20_000;
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   const limits = options.limits ?? IMAGE_LIMITS;
+  const recycleAfter = options.recycleAfter ?? 50;
   let worker: Promise<Worker> | null = null;
+  let readsByWorker = 0;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
   function start(): Promise<Worker> {
+    if (!worker) readsByWorker = 0;
     worker ??= (async () => {
       const w = await createWorker('eng', OEM.LSTM_ONLY, {
         langPath: englishDataPath(),
@@ -127,6 +135,7 @@ export function createScreenshotReader(options: ReaderOptions = {}): WarmScreens
       }
       throw error;
     }
+    if (++readsByWorker >= recycleAfter) await stop();
     const evidence = evidenceFromOcr(originalPixels(blocks, image.scale), {
       width: image.width,
       height: image.height,

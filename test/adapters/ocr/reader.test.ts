@@ -123,7 +123,21 @@ describe('the bad images', () => {
   });
 });
 
-describe('the time limit', () => {
+describe('the worker', () => {
+  it('is replaced after `recycleAfter` reads, and the new one reads as well', async () => {
+    const file = manifest.readable.find((f) => f.expected.page === 'dashboard')!;
+    const fresh = createScreenshotReader({ recycleAfter: 1 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const read = await fresh.read(fixtureBytes(file.file));
+        expect(read.ok && read.evidence.gitlabVersion?.value).toBe(file.expected.gitlabVersion);
+      }
+    } finally {
+      await fresh.close();
+    }
+    await expect(fresh.read(fixtureBytes(file.file))).rejects.toThrow('the screenshot reader is closed');
+  }, 120_000);
+
   it('gives an image up past its limit, then reads the next one on a new worker', async () => {
     const file = manifest.readable.find((f) => f.expected.page === 'license')!;
     const bytes = fixtureBytes(file.file);
