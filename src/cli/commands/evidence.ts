@@ -86,15 +86,17 @@ function readImageFile(path: string, limit: number): { bytes: Buffer } | { outco
   }
 }
 
-/** Shown text comes from an image: quoted, so no control character reaches the terminal. */
+/** Text read from an image reaches the terminal quoted (the OCR text) or without control characters. */
 const shown = (text: string): string => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const plain = (value: unknown): string => String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
 function fieldLine(label: string, field: EvidenceField<unknown> | null, image?: number): string {
   const name = label.padEnd(24);
   if (!field) return `  ${name}-`;
   const sure = field.confidence >= HIGH_CONFIDENCE ? '' : '   CHECK: low confidence';
   const from = image === undefined ? '' : `, image ${image + 1}`;
-  return `  ${name}${String(field.value)}   (${field.confidence.toFixed(2)}${from}; read ${shown(field.text)})${sure}`;
+  return `  ${name}${plain(field.value)}   (${field.confidence.toFixed(2)}${from}; read ${shown(field.text)})${sure}`;
 }
 
 function fieldLines(e: ScreenshotEvidence | MergedEvidence, sourced: boolean): string[] {
