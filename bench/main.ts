@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { bundleBench } from './bundle.js';
 import { deliveriesBench } from './deliveries.js';
+import { evidenceBench } from './evidence.js';
 import { licenseBench } from './license.js';
 import { httpBench } from './http.js';
 import { lookupBench } from './lookup.js';
@@ -27,7 +28,14 @@ import { OpensslParseError } from './openssl.js';
 import { formatMiB, renderTable, type BenchSection, type BenchSettings } from './report.js';
 import { writeSummary, type SectionOutcome } from './summary.js';
 
-const SECTIONS: BenchSection[] = [licenseBench, deliveriesBench, httpBench, lookupBench, bundleBench];
+const SECTIONS: BenchSection[] = [
+  licenseBench,
+  deliveriesBench,
+  httpBench,
+  lookupBench,
+  bundleBench,
+  evidenceBench,
+];
 
 /** This file runs as dist/bench/main.js: the project root is two levels up. */
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -57,7 +65,7 @@ function positiveInteger(name: string, fallback: number): number {
 const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024;
 
 async function main(): Promise<number> {
-  // --quick (bench/http.ts, bench/lookup.ts: shorter runs, smaller data) is not a section name.
+  // --quick (bench/http.ts, bench/lookup.ts, bench/evidence.ts: shorter runs, smaller data) is not a section name.
   const wanted = process.argv.slice(2).filter((a) => a !== '--quick');
   const unknown = wanted.filter((w) => !SECTIONS.some((s) => s.name === w));
   if (unknown.length > 0) {

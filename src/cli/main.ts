@@ -8,6 +8,8 @@ import { registerOperationCommands, registerWorkerCommand } from './commands/ope
 import { registerRequestCommands } from './commands/requests.js';
 import { registerLoginLinkCommand, registerServeCommand, registerTokenCommands } from './commands/serve.js';
 import { lookupIssuedLicense } from './context.js';
+import type { EvidenceReadOptions } from './commands/evidence.js';
+import { action } from './output.js';
 
 export function buildProgram(): Command {
   const program = new Command('lifeline')
@@ -25,6 +27,22 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerTokenCommands(program);
   registerLoginLinkCommand(program);
+  // Lazy: the OCR (tesseract.js, sharp) is imported only when `evidence read` runs.
+  program
+    .command('evidence')
+    .description("read customers' GitLab screenshots")
+    .command('read')
+    .description(
+      'read plan, dates and user counts from screenshots (PNG, JPEG, WebP); exit 0 read, 1 nothing',
+    )
+    .argument('<image...>', 'screenshot files')
+    .option('--json', 'print the evidence as JSON')
+    .option('--timeout <seconds>', 'OCR time limit per image (default 20)')
+    .action(
+      action(async (images: string[], o: EvidenceReadOptions) =>
+        (await import('./commands/evidence.js')).evidenceRead(images, o),
+      ),
+    );
   return program;
 }
 
