@@ -226,6 +226,14 @@ describe('the web console', { timeout: 60_000 }, () => {
       .poll(async () => (await rows.allTextContents()).map((t) => t.includes(issued!.email)))
       .toEqual([true]);
     expect(await seriousViolations(page)).toEqual([]);
+    // Any copy of the license finds it by its fingerprint, written sha256:<hex>.
+    const license = await env.app.store.getLicenseForRequest(issued!.id);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByLabel('License fingerprint (sha256:…)').fill(`sha256:${license?.fingerprint}`);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect
+      .poll(async () => (await rows.allTextContents()).map((t) => t.includes(issued!.email)))
+      .toEqual([true]);
     await rows.first().getByRole('link').click();
     await page.getByRole('heading', { name: /^Request / }).waitFor();
     // The decoded license and the timeline of events.
