@@ -31,7 +31,7 @@ import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { DEFAULT_WORKER_SETTINGS } from '../src/core/deliveries/worker.js';
 import type { CalendarDate } from '../src/core/dates.js';
-import { issueEmergencyLicense, type IssueInput } from '../src/core/issuance/issue.js';
+import { issueEmergencyLicense, type IssueInput } from '../src/core/issuance/index.js';
 import { runWorker, type WorkerSummary } from '../src/interfaces/worker/run-worker.js';
 import { GITLAB_PROJECT, startBenchPeers, type BenchPeers } from './peers.js';
 import { formatRate, type BenchSection, type BenchSettings, type SectionResult } from './report.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense, type IssueInput } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense, type IssueInput } from '../../src/core/issuance/index.js';
 import { runWorker, type WorkerOptions } from '../../src/interfaces/worker/run-worker.js';
 import { testSigningKey } from '../integration/helpers.js';
 import { KEYS_DIR } from '../helpers/vectors.js';

@@ -6,8 +6,12 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { decodeLicense } from '../../src/core/license/codec.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
-import { lookupById, resendLicense, retryRequest } from '../../src/core/issuance/manage.js';
+import {
+  issueEmergencyLicense,
+  lookupById,
+  resendLicense,
+  retryRequest,
+} from '../../src/core/issuance/index.js';
 import { markdownText } from '../../src/core/text/gitlab-markdown.js';
 import { startSmtpServer, type TestSmtpServer } from '../adapters/mail/smtp-test-server.js';
 import { startHttpPeer, type HttpPeer, type RecordedRequest } from '../helpers/http-peer.js';

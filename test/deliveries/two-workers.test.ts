@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { ensureBuilt } from '../cli/helpers.js';
 import { KEYS_DIR } from '../helpers/vectors.js';

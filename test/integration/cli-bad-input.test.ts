@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense, type IssueInput } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense, type IssueInput } from '../../src/core/issuance/index.js';
 import { ensureBuilt } from '../cli/helpers.js';
 import { VECTORS_DIR } from '../helpers/vectors.js';
 import { childEnv, counts, removeTempDirs, runCli, tempDir, withStore, type CliResult } from './helpers.js';

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/adapters/store/kysely-store.js';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import { runWorker } from '../../src/interfaces/worker/run-worker.js';
 import {
   findPostgresBin,

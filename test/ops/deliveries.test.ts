@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deliveriesNeedingHuman, operationalStats } from '../../src/adapters/store/stats-queries.js';
 import type { CalendarDate } from '../../src/core/dates.js';
 import { acknowledgeDelivery, retryDelivery } from '../../src/core/deliveries/operator.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import { drain } from '../deliveries/harness.js';
 import { childEnv, removeTempDirs, runCli } from '../integration/helpers.js';
 import { opsApp, type OpsApp } from './helpers.js';

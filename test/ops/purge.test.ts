@@ -9,8 +9,7 @@ import { sql } from 'kysely';
 import { purgePersonalData } from '../../src/adapters/store/retention.js';
 import { auditHash, detailsDigest } from '../../src/core/audit.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
-import { resendLicense, voidRequest } from '../../src/core/issuance/manage.js';
+import { issueEmergencyLicense, resendLicense, voidRequest } from '../../src/core/issuance/index.js';
 import { loadRequestView } from '../../src/core/issuance/view.js';
 import {
   purgeVerdict,

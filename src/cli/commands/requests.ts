@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { EXIT, exitCodeOf, type Code } from '../../core/errors.js';
 import type { EligibilityResult } from '../../core/eligibility/index.js';
-import { checkRequest, issueEmergencyLicense, type IssueInput } from '../../core/issuance/issue.js';
 import {
+  checkRequest,
+  issueEmergencyLicense,
+  type IssueInput,
   approveRequest,
   lookupRequests,
   rejectRequest,
@@ -11,7 +13,7 @@ import {
   lookupById,
   retryRequest,
   voidRequest,
-} from '../../core/issuance/manage.js';
+} from '../../core/issuance/index.js';
 import type { App } from '../../app.js';
 import { runWorker } from '../../interfaces/worker/run-worker.js';
 import { recordJson, type RequestView } from '../../core/issuance/view.js';

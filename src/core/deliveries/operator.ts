@@ -8,7 +8,7 @@
  * A delivery already replaced by a newer one of the same request and channel is not acted on twice.
  */
 import { LifelineError } from '../errors.js';
-import { auditEntry, newDeliveries } from '../issuance/issue.js';
+import { auditEntry, newDeliveries } from '../issuance/records.js';
 import type { Actor, Clock, DeliveryRecord, IdGenerator, Store } from '../ports.js';
 
 export interface OperatorPorts {

@@ -5,7 +5,7 @@
  * `unknown` for a human and never re-sent automatically. A delivery that succeeded is never repeated:
  * its completion is recorded only by the worker that still holds its claim.
  */
-import { auditEntry, newDeliveries } from '../issuance/issue.js';
+import { auditEntry, newDeliveries } from '../issuance/records.js';
 import type { Actor, Clock, DeliveryCompletion, DeliveryRecord, IdGenerator, Store } from '../ports.js';
 import { emailOnFirstAttempt, followedPost, followUpsDue, isFinal, reportedEmail } from './follow-ups.js';
 import {

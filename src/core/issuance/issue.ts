@@ -3,51 +3,23 @@
  * license → store request, license, deliveries and audit in ONE transaction. Idempotent per ticket:
  * the database's unique ticket claim, not memory, guarantees one license per ticket across processes.
  */
-import { addDays, type CalendarDate } from '../dates.js';
-import {
-  checkEligibility,
-  customerKeys,
-  licenseIdentity,
-  TICKET_ID_MAX_LENGTH,
-  validateOverrideReason,
-  type EligibilityRequest,
-  type EligibilityResult,
-  type Finding,
-  type RefusalCode,
-} from '../eligibility/index.js';
+import type { EligibilityResult } from '../eligibility/index.js';
+import { TICKET_ID_MAX_LENGTH } from '../eligibility/index.js';
 import { LifelineError } from '../errors.js';
-import { licenseeField, type License } from '../license/attributes.js';
-import {
-  decodeLicense,
-  encodeLicense,
-  legacyLicenseFingerprint,
-  licenseFingerprint,
-} from '../license/codec.js';
-import type {
-  Actor,
-  AuditEntry,
-  DeliveryChannel,
-  DeliveryPurpose,
-  DeliveryRecord,
-  Evidence,
-  LicenseRecord,
-  NewAuditEntry,
-  RequestRecord,
-} from '../ports.js';
+import type { Actor, RequestRecord } from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';
-import { emergencyLicenseAttributes, emergencyLicenseFileName } from './emergency-license.js';
-import { countCall, decisionDate, ownAddresses, pinnedDetails, type DecisionDate } from './guards.js';
+import { countCall, pinnedDetails } from './guards.js';
+import { prepare, type IssueInput, type Prepared } from './prepare.js';
+import {
+  auditEntry,
+  inTransactionUnlessTaken,
+  newDeliveries,
+  recordIssuedLicense,
+  signEmergencyLicense,
+  storedView,
+  TicketTaken,
+} from './records.js';
 import { loadRequestView, type RequestView } from './view.js';
-
-export interface IssueInput {
-  request: EligibilityRequest;
-  /** The customer's expired license file (text), the strongest evidence. */
-  previousLicenseText?: string | null;
-  overrideReason?: string | null;
-  actor: Actor;
-  /** Pinned date; otherwise today in the support time zone. */
-  today?: CalendarDate;
-}
 
 export type IssueOutcome =
   | { kind: 'issued'; view: RequestView }
@@ -56,267 +28,6 @@ export type IssueOutcome =
   /** `view` is null when nothing was stored (invalid input). */
   | { kind: 'refused'; eligibility: EligibilityResult; view: RequestView | null }
   | { kind: 'failed'; view: RequestView };
-
-export const ALL_CHANNELS: readonly DeliveryChannel[] = ['email', 'tracker', 'chat', 'ticket'];
-
-interface Prepared {
-  today: DecisionDate;
-  eligibility: EligibilityResult;
-  evidence: Evidence;
-}
-
-function previousLicenseFinding(code: string, message: string): Finding<RefusalCode> {
-  return {
-    code: 'INPUT_INVALID',
-    field: 'previousLicense',
-    message: `The previous license cannot be used as evidence: ${message} (${code}).`,
-  };
-}
-
-/** Decodes the previous license and gathers the facts the rules need; stores nothing. */
-async function prepare(
-  input: IssueInput,
-  ports: IssuancePorts,
-  settings: IssuanceSettings,
-): Promise<Prepared> {
-  const decided = decisionDate(ports, settings, input.today);
-  const date = decided.date;
-  let previous: {
-    license: License;
-    fingerprint: string;
-    legacyFingerprint: string;
-    json: Evidence['previousLicense'];
-  } | null = null;
-  let licenseProblem: Finding<RefusalCode> | null = null;
-  if (typeof input.previousLicenseText === 'string' && input.previousLicenseText.trim() !== '') {
-    const decoded = decodeLicense(input.previousLicenseText, ports.verifier.publicKeys);
-    if (decoded.ok) {
-      const fingerprint = licenseFingerprint(input.previousLicenseText);
-      const license = decoded.value.license;
-      const subscription = license.restrictions?.['subscription_id'];
-      previous = {
-        license,
-        fingerprint,
-        legacyFingerprint: legacyLicenseFingerprint(input.previousLicenseText),
-        json: {
-          fingerprint,
-          json: decoded.value.json,
-          licenseeEmail: licenseeField(license, 'Email') || null,
-          licenseeCompany: licenseeField(license, 'Company') || null,
-          subscriptionId: typeof subscription === 'string' && subscription !== '' ? subscription : null,
-        },
-      };
-    } else {
-      licenseProblem = previousLicenseFinding(decoded.error.code, decoded.error.message);
-    }
-  } else if (input.previousLicenseText !== undefined && input.previousLicenseText !== null) {
-    licenseProblem = previousLicenseFinding('MALFORMED_ENVELOPE', 'the license text is empty');
-  }
-
-  const issuedByLifeline = previous ? await ports.store.findLicenseByFingerprint(previous.fingerprint) : null;
-  const ticketId = typeof input.request.ticketId === 'string' ? input.request.ticketId : null;
-  const rawTicket = input.request.ticketId;
-  const keys = customerKeys(
-    {
-      ticketId:
-        typeof rawTicket === 'string' ? rawTicket : typeof rawTicket === 'number' ? String(rawTicket) : null,
-      requesterEmail: typeof input.request.requesterEmail === 'string' ? input.request.requesterEmail : null,
-      ...licenseIdentity(previous),
-    },
-    { publicEmailDomains: settings.eligibility.publicEmailDomains },
-  );
-  const [recentLicenses, ticketImageCount] = await Promise.all([
-    ports.store.recentLicenses(addDays(date, -settings.eligibility.repeatWindowDays), keys),
-    ports.tickets && ticketId && ticketId.length <= TICKET_ID_MAX_LENGTH
-      ? ports.tickets.imageAttachmentCount(ticketId)
-      : Promise.resolve(null),
-  ]);
-  let eligibility = checkEligibility(
-    input.request,
-    {
-      today: date,
-      previousLicense: previous
-        ? {
-            license: previous.license,
-            fingerprint: previous.fingerprint,
-            issuedByLifelineRequestId: issuedByLifeline?.requestId ?? null,
-          }
-        : null,
-      recentLicenses,
-      ticketImageCount,
-      ownAddresses: ownAddresses(
-        input.actor,
-        typeof input.request.engineer === 'string' ? input.request.engineer : null,
-      ),
-    },
-    settings.eligibility,
-  );
-  const extraInputProblems: Finding<RefusalCode>[] = [];
-  if (licenseProblem) extraInputProblems.push(licenseProblem);
-  if (input.overrideReason !== undefined && input.overrideReason !== null) {
-    const problem = validateOverrideReason(input.overrideReason);
-    if (problem)
-      extraInputProblems.push({ code: 'INPUT_INVALID', field: 'overrideReason', message: problem.message });
-  }
-  if (extraInputProblems.length > 0) {
-    // Invalid input is rule 1: it stops the other rules, and nothing is stored.
-    eligibility = {
-      ...eligibility,
-      eligible: false,
-      overridable: false,
-      request: null,
-      refusals: [...eligibility.refusals.filter((r) => r.code === 'INPUT_INVALID'), ...extraInputProblems],
-    };
-  }
-  const n = eligibility.request;
-  const evidence: Evidence = {
-    source: eligibility.facts.source,
-    plan: n?.plan ?? null,
-    expiresAt: n?.expiresAt ?? null,
-    previousSeats: n?.previousSeats ?? null,
-    maximumUsers: n?.maximumUsers ?? null,
-    billableUsers: n?.billableUsers ?? null,
-    previousLicense: previous?.json ?? null,
-  };
-  return { today: decided, eligibility, evidence };
-}
-
-/** Eligibility only (PRODUCT.md §8 `check`): nothing is stored. */
-export async function checkRequest(
-  input: IssueInput,
-  ports: IssuancePorts,
-  settings: IssuanceSettings,
-): Promise<EligibilityResult> {
-  return (await prepare(input, ports, settings)).eligibility;
-}
-
-/** Thrown inside the transaction when another request holds the ticket; rolls everything back. */
-class TicketTaken extends Error {}
-
-export function newDeliveries(
-  ports: Pick<IssuancePorts, 'ids'>,
-  requestId: string,
-  purpose: DeliveryPurpose,
-  channels: readonly DeliveryChannel[],
-  now: string,
-  recipient: string | null,
-): DeliveryRecord[] {
-  return channels.map((channel) => ({
-    id: ports.ids.next('dlv'),
-    requestId,
-    channel,
-    purpose,
-    status: 'queued',
-    // The address the deliveries are about, on each: a resend's notes name where it went.
-    recipient,
-    attempts: 0,
-    lastError: null,
-    nextAttemptAt: now,
-    externalRef: null,
-    createdAt: now,
-    updatedAt: now,
-  }));
-}
-
-export function auditEntry(
-  ports: Pick<IssuancePorts, 'ids'>,
-  at: string,
-  actor: Actor,
-  action: string,
-  requestId: string | null,
-  details: NewAuditEntry['details'],
-): NewAuditEntry {
-  return {
-    id: ports.ids.next('aud'),
-    at,
-    actor: `${actor.name} (${actor.role})`,
-    action,
-    requestId,
-    details,
-  };
-}
-
-/** Signs the §5 license for a request; null (with the reason) when no license could be generated. */
-export async function signEmergencyLicense(
-  ports: IssuancePorts,
-  request: { id: string; requesterEmail: string; seats: number },
-  date: CalendarDate,
-  now: string,
-): Promise<{ ok: true; license: LicenseRecord } | { ok: false; failure: { code: string; message: string } }> {
-  const { id: requestId, requesterEmail: email, seats } = request;
-  let result: ReturnType<typeof encodeLicense>;
-  try {
-    const attributes = emergencyLicenseAttributes(email, seats, date);
-    result = ports.signer.encode
-      ? await ports.signer.encode(attributes)
-      : encodeLicense(attributes, ports.signer.privateKey);
-  } catch (error) {
-    return {
-      ok: false,
-      failure: {
-        code: 'KEY_UNUSABLE',
-        message: `signing failed: ${error instanceof Error ? error.message : 'unknown'}`,
-      },
-    };
-  }
-  if (!result.ok) return { ok: false, failure: { code: result.error.code, message: result.error.message } };
-  const expiresAt = result.value.license.expiresAt as CalendarDate;
-  return {
-    ok: true,
-    license: {
-      id: ports.ids.next('lic'),
-      requestId,
-      text: result.value.text,
-      fingerprint: licenseFingerprint(result.value.text),
-      fileName: emergencyLicenseFileName(date),
-      email,
-      seats,
-      issuedAt: date,
-      expiresAt,
-      createdAt: now,
-    },
-  };
-}
-
-/** Records the license and queues its four deliveries; shared by issue, approve and retry. */
-export async function recordIssuedLicense(
-  tx: Parameters<Parameters<IssuancePorts['store']['transaction']>[0]>[0],
-  ports: IssuancePorts,
-  license: LicenseRecord,
-  actor: Actor,
-  action: string,
-  now: string,
-  extra: NewAuditEntry['details'] = {},
-): Promise<{ deliveries: DeliveryRecord[]; audit: AuditEntry }> {
-  await tx.insertLicense(license);
-  const deliveries = newDeliveries(ports, license.requestId, 'issue', ALL_CHANNELS, now, license.email);
-  await tx.insertDeliveries(deliveries);
-  const audit = await tx.appendAudit(
-    auditEntry(ports, now, actor, action, license.requestId, {
-      licenseId: license.id,
-      fingerprint: license.fingerprint,
-      seats: license.seats,
-      issuedAt: license.issuedAt,
-      expiresAt: license.expiresAt,
-      deliveriesQueued: [...ALL_CHANNELS],
-      ...extra,
-    }),
-  );
-  return { deliveries, audit };
-}
-
-/**
- * The view of a request this process has just stored, from the records in hand (what reading it
- * back would give at that moment: the same rows, the tracker not created yet).
- */
-function storedView(
-  request: RequestRecord,
-  license: LicenseRecord | null,
-  deliveries: DeliveryRecord[],
-  audit: AuditEntry,
-): RequestView {
-  return { request, license, deliveries, events: [audit], tracker: null };
-}
 
 export async function issueEmergencyLicense(
   input: IssueInput,
@@ -493,17 +204,4 @@ async function decideAndStore(
   });
   if (!stored) return 'ticket_taken';
   return { kind: 'issued', view: storedView(issued, signed.license, stored.deliveries, stored.audit) };
-}
-
-/** Runs `work` in one transaction; null when another request holds the ticket (nothing stored). */
-async function inTransactionUnlessTaken<T>(
-  ports: IssuancePorts,
-  work: (tx: Parameters<Parameters<IssuancePorts['store']['transaction']>[0]>[0]) => Promise<T>,
-): Promise<T | null> {
-  try {
-    return await ports.store.transaction(work);
-  } catch (error) {
-    if (error instanceof TicketTaken) return null;
-    throw error;
-  }
 }

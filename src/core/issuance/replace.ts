@@ -18,8 +18,9 @@ import {
   requireRole,
   requireStatus,
 } from './guards.js';
-import { auditEntry, newDeliveries, recordIssuedLicense, signEmergencyLicense } from './issue.js';
-import { lookupById, recheck } from './manage.js';
+import { lookupById } from './lookup.js';
+import { recheck } from './prepare.js';
+import { auditEntry, newDeliveries, recordIssuedLicense, signEmergencyLicense } from './records.js';
 import type { RequestView } from './view.js';
 
 export interface ReplaceInput {

@@ -1,14 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { checkRequest, issueEmergencyLicense, type IssueInput } from '../../../src/core/issuance/issue.js';
 import {
+  checkRequest,
+  issueEmergencyLicense,
+  type IssueInput,
   approveRequest,
   lookupRequests,
   rejectRequest,
   resendLicense,
   retryRequest,
   voidRequest,
-} from '../../../src/core/issuance/manage.js';
+} from '../../../src/core/issuance/index.js';
 import { decodeLicense } from '../../../src/core/license/codec.js';
 import type { CalendarDate } from '../../../src/core/dates.js';
 import { engineer, licensing, sqliteHarness, unusableKey, type Harness } from '../../helpers/issuance.js';

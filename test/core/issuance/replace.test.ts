@@ -1,8 +1,12 @@
 /** Replace (PRODUCT.md §12): a corrected license for the same ticket, both records linked. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CalendarDate } from '../../../src/core/dates.js';
-import { issueEmergencyLicense, type IssueInput } from '../../../src/core/issuance/issue.js';
-import { lookupById, voidRequest } from '../../../src/core/issuance/manage.js';
+import {
+  issueEmergencyLicense,
+  type IssueInput,
+  lookupById,
+  voidRequest,
+} from '../../../src/core/issuance/index.js';
 import { replaceRequest } from '../../../src/core/issuance/replace.js';
 import { decodeLicense } from '../../../src/core/license/codec.js';
 import { engineer, licensing, sqliteHarness, type Harness } from '../../helpers/issuance.js';

@@ -10,8 +10,10 @@ import { listLocalRecords } from '../../../adapters/local/local-channels.js';
 import { parseCalendarDate, type CalendarDate } from '../../../core/dates.js';
 import type { EligibilityResult } from '../../../core/eligibility/index.js';
 import { httpStatusOf, LifelineError, type Code } from '../../../core/errors.js';
-import { checkRequest, issueEmergencyLicense, type IssueInput } from '../../../core/issuance/issue.js';
 import {
+  checkRequest,
+  issueEmergencyLicense,
+  type IssueInput,
   approveRequest,
   assertLicenseKept,
   listRequests,
@@ -21,7 +23,7 @@ import {
   resendLicense,
   retryRequest,
   voidRequest,
-} from '../../../core/issuance/manage.js';
+} from '../../../core/issuance/index.js';
 import { replaceRequest } from '../../../core/issuance/replace.js';
 import { recordJson } from '../../../core/issuance/view.js';
 import type { Actor } from '../../../core/ports.js';
