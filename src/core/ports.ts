@@ -120,7 +120,9 @@ export interface LicenseRecord {
   createdAt: string;
 }
 
-export type DeliveryChannel = 'email' | 'tracker' | 'chat' | 'ticket';
+/** The channels' names, from the catalogue (src/core/deliveries/channels/index.ts). */
+export type { DeliveryChannel } from './deliveries/channels/index.js';
+import type { DeliveryChannel } from './deliveries/channels/index.js';
 /**
  * `queued` (due at nextAttemptAt) → `claimed` by a worker (leased until claimedUntil) → for email,
  * chat and ticket notes, `sending` just before the channel is called → `sent`, `failed` (permanent, with the reason), `unknown`

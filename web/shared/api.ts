@@ -57,7 +57,9 @@ export interface CheckResult {
 
 export interface Delivery {
   id: string;
-  channel: 'email' | 'tracker' | 'chat' | 'ticket';
+  /** A channel of the server's catalogue (its name; `channelLabel` says it for people). */
+  channel: string;
+  channelLabel?: string;
   purpose: string;
   status: 'queued' | 'claimed' | 'sending' | 'sent' | 'failed' | 'unknown';
   recipient: string | null;

@@ -2,15 +2,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CheckResult, Delivery, LicenseInfo, LicenseReport } from './api.js';
-import {
-  addDays,
-  CHANNEL_LABELS,
-  daysBetween,
-  DELIVERY_LABELS,
-  formatInstant,
-  IN_FLIGHT,
-  STATUS_LABELS,
-} from './format.js';
+import { addDays, daysBetween, DELIVERY_LABELS, formatInstant, IN_FLIGHT, STATUS_LABELS } from './format.js';
 import { ruleRows } from './rules.js';
 
 let nextId = 0;
@@ -52,7 +44,7 @@ export function DeliveryList(props: { deliveries: Delivery[]; live?: boolean }) 
             {d.status === 'sent' ? '✓' : d.status === 'failed' ? '✗' : d.status === 'unknown' ? '?' : '…'}
           </span>
           <span class="delivery-main">
-            <strong>{CHANNEL_LABELS[d.channel] ?? d.channel}</strong>
+            <strong>{d.channelLabel ?? d.channel}</strong>
             {d.purpose !== 'issue' ? <span class="muted"> ({d.purpose})</span> : null}
             {d.recipient ? <span class="muted break"> to {d.recipient}</span> : null}
             <span class="delivery-state">

@@ -40,13 +40,6 @@ export const STATUS_LABELS: Record<string, string> = {
   voided: 'Voided',
 };
 
-export const CHANNEL_LABELS: Record<string, string> = {
-  email: 'Email to the customer',
-  tracker: 'Tracker issue',
-  chat: 'Team notification',
-  ticket: 'Ticket note',
-};
-
 export const DELIVERY_LABELS: Record<string, string> = {
   queued: 'Queued',
   claimed: 'Sending',

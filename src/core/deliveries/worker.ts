@@ -7,17 +7,11 @@
  */
 import { auditEntry, newDeliveries } from '../issuance/records.js';
 import type { Actor, Clock, DeliveryCompletion, DeliveryRecord, IdGenerator, Store } from '../ports.js';
-import { emailOnFirstAttempt, followedPost, followUpsDue, isFinal, reportedEmail } from './follow-ups.js';
-import {
-  buildChatMessage,
-  buildEmail,
-  buildTicketNote,
-  buildTrackerIssue,
-  buildTrackerNote,
-  type MailSettings,
-  type MessageContext,
-} from './messages.js';
-import { DeliveryError, type DeliveryChannels } from './ports.js';
+import { channelNamed, portOf, type DeliveryChannels } from './channels/index.js';
+import { opensIssue } from './channels/tracker.js';
+import { emailOnFirstAttempt, followUpsDue, isFinal, reportedEmail } from './follow-ups.js';
+import type { MailSettings, MessageContext } from './messages.js';
+import { DeliveryError } from './ports.js';
 
 export interface WorkerSettings {
   /** Unique per worker process (claims are recorded under it). */
@@ -80,9 +74,6 @@ function asDeliveryError(error: unknown): DeliveryError {
   return new DeliveryError('temporary', error instanceof Error ? error.message : String(error));
 }
 
-const opensIssue = (d: DeliveryRecord): boolean =>
-  d.channel === 'tracker' && (d.purpose === 'issue' || d.purpose === 'failure');
-
 /** Why a chat post or ticket note should wait a moment, and how long; null to write it now. */
 function reasonToWait(
   delivery: DeliveryRecord,
@@ -90,8 +81,7 @@ function reasonToWait(
   tracker: unknown,
   email: DeliveryRecord | null,
 ): { reason: string; delayMs: number } | null {
-  if (delivery.channel !== 'chat' && delivery.channel !== 'ticket') return null;
-  // They link to the tracker issue: wait for it while it is on its way.
+  // Posts and notes link to the tracker issue: wait for it while it is on its way.
   const trackerOnItsWay = siblings.some(
     (d) => opensIssue(d) && ['queued', 'claimed', 'sending'].includes(d.status),
   );
@@ -108,14 +98,18 @@ async function attempt(
   ports: WorkerPorts,
   settings: WorkerSettings,
 ): Promise<Outcome> {
-  const { store, channels } = ports;
+  const { store } = ports;
+  const channel = channelNamed(delivery.channel);
+  if (!channel) {
+    return { kind: 'error', error: new DeliveryError('permanent', `no channel named ${delivery.channel}`) };
+  }
   const request = await store.getRequest(delivery.requestId);
   if (!request)
     return { kind: 'error', error: new DeliveryError('permanent', 'the request no longer exists') };
   const [license, tracker, siblings] = await Promise.all([
     store.getLicenseForRequest(request.id),
     store.getTrackerLink(request.id),
-    delivery.channel === 'email' || opensIssue(delivery) ? [] : store.listDeliveries(request.id),
+    channel.firstWave(delivery) ? [] : store.listDeliveries(request.id),
   ]);
   const email = reportedEmail(delivery, siblings);
   const ctx: MessageContext = { request, license, delivery, tracker, email };
@@ -123,66 +117,35 @@ async function attempt(
   // A worker stopped while handing this to its channel: it may have arrived. Repeating it could
   // duplicate an email or a post, so a human decides (the tracker issue gets a note for emails).
   if (delivery.status === 'sending') {
-    const what = delivery.channel === 'ticket' ? 'ticket note' : delivery.channel;
     return {
       kind: 'error',
       error: new DeliveryError(
         'unknown',
-        `the worker stopped while sending this ${what}; it may have arrived`,
+        `the worker stopped while sending this ${channel.label.toLowerCase()}; it may have arrived`,
       ),
     };
   }
 
-  const wait = reasonToWait(delivery, siblings, tracker, email);
+  const wait = channel.waitsForTracker ? reasonToWait(delivery, siblings, tracker, email) : null;
   if (wait !== null && delivery.attempts < settings.maxAttempts - 1) return { kind: 'wait', ...wait };
 
-  // Emails, chat posts and ticket notes cannot be looked up afterwards to see whether they arrived:
-  // they are marked `sending` just before the channel is called (see above for a stopped worker).
-  const markSending = (): Promise<boolean> =>
+  // What cannot be looked up afterwards to see whether it arrived is marked `sending` just before
+  // it leaves (see above for a stopped worker).
+  const handOver = async (): Promise<boolean> =>
+    !channel.marksSending ||
     store.markSending(delivery.id, settings.workerId, ports.clock.now().toISOString());
-  const claimLost: Outcome = {
-    kind: 'error',
-    error: new DeliveryError('temporary', 'the claim was lost before sending'),
-  };
   try {
-    switch (delivery.channel) {
-      case 'email': {
-        const message = buildEmail(ctx, settings.mail);
-        if (!(await markSending())) return claimLost;
-        const { response } = await channels.mailer.send(message);
-        return { kind: 'sent', externalRef: response.slice(0, 500) };
-      }
-      case 'tracker': {
-        if (opensIssue(delivery)) {
-          // The request's one issue: created once; a later state (a retry that succeeded after a
-          // failure) makes the same issue what the request is now.
-          const issue = buildTrackerIssue(ctx);
-          const ref = tracker
-            ? await channels.tracker.updateIssue(tracker, issue)
-            : await channels.tracker.createIssue(issue);
-          return { kind: 'sent', externalRef: ref.iid, trackerLink: ref };
-        }
-        if (!tracker) {
-          throw new DeliveryError('temporary', 'the tracker issue for this request does not exist yet');
-        }
-        await channels.tracker.addNote(tracker, buildTrackerNote(ctx));
-        return { kind: 'sent', externalRef: tracker.iid };
-      }
-      case 'chat': {
-        const text = buildChatMessage(ctx);
-        const thread =
-          delivery.purpose === 'follow_up' ? followedPost(delivery, email, siblings)?.externalRef : null;
-        if (!(await markSending())) return claimLost;
-        const { ref } = await channels.chat.post(text, { requestId: request.id, threadRef: thread ?? null });
-        return { kind: 'sent', externalRef: ref, stated: email };
-      }
-      case 'ticket': {
-        const note = buildTicketNote(ctx);
-        if (!(await markSending())) return claimLost;
-        await channels.tickets.addInternalNote(request.ticketId, note);
-        return { kind: 'sent', externalRef: null, stated: email };
-      }
+    const sent = await channel.send({
+      ctx,
+      siblings,
+      port: portOf(ports.channels, channel),
+      mail: settings.mail,
+      handOver,
+    });
+    if (sent === 'claim_lost') {
+      return { kind: 'error', error: new DeliveryError('temporary', 'the claim was lost before sending') };
     }
+    return { kind: 'sent', ...sent };
   } catch (error) {
     return { kind: 'error', error: asDeliveryError(error) };
   }
@@ -310,7 +273,7 @@ export async function runDueDeliveries(
   );
   // Emails and tracker issues first (side by side); then the chat posts and notes, which link to
   // the tracker issue and say how the email went.
-  const first = (d: DeliveryRecord): boolean => d.channel === 'email' || opensIssue(d);
+  const first = (d: DeliveryRecord): boolean => channelNamed(d.channel)?.firstWave(d) ?? true;
   const done = await Promise.all(claimed.filter(first).map((d) => runDelivery(d, ports, settings)));
   const rest = await Promise.all(
     claimed.filter((d) => !first(d)).map((d) => runDelivery(d, ports, settings)),

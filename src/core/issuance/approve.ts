@@ -17,6 +17,7 @@ import {
   type DecisionInput,
 } from './records.js';
 import type { RequestView } from './view.js';
+import { channelsFor } from '../deliveries/channels/index.js';
 
 /** Licensing approves an engineer's override: the license is generated now, dated today. */
 export async function approveRequest(
@@ -47,7 +48,9 @@ export async function approveRequest(
         updatedAt: now,
       });
       if (!moved) lostRace(request);
-      await tx.insertDeliveries(newDeliveries(ports, request.id, 'failure', ['tracker', 'chat'], now, null));
+      await tx.insertDeliveries(
+        newDeliveries(ports, request.id, 'failure', channelsFor('failure'), now, null),
+      );
       await tx.appendAudit(
         auditEntry(ports, now, input.actor, 'license.failed', request.id, { failure: signed.failure }),
       );

@@ -20,6 +20,7 @@ import {
   TicketTaken,
 } from './records.js';
 import { loadRequestView, type RequestView } from './view.js';
+import { channelsFor } from '../deliveries/channels/index.js';
 
 export type IssueOutcome =
   | { kind: 'issued'; view: RequestView }
@@ -162,7 +163,7 @@ async function decideAndStore(
   // An engineer's override waits for licensing.
   if (overriding && input.actor.role !== 'licensing') {
     const pending: RequestRecord = { ...base, status: 'pending_approval' };
-    const deliveries = newDeliveries(ports, requestId, 'pending', ['chat'], now, null);
+    const deliveries = newDeliveries(ports, requestId, 'pending', channelsFor('pending'), now, null);
     const stored = await inTransactionUnlessTaken(ports, async (tx) => {
       if ((await tx.insertRequest(pending)) === 'ticket_taken') throw new TicketTaken();
       await tx.insertDeliveries(deliveries);
@@ -180,7 +181,7 @@ async function decideAndStore(
   const signed = await signEmergencyLicense(ports, { ...n, id: requestId }, date, now);
   if (!signed.ok) {
     const failed: RequestRecord = { ...base, status: 'failed', failure: signed.failure };
-    const deliveries = newDeliveries(ports, requestId, 'failure', ['tracker', 'chat'], now, null);
+    const deliveries = newDeliveries(ports, requestId, 'failure', channelsFor('failure'), now, null);
     const audit = await ports.store.transaction(async (tx) => {
       await tx.insertRequest(failed);
       await tx.insertDeliveries(deliveries);

@@ -20,8 +20,7 @@ import { emergencyLicenseAttributes, emergencyLicenseFileName } from './emergenc
 import { loadRequest, lostRace, requireOwnTicket, requireRole, requireStatus } from './guards.js';
 import { lookupById } from './lookup.js';
 import type { RequestView } from './view.js';
-
-export const ALL_CHANNELS: readonly DeliveryChannel[] = ['email', 'tracker', 'chat', 'ticket'];
+import { channelsFor } from '../deliveries/channels/index.js';
 
 export function newDeliveries(
   ports: Pick<IssuancePorts, 'ids'>,
@@ -119,7 +118,14 @@ export async function recordIssuedLicense(
   extra: NewAuditEntry['details'] = {},
 ): Promise<{ deliveries: DeliveryRecord[]; audit: AuditEntry }> {
   await tx.insertLicense(license);
-  const deliveries = newDeliveries(ports, license.requestId, 'issue', ALL_CHANNELS, now, license.email);
+  const deliveries = newDeliveries(
+    ports,
+    license.requestId,
+    'issue',
+    channelsFor('issue'),
+    now,
+    license.email,
+  );
   await tx.insertDeliveries(deliveries);
   const audit = await tx.appendAudit(
     auditEntry(ports, now, actor, action, license.requestId, {
@@ -128,7 +134,7 @@ export async function recordIssuedLicense(
       seats: license.seats,
       issuedAt: license.issuedAt,
       expiresAt: license.expiresAt,
-      deliveriesQueued: [...ALL_CHANNELS],
+      deliveriesQueued: deliveries.map((d) => d.channel),
       ...extra,
     }),
   );
@@ -190,7 +196,6 @@ export async function closeWithReason(
     from: RequestStatus;
     patch: (by: string, at: string, reason: string) => Parameters<StoreTransaction['transitionRequest']>[2];
     purpose: 'decision' | 'void';
-    channels: ('tracker' | 'chat')[];
     action: string;
   },
 ): Promise<RequestView> {
@@ -211,7 +216,9 @@ export async function closeWithReason(
       step.patch(input.actor.name, now, reason),
     );
     if (!moved) lostRace(request);
-    await tx.insertDeliveries(newDeliveries(ports, request.id, step.purpose, step.channels, now, null));
+    await tx.insertDeliveries(
+      newDeliveries(ports, request.id, step.purpose, channelsFor(step.purpose), now, null),
+    );
     await tx.appendAudit(auditEntry(ports, now, input.actor, step.action, request.id, { reason }));
   });
   return lookupById(ports, request.id);

@@ -13,7 +13,6 @@ export function rejectRequest(input: DecisionInput, ports: IssuancePorts): Promi
       updatedAt: at,
     }),
     purpose: 'decision',
-    channels: ['chat'],
     action: 'request.rejected',
   });
 }

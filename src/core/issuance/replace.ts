@@ -22,6 +22,7 @@ import { lookupById } from './lookup.js';
 import { recheck } from './prepare.js';
 import { auditEntry, newDeliveries, recordIssuedLicense, signEmergencyLicense } from './records.js';
 import type { RequestView } from './view.js';
+import { channelsFor } from '../deliveries/channels/index.js';
 
 export interface ReplaceInput {
   requestId: string;
@@ -114,7 +115,7 @@ export async function replaceRequest(
     if (!moved) lostRace(old);
     if ((await tx.insertRequest(replacement)) === 'ticket_taken') lostRace(old);
     if (old.status === 'issued') {
-      await tx.insertDeliveries(newDeliveries(ports, old.id, 'void', ['tracker', 'chat'], now, null));
+      await tx.insertDeliveries(newDeliveries(ports, old.id, 'void', channelsFor('void'), now, null));
     }
     await tx.appendAudit(
       auditEntry(ports, now, input.actor, 'request.replaced', old.id, { replacedBy: id, reason }),

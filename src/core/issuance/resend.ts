@@ -13,6 +13,7 @@ import {
 import { lookupById } from './lookup.js';
 import { assertLicenseKept, auditEntry, newDeliveries } from './records.js';
 import type { RequestView } from './view.js';
+import { channelsFor } from '../deliveries/channels/index.js';
 
 export interface ResendInput {
   requestId: string;
@@ -47,7 +48,7 @@ export async function resendLicense(
   await countCall(ports, input.actor, request.requesterEmail);
   const now = ports.clock.now().toISOString();
   await ports.store.transaction(async (tx) => {
-    await tx.insertDeliveries([...newDeliveries(ports, request.id, 'resend', ['email', 'tracker'], now, to)]);
+    await tx.insertDeliveries(newDeliveries(ports, request.id, 'resend', channelsFor('resend'), now, to));
     await tx.appendAudit(
       auditEntry(ports, now, input.actor, 'license.resend', request.id, {
         licenseId: license.id,

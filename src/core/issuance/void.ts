@@ -9,7 +9,6 @@ export function voidRequest(input: DecisionInput, ports: IssuancePorts): Promise
     from: 'issued',
     patch: (by, at, reason) => ({ status: 'voided', voided: { reason, by, at }, updatedAt: at }),
     purpose: 'void',
-    channels: ['tracker', 'chat'],
     action: 'request.voided',
   });
 }

@@ -2,6 +2,8 @@
  * §6.3 the team's chat message (Slack mrkdwn) and its follow-ups. Never the license text.
  */
 import { slackMrkdwn as f } from '../../text/slack-mrkdwn.js';
+import { followedPost } from '../follow-ups.js';
+import type { ChannelDefinition } from './definition.js';
 import {
   CANNOT_REVOKE,
   emailRecipient,
@@ -15,6 +17,16 @@ import {
   trackerLine,
   type MessageContext,
 } from './common.js';
+
+export interface ChatNotifier {
+  /**
+   * Posts the message (§6.3); returns the message reference (Slack `ts`) when there is one. With
+   * `threadRef` (a follow-up), the message answers that post in its thread where the channel can;
+   * otherwise it is a message of its own (the text names the request).
+   */
+  post(text: string, meta: { requestId: string; threadRef?: string | null }): Promise<{ ref: string | null }>;
+  verify(): Promise<string>;
+}
 
 export function buildChatMessage(ctx: MessageContext): string {
   const { request, license, delivery } = ctx;
@@ -122,3 +134,25 @@ function buildChatFollowUp(ctx: MessageContext): string {
     followUpSentence(ctx, f) ?? `The license email to ${f.text(emailRecipient(ctx))} is not sent yet.`;
   return `Update on the emergency license for ${ticketRef(request, f)} (request ${f.code(request.id)}): ${sentence}`;
 }
+
+export const chatChannel: ChannelDefinition<'chat', 'chat', ChatNotifier> = {
+  name: 'chat',
+  label: 'Team notification',
+  portKey: 'chat',
+  purposes: ['issue', 'failure', 'void', 'pending', 'decision'],
+  marksSending: true,
+  waitsForTracker: true,
+  firstWave: () => false,
+  async send({ ctx, port, siblings, handOver }) {
+    const text = buildChatMessage(ctx);
+    const email = ctx.email ?? null;
+    // A follow-up answers the post it follows, in its thread.
+    const thread = ctx.delivery.purpose === 'follow_up' ? followedPost(ctx.delivery, email, siblings) : null;
+    if (!(await handOver())) return 'claim_lost';
+    const { ref } = await port.post(text, {
+      requestId: ctx.request.id,
+      threadRef: thread?.externalRef ?? null,
+    });
+    return { externalRef: ref, stated: email };
+  },
+};

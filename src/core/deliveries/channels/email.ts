@@ -4,7 +4,7 @@
  */
 import { addBoundary } from '../../license/boundary.js';
 import { plainText, webUrl } from '../../text/format.js';
-import type { EmailMessage } from '../ports.js';
+import type { ChannelDefinition } from './definition.js';
 import {
   EMAIL_SUBJECT,
   emailRecipient,
@@ -12,6 +12,35 @@ import {
   requireLicense,
   type MessageContext,
 } from './common.js';
+
+export interface EmailAttachment {
+  filename: string;
+  content: string;
+  contentType: string;
+}
+
+export interface EmailMessage {
+  /** Stable, derived from the delivery: `<dlv_…@lifeline>`. */
+  messageId: string;
+  from: string;
+  replyTo?: string;
+  to: string;
+  subject: string;
+  text: string;
+  attachments: EmailAttachment[];
+}
+
+export interface Mailer {
+  /**
+   * Sends one message. Throws DeliveryError: 'temporary' when the server could not be reached or
+   * refused temporarily (4xx) BEFORE the message was handed over; 'permanent' for a 5xx refusal;
+   * 'unknown' when the connection was lost after the DATA was sent (it may have been delivered).
+   */
+  send(message: EmailMessage): Promise<{ response: string }>;
+  /** For `doctor`: connects (and authenticates) and says what it found, or throws with the reason. */
+  verify(): Promise<string>;
+  close(): Promise<void>;
+}
 
 /** The product name in the BEGIN/END lines around the license text in the email body. */
 const BOUNDARY_PRODUCT = 'GitLab';
@@ -67,3 +96,19 @@ export function buildEmail(ctx: MessageContext, mail: MailSettings): EmailMessag
   if (mail.replyTo !== undefined) message.replyTo = mail.replyTo;
   return message;
 }
+
+export const emailChannel: ChannelDefinition<'email', 'mailer', Mailer> = {
+  name: 'email',
+  label: 'Email to the customer',
+  portKey: 'mailer',
+  purposes: ['issue', 'resend'],
+  marksSending: true,
+  waitsForTracker: false,
+  firstWave: () => true,
+  async send({ ctx, port, mail, handOver }) {
+    const message = buildEmail(ctx, mail);
+    if (!(await handOver())) return 'claim_lost';
+    const { response } = await port.send(message);
+    return { externalRef: response.slice(0, 500) };
+  },
+};

@@ -3,6 +3,7 @@
  * license text.
  */
 import { html as f } from '../../text/html.js';
+import type { ChannelDefinition } from './definition.js';
 import {
   CANNOT_REVOKE,
   emailRecipient,
@@ -15,6 +16,14 @@ import {
   trackerLine,
   type MessageContext,
 } from './common.js';
+
+export interface TicketSystem {
+  /** Adds an INTERNAL (private) note to the ticket (§6.4); `html` is the note as HTML. */
+  addInternalNote(ticketId: string, html: string): Promise<void>;
+  /** How many image attachments the ticket's comments carry (the screenshots of step 1). */
+  imageAttachmentCount(ticketId: string): Promise<number>;
+  verify(): Promise<string>;
+}
 
 /** How every follow-up note begins (people and tests tell them from the first note by it). */
 export const TICKET_FOLLOW_UP_HEADING = 'Update on the emergency license:';
@@ -98,3 +107,19 @@ export function buildTicketNote(ctx: MessageContext): string {
     }
   }
 }
+
+export const ticketChannel: ChannelDefinition<'ticket', 'tickets', TicketSystem> = {
+  name: 'ticket',
+  label: 'Ticket note',
+  portKey: 'tickets',
+  purposes: ['issue'],
+  marksSending: true,
+  waitsForTracker: true,
+  firstWave: () => false,
+  async send({ ctx, port, handOver }) {
+    const note = buildTicketNote(ctx);
+    if (!(await handOver())) return 'claim_lost';
+    await port.addInternalNote(ctx.request.ticketId, note);
+    return { externalRef: null, stated: ctx.email ?? null };
+  },
+};

@@ -2,9 +2,10 @@
  * §6.2 the licensing team's tracker issue (GitLab Markdown) and the notes added to it later.
  * Titles and label are exact; every other value goes through `gitlabMarkdown`.
  */
-import type { LicenseRecord, RequestRecord } from '../../ports.js';
+import type { DeliveryRecord, LicenseRecord, RequestRecord } from '../../ports.js';
 import { gitlabMarkdown as f } from '../../text/gitlab-markdown.js';
-import type { TrackerIssue } from '../ports.js';
+import { DeliveryError } from '../ports.js';
+import type { ChannelDefinition } from './definition.js';
 import {
   CANNOT_REVOKE,
   emailRecipient,
@@ -17,6 +18,39 @@ import {
   TRACKER_LABEL,
   type MessageContext,
 } from './common.js';
+
+/** The issue the licensing team reads (§6.2). */
+export interface TrackerIssue {
+  requestId: string;
+  title: string;
+  /** Markdown. Contains the marker `lifeline-request: <requestId>` so a crash can find it again. */
+  description: string;
+  labels: string[];
+  confidential: true;
+  /** Success issues are created closed; failure issues stay open. */
+  closed: boolean;
+}
+
+export interface TrackerRef {
+  /** The issue's number in the project (GitLab iid), or the local record id. */
+  iid: string;
+  url: string | null;
+}
+
+export interface IssueTracker {
+  /** The issue already created for this request (after a crash), found by its marker; null if none. */
+  findIssueForRequest(requestId: string): Promise<TrackerRef | null>;
+  /**
+   * Creates the request's issue, or, when one with its marker exists (a crash, or an earlier state
+   * of the request such as a failure before a retry), makes that one this issue: title, description
+   * and state. Never a second issue for a request.
+   */
+  createIssue(issue: TrackerIssue): Promise<TrackerRef>;
+  /** Makes the request's existing issue this one: title, description, and closed or open. */
+  updateIssue(ref: TrackerRef, issue: TrackerIssue): Promise<TrackerRef>;
+  addNote(ref: TrackerRef, body: string): Promise<void>;
+  verify(): Promise<string>;
+}
 
 function show(value: string | number | null | undefined): string {
   return value === null || value === undefined || value === '' ? 'not given' : f.text(String(value));
@@ -220,3 +254,31 @@ export function buildTrackerNote(ctx: MessageContext): string {
         : 'License delivery recorded.';
   }
 }
+
+/** The delivery that creates (or updates) the request's one tracker issue; others add notes to it. */
+export const opensIssue = (d: DeliveryRecord): boolean =>
+  d.channel === 'tracker' && (d.purpose === 'issue' || d.purpose === 'failure');
+
+export const trackerChannel: ChannelDefinition<'tracker', 'tracker', IssueTracker> = {
+  name: 'tracker',
+  label: 'Tracker issue',
+  portKey: 'tracker',
+  purposes: ['issue', 'failure', 'void', 'resend'],
+  marksSending: false,
+  waitsForTracker: false,
+  firstWave: opensIssue,
+  async send({ ctx, port }) {
+    const { delivery, tracker } = ctx;
+    if (opensIssue(delivery)) {
+      // The request's one issue: created once; a later state (a retry that succeeded after a
+      // failure) makes the same issue what the request is now.
+      const issue = buildTrackerIssue(ctx);
+      const ref = tracker ? await port.updateIssue(tracker, issue) : await port.createIssue(issue);
+      return { externalRef: ref.iid, trackerLink: ref };
+    }
+    if (!tracker)
+      throw new DeliveryError('temporary', 'the tracker issue for this request does not exist yet');
+    await port.addNote(tracker, buildTrackerNote(ctx));
+    return { externalRef: tracker.iid };
+  },
+};
