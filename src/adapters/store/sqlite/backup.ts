@@ -7,10 +7,10 @@ import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from '
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import { LifelineError } from '../../core/errors.js';
-import type { AuditVerification } from '../../core/ports.js';
-import { openSqliteStore } from './kysely-store.js';
-import { migrationProvider } from './migrations.js';
+import { LifelineError } from '../../../core/errors.js';
+import type { AuditVerification } from '../../../core/ports.js';
+import { openSqliteStore } from './open.js';
+import { migrationProvider } from '../migrations.js';
 
 export const POSTGRES_BACKUP_ADVICE =
   'for PostgreSQL use its own tools: pg_dump --format=custom --file=lifeline.dump "$DATABASE_URL" to back up, ' +
