@@ -56,7 +56,8 @@ export function assemblePackage(options: AssembleOptions): {
     files.set(path, readFileSync(full));
   };
 
-  if (!existsSync(options.appDir) || !statSync(options.appDir).isDirectory()) {
+  const isFolder = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
+  if (!isFolder(options.appDir)) {
     problems.push({
       file: options.appDir,
       field: '--app',
@@ -72,7 +73,7 @@ export function assemblePackage(options: AssembleOptions): {
     }
   }
 
-  if (!existsSync(options.sidebarDir) || !statSync(options.sidebarDir).isDirectory()) {
+  if (!isFolder(options.sidebarDir)) {
     problems.push({
       file: options.sidebarDir,
       field: '--sidebar',

@@ -130,11 +130,7 @@ export async function backupSqlite(source: string, destination: string): Promise
   } catch (error) {
     rmSync(temp, { force: true });
     if (error instanceof LifelineError) throw error;
-    throw new LifelineError(
-      'INFRASTRUCTURE',
-      `the backup failed (${(error as { code?: string }).code ?? (error as Error).message})`,
-      { cause: error },
-    );
+    throw failed('backup', error);
   } finally {
     db.close();
   }
@@ -174,12 +170,14 @@ export async function restoreSqlite(source: string, target: string): Promise<voi
   try {
     await db.backup(target, { progress: ({ totalPages }) => Math.max(totalPages, 100) });
   } catch (error) {
-    throw new LifelineError(
-      'INFRASTRUCTURE',
-      `the restore failed (${(error as { code?: string }).code ?? (error as Error).message})`,
-      { cause: error },
-    );
+    throw failed('restore', error);
   } finally {
     db.close();
   }
+}
+
+/** A failure of SQLite's backup API, named by the driver's code (or its message). */
+function failed(what: 'backup' | 'restore', error: unknown): LifelineError {
+  const cause = (error as { code?: string }).code ?? (error as Error).message;
+  return new LifelineError('INFRASTRUCTURE', `the ${what} failed (${cause})`, { cause: error });
 }
