@@ -36,7 +36,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
-import { openSqliteStore } from '../src/adapters/store/kysely-store.js';
+import { openSqliteStore } from '../src/adapters/store/sqlite/open.js';
 import { migrationProvider } from '../src/adapters/store/migrations.js';
 import { auditHash, detailsDigest } from '../src/core/audit.js';
 import { lookupById } from '../src/core/issuance/index.js';

@@ -12,7 +12,9 @@ import {
   parsePrivateKeyPem,
   PRIVATE_KEY_FILE,
 } from './adapters/keys/key-files.js';
-import { openPostgresStore, openSqliteStore, type KyselyStore } from './adapters/store/kysely-store.js';
+import type { KyselyStore } from './adapters/store/kysely-store.js';
+import { openPostgresStore } from './adapters/store/postgres/open.js';
+import { openSqliteStore } from './adapters/store/sqlite/open.js';
 import { createChannels } from './adapters/channels.js';
 import { SigningThreads } from './adapters/signing/signing-threads.js';
 import { randomHex } from './adapters/random-pool.js';

@@ -3,7 +3,8 @@ import { generateKeyPairSync, createPublicKey, type KeyObject } from 'node:crypt
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteStore, type KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/open.js';
 import { randomIds } from '../../src/app.js';
 import { DEFAULT_ELIGIBILITY_CONFIG } from '../../src/core/eligibility/index.js';
 import type { IssuancePorts, IssuanceSettings } from '../../src/core/issuance/context.js';

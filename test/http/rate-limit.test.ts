@@ -8,11 +8,9 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import {
-  openPostgresStore,
-  openSqliteStore,
-  type KyselyStore,
-} from '../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import { openPostgresStore } from '../../src/adapters/store/postgres/open.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/open.js';
 import { StoreRateLimits } from '../../src/adapters/store/rate-limits.js';
 import { createToken } from '../../src/adapters/store/tokens.js';
 import { createHttpServer } from '../../src/interfaces/http/server.js';

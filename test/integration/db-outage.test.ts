@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresStore } from '../../src/adapters/store/kysely-store.js';
+import { openPostgresStore } from '../../src/adapters/store/postgres/open.js';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { issueEmergencyLicense } from '../../src/core/issuance/index.js';

@@ -12,11 +12,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
-import {
-  openPostgresStore,
-  openSqliteStore,
-  type KyselyStore,
-} from '../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import { openPostgresStore } from '../../src/adapters/store/postgres/open.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/open.js';
 import { KEYS_DIR } from '../helpers/vectors.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));

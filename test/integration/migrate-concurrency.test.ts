@@ -16,7 +16,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresStore, openSqliteStore } from '../../src/adapters/store/kysely-store.js';
+import { openPostgresStore } from '../../src/adapters/store/postgres/open.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/open.js';
 import { migrationProvider } from '../../src/adapters/store/migrations.js';
 import { ensureBuilt } from '../cli/helpers.js';
 import { dropSchema, uniqueSchemaName } from '../helpers/postgres.js';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { openPostgresStore, openSqliteStore } from '../../src/adapters/store/kysely-store.js';
+import { openPostgresStore } from '../../src/adapters/store/postgres/open.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/open.js';
 import { migrationProvider } from '../../src/adapters/store/migrations.js';
 import { dropSchema, POSTGRES_URL, postgresProblem, uniqueSchemaName } from '../helpers/postgres.js';
 import {

@@ -10,17 +10,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  assemblePackage,
-  backendHost,
-  checkPackage,
-  references,
-  resolveReference,
-  runPackageCommand,
-  unzipPackage,
-  ZAF_SDK_URL,
-  type PackageFiles,
-} from '../../src/tools/package-zendesk.js';
+import { runPackageCommand } from '../../src/tools/package-zendesk.js';
+import { assemblePackage, backendHost } from '../../src/tools/zendesk-package/assemble.js';
+import { references, resolveReference, ZAF_SDK_URL } from '../../src/tools/zendesk-package/assets.js';
+import { checkPackage } from '../../src/tools/zendesk-package/check.js';
+import type { PackageFiles } from '../../src/tools/zendesk-package/problems.js';
+import { unzipPackage } from '../../src/tools/zendesk-package/zip.js';
 import { encodePng, readPngHeader } from '../../src/tools/png.js';
 import { drawLogo } from '../../src/tools/zendesk-logos.js';
 

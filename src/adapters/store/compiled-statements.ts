@@ -1,23 +1,6 @@
 /**
- * Hot statements compiled once per shape. Kysely builds an operation tree and compiles it to SQL for
- * every query; on the issue path that took about a third of the database time of the event loop
- * (bench http profile). The statements run on every issue are compiled here once for each shape
- * (table, columns, number of rows) and then run with new parameters only.
- *
- * How a shape is learned: its builder is called once with a unique marker string in place of every
- * value, and compiled; the compiled parameters, read back, give each value's position. A shape is
- * cached only when every value became one or more parameters and no marker is in the SQL text (a
- * builder that writes a value into the SQL is always built anew). A builder must not branch on a
- * value (`is null` for null, say): what it branches on belongs in the shape's name. A call whose
- * values are not all plain (string, number, bigint, null, bytes) is built anew, so the SQL run is
- * the SQL Kysely builds for those values.
- *
- * On SQLite a compiled statement can also skip Kysely's executor (its connection mutex, promise
- * layers and the lock-wait wrapper: about 8 µs a statement, against 2 µs for a small insert itself)
- * and run at once on the connection, where the store says that is the same as what the executor
- * would do (setDirectRunner): inside the commit batch that holds the connection, or outside any
- * transaction. A direct run may decline (return null, e.g. the lock is taken): the executor then runs
- * the statement as before.
+ * Hot statements compiled once per shape (table, columns, number of rows) and then run with new
+ * parameters only: Kysely otherwise builds and compiles every query anew (docs/performance.md).
  */
 import { CompiledQuery, type QueryResult } from 'kysely';
 
@@ -34,7 +17,12 @@ export interface QueryRunner {
  */
 export type DirectRun = (sql: string, parameters: readonly unknown[]) => QueryResult<unknown> | null;
 
-/** Runners (a Kysely instance or a connection-bound one) whose statements may run directly. */
+/**
+ * Runners (a Kysely instance or a connection-bound one) whose statements may run directly, skipping
+ * Kysely's executor (its connection mutex, promise layers and the lock-wait wrapper) where the store
+ * says that is the same as what the executor would do: inside the commit batch that holds the
+ * connection, or outside any transaction. A direct run may decline (null): the executor then runs it.
+ */
 const directRunners = new WeakMap<object, DirectRun>();
 
 /** Lets the compiled statements of `runner` run directly (null: no longer). */
@@ -59,6 +47,15 @@ const plain = (v: unknown): boolean =>
   typeof v === 'bigint' ||
   v instanceof Uint8Array;
 
+/**
+ * How a shape is learned: its builder is called once with a unique marker string in place of every
+ * value, and compiled; the compiled parameters, read back, give each value's position. A shape is
+ * cached only when every value became one or more parameters and no marker is in the SQL text (a
+ * builder that writes a value into the SQL is always built anew). A builder must not branch on a
+ * value (`is null` for null, say): what it branches on belongs in the shape's name. A call whose
+ * values are not all plain (string, number, bigint, null, bytes) is built anew, so the SQL run is
+ * the SQL Kysely builds for those values.
+ */
 export class CompiledStatements {
   private readonly templates = new Map<string, Template | null>();
   /** The value names and template last used for each shape. */

@@ -11,7 +11,7 @@ import {
   inspectLifelineDatabase,
   POSTGRES_BACKUP_ADVICE,
   restoreSqlite,
-} from '../../adapters/store/sqlite-backup.js';
+} from '../../adapters/store/sqlite/backup.js';
 import {
   dayStats,
   deliveriesNeedingHuman,

@@ -134,3 +134,14 @@ export async function startPrivatePostgres(log: (line: string) => void): Promise
     stop,
   };
 }
+
+/** Runs one query on its own connection (the run's checks read the database directly). */
+export async function query<T extends Record<string, unknown>>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}

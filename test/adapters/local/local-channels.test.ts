@@ -13,7 +13,7 @@ import {
   createLocalTracker,
   listLocalRecords,
 } from '../../../src/adapters/local/local-channels.js';
-import { openSqliteStore } from '../../../src/adapters/store/kysely-store.js';
+import { openSqliteStore } from '../../../src/adapters/store/sqlite/open.js';
 import type { TrackerIssue } from '../../../src/core/deliveries/ports.js';
 
 describe('local channels on SQLite', () => {

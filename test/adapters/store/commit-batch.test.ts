@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore, type KyselyStore } from '../../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../../src/adapters/store/kysely-store.js';
+import { openSqliteStore } from '../../../src/adapters/store/sqlite/open.js';
 import { license, request } from './contract.js';
 
 const stores: KyselyStore[] = [];

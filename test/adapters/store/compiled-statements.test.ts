@@ -10,7 +10,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { describe, expect, it, vi } from 'vitest';
 import { CompiledStatements } from '../../../src/adapters/store/compiled-statements.js';
-import { openPostgresStore, openSqliteStore } from '../../../src/adapters/store/kysely-store.js';
+import { openPostgresStore } from '../../../src/adapters/store/postgres/open.js';
+import { openSqliteStore } from '../../../src/adapters/store/sqlite/open.js';
 import { dropSchema, POSTGRES_URL, postgresProblem, uniqueSchemaName } from '../../helpers/postgres.js';
 
 interface Db {

@@ -1,5 +1,5 @@
 /**
- * SQLite lock waits happen on the event loop (kysely-store.ts EventLoopLockWaitDialect): while
+ * SQLite lock waits happen on the event loop (sqlite/lock-wait.ts EventLoopLockWaitDialect): while
  * another process holds the write lock, a write waits without stopping this process's other work,
  * then goes through.
  */
@@ -8,11 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  openSqliteStore,
-  type KyselyStore,
-  type SqliteStoreOptions,
-} from '../../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../../src/adapters/store/kysely-store.js';
+import { openSqliteStore, type SqliteStoreOptions } from '../../../src/adapters/store/sqlite/open.js';
 import { LifelineError } from '../../../src/core/errors.js';
 import { request } from './contract.js';
 

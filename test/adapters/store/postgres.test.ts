@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { openPostgresStore } from '../../../src/adapters/store/kysely-store.js';
+import { openPostgresStore } from '../../../src/adapters/store/postgres/open.js';
 import { dropSchema, POSTGRES_URL, postgresProblem, uniqueSchemaName } from '../../helpers/postgres.js';
 import { storeContract } from './contract.js';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteStore } from '../../../src/adapters/store/kysely-store.js';
+import { openSqliteStore } from '../../../src/adapters/store/sqlite/open.js';
 import { storeContract } from './contract.js';
 
 storeContract('SQLite', async () =>

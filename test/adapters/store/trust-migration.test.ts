@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { keyDigest } from '../../../src/adapters/store/customer-keys.js';
-import { openPostgresStore, openSqliteStore } from '../../../src/adapters/store/kysely-store.js';
+import { openPostgresStore } from '../../../src/adapters/store/postgres/open.js';
+import { openSqliteStore } from '../../../src/adapters/store/sqlite/open.js';
 import { migrationProvider } from '../../../src/adapters/store/migrations.js';
 import type { CalendarDate } from '../../../src/core/dates.js';
 import {

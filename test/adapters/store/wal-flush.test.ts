@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../../src/adapters/store/kysely-store.js';
-import { WalFlusher } from '../../../src/adapters/store/wal-flush.js';
+import { openSqliteStore } from '../../../src/adapters/store/sqlite/open.js';
+import { WalFlusher } from '../../../src/adapters/store/sqlite/wal-flush.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'lifeline-wal-'));
 

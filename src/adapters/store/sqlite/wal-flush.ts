@@ -1,21 +1,17 @@
 /**
- * Group commit for the embedded default (SQLite in WAL mode). The connection runs with
- * `synchronous = NORMAL`: a COMMIT writes its frames to the write-ahead log without waiting for the
- * disk. Every store write then awaits `flush()`: one asynchronous `fdatasync` of the WAL file, run on
- * libuv's thread pool (the event loop keeps serving) and shared by every commit made before it
- * started. An answer therefore still leaves only after its commit is on disk, as with
- * `synchronous = FULL`, but concurrent commits share one fsync instead of each blocking the process
- * for its own.
- *
- * Linux's fdatasync flushes the file's data whichever descriptor wrote it, so Lifeline syncs its own
- * descriptor of the `-wal` file. A WAL that SQLite replaced (another inode) is reopened; a WAL that
- * no longer exists was checkpointed into the database, which SQLite syncs itself in NORMAL mode.
- * Writes made outside the Store (API tokens, sessions, rate-limit windows) are made durable by the
- * next store write's sync or by SQLite's next checkpoint; losing one to a power cut is harmless.
+ * The group commit's durability on SQLite: commits run with `synchronous = NORMAL`, and each write
+ * then awaits one asynchronous fdatasync of the WAL file, shared by every commit made before it began.
  */
 import { statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
+/**
+ * Syncs its own descriptor of the `-wal` file (Linux's fdatasync flushes the file's data whichever
+ * descriptor wrote it). A WAL that SQLite replaced (another inode) is reopened; one that no longer
+ * exists was checkpointed into the database, which SQLite syncs itself in NORMAL mode. Writes made
+ * outside the Store (tokens, sessions, rate-limit windows) are made durable by the next store
+ * write's sync or SQLite's next checkpoint; losing one to a power cut is harmless.
+ */
 export class WalFlusher {
   private handle: FileHandle | null = null;
   private inode = -1;
@@ -55,8 +51,8 @@ export class WalFlusher {
   }
 
   private async sync(): Promise<void> {
-    // Synchronous: a stat of a local file's path costs microseconds, less than handing it to the
-    // thread pool and back, which every sync did before (two thread switches per commit batch).
+    // Synchronous: a stat of a local file's path costs microseconds, less than a round trip to the
+    // thread pool.
     const current = statSync(this.walPath, { throwIfNoEntry: false });
     if (!current) return; // checkpointed and removed
     if (!this.handle || current.ino !== this.inode) {

@@ -7,10 +7,10 @@ import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from '
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import { LifelineError } from '../../core/errors.js';
-import type { AuditVerification } from '../../core/ports.js';
-import { openSqliteStore } from './kysely-store.js';
-import { migrationProvider } from './migrations.js';
+import { LifelineError } from '../../../core/errors.js';
+import type { AuditVerification } from '../../../core/ports.js';
+import { openSqliteStore } from './open.js';
+import { migrationProvider } from '../migrations.js';
 
 export const POSTGRES_BACKUP_ADVICE =
   'for PostgreSQL use its own tools: pg_dump --format=custom --file=lifeline.dump "$DATABASE_URL" to back up, ' +
@@ -130,11 +130,7 @@ export async function backupSqlite(source: string, destination: string): Promise
   } catch (error) {
     rmSync(temp, { force: true });
     if (error instanceof LifelineError) throw error;
-    throw new LifelineError(
-      'INFRASTRUCTURE',
-      `the backup failed (${(error as { code?: string }).code ?? (error as Error).message})`,
-      { cause: error },
-    );
+    throw failed('backup', error);
   } finally {
     db.close();
   }
@@ -174,12 +170,14 @@ export async function restoreSqlite(source: string, target: string): Promise<voi
   try {
     await db.backup(target, { progress: ({ totalPages }) => Math.max(totalPages, 100) });
   } catch (error) {
-    throw new LifelineError(
-      'INFRASTRUCTURE',
-      `the restore failed (${(error as { code?: string }).code ?? (error as Error).message})`,
-      { cause: error },
-    );
+    throw failed('restore', error);
   } finally {
     db.close();
   }
+}
+
+/** A failure of SQLite's backup API, named by the driver's code (or its message). */
+function failed(what: 'backup' | 'restore', error: unknown): LifelineError {
+  const cause = (error as { code?: string }).code ?? (error as Error).message;
+  return new LifelineError('INFRASTRUCTURE', `the ${what} failed (${cause})`, { cause: error });
 }
