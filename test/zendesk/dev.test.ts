@@ -15,12 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import {
   DEV_CSP,
-  fakeTicket,
   projectRoot,
-  signSidebarJwt,
   STAND_IN_SDK_PATH,
   ZAF_SDK_URL,
 } from '../../src/interfaces/http/zendesk-dev.js';
+import { fakeTicket } from '../../src/interfaces/http/zendesk-dev/page.js';
+import { signSidebarJwt } from '../../src/interfaces/http/zendesk-dev/proxy.js';
 import { eligibleBody, startApi, ZENDESK_SECRET, type Api } from '../http/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

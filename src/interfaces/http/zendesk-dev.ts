@@ -22,9 +22,18 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SignJWT } from 'jose';
 import type { App } from '../../app.js';
-import { escapeHtml } from '../../core/text/html.js';
+import { DEV_CSS, devPage, fakeTicket } from './zendesk-dev/page.js';
+import {
+  DROPPED_HEADERS,
+  ProxyRefusal,
+  readProxyOptions,
+  RETURNED_HEADERS,
+  SETTING,
+  SHARED_SECRET_SETTING,
+  signSidebarJwt,
+  type ProxyOptions,
+} from './zendesk-dev/proxy.js';
 
 export const ZAF_SDK_URL = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
 export const STAND_IN_SDK_PATH = '/zendesk/dev/zaf_sdk.js';
@@ -103,206 +112,6 @@ async function loopbackOnly(request: FastifyRequest, reply: FastifyReply): Promi
         requestId: request.id,
       },
     });
-}
-
-interface FakeTicket {
-  ticket: string;
-  requester: string;
-  requesterName: string;
-  agent: string;
-  agentName: string;
-}
-
-const DEFAULT_TICKET: FakeTicket = {
-  ticket: '1001',
-  requester: 'ops@customer.example',
-  requesterName: 'Casey Customer',
-  agent: 'engineer@example.com',
-  agentName: 'Support Engineer',
-};
-
-/** The fake ticket of the query string, or the name of the first bad parameter. */
-export function fakeTicket(query: unknown): { ticket: FakeTicket } | { field: string; rule: string } {
-  const q = (query && typeof query === 'object' ? query : {}) as Record<string, unknown>;
-  const ticket = { ...DEFAULT_TICKET };
-  const rules: Record<keyof FakeTicket, [RegExp, string]> = {
-    ticket: [/^[1-9][0-9]{0,11}$/, 'a ticket number'],
-    requester: [/^[^\s@<>"]{1,64}@[^\s@<>"]{1,189}$/, 'an email address'],
-    requesterName: [/^[^<>\n\r]{1,100}$/, 'a name of at most 100 characters'],
-    agent: [/^[^\s@<>"]{1,64}@[^\s@<>"]{1,189}$/, 'an email address'],
-    agentName: [/^[^<>\n\r]{1,100}$/, 'a name of at most 100 characters'],
-  };
-  for (const key of Object.keys(rules) as (keyof FakeTicket)[]) {
-    const value = q[key];
-    if (value === undefined || value === '') continue;
-    const [pattern, rule] = rules[key];
-    if (typeof value !== 'string' || !pattern.test(value)) return { field: key, rule: `must be ${rule}` };
-    ticket[key] = value;
-  }
-  return { ticket };
-}
-
-const DEV_CSS = `
-*{box-sizing:border-box}
-body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#2f3941;background:#f8f9f9}
-.zd-top{background:#03363d;color:#fff;padding:8px 16px;font-weight:600;display:flex;gap:12px;align-items:center}
-.zd-top small{font-weight:400;opacity:.8}
-.zd-main{display:flex;min-height:calc(100vh - 38px)}
-.zd-ticket{flex:1;padding:20px 24px;min-width:0}
-.zd-ticket h1{font-size:20px;margin:0 0 4px}
-.zd-meta{color:#68737d;margin:0 0 16px}
-.zd-comment{background:#fff;border:1px solid #d8dcde;border-radius:4px;padding:12px 16px;max-width:640px}
-.zd-warning{margin-top:24px;max-width:640px;border-left:4px solid #cc3340;background:#fff0f1;padding:8px 12px}
-.zd-apps{width:352px;flex:none;border-left:1px solid #d8dcde;background:#fff;padding:12px 16px}
-.zd-apps h2{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:#68737d;margin:0 0 8px}
-.zd-app-head{display:flex;align-items:center;gap:8px;font-weight:600;margin-bottom:8px}
-.zd-app-head img{width:20px;height:20px;border-radius:4px}
-#lifeline-app{display:block;width:320px;height:640px;border:0}
-.zd-missing{width:320px;padding:12px;border:1px dashed #c2c8cc;color:#68737d}
-code{background:#f3f4f5;padding:1px 4px;border-radius:3px}
-`;
-
-function devPage(ticket: FakeTicket, sidebarBuilt: boolean): string {
-  const frameQuery = new URLSearchParams({ ...ticket }).toString();
-  const e = escapeHtml;
-  const frame = sidebarBuilt
-    ? `<iframe id="lifeline-app" title="Lifeline" src="/zendesk/dev/app/iframe.html?${e(frameQuery)}"></iframe>`
-    : `<p class="zd-missing">The sidebar app is not built: build it (<code>vite build --mode sidebar</code> from <code>web/</code>) into <code>dist/web/sidebar/</code> and reload.</p>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>#${e(ticket.ticket)} · Zendesk sidebar stand-in · Lifeline</title>
-<link rel="stylesheet" href="/zendesk/dev/dev.css">
-</head>
-<body>
-<header class="zd-top">Zendesk stand-in <small>Lifeline development page, not Zendesk</small></header>
-<div class="zd-main">
-<main class="zd-ticket">
-<h1>Ticket #${e(ticket.ticket)}</h1>
-<p class="zd-meta">Requester ${e(ticket.requesterName)} &lt;${e(ticket.requester)}&gt; · Assignee ${e(ticket.agentName)} &lt;${e(ticket.agent)}&gt;</p>
-<div class="zd-comment">Our GitLab license expired and the instance is read-only since this morning. Can you help?</div>
-<p class="zd-warning">This page imitates Zendesk’s ticket sidebar. Its proxy signs requests with <code>ZENDESK_APP_SECRET</code> for anyone who can open it: never set <code>LIFELINE_ZENDESK_DEV</code> outside development.</p>
-</main>
-<aside class="zd-apps" aria-label="Apps">
-<h2>Apps</h2>
-<div class="zd-app-head"><img src="/zendesk/dev/logo-small.png" alt="">Lifeline</div>
-${frame}
-</aside>
-</div>
-</body>
-</html>
-`;
-}
-
-// ───────────────────────────── the proxy ─────────────────────────────
-
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
-const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
-/** Headers the proxy does not pass on (the browser's own credentials never go through it). */
-const DROPPED_HEADERS = new Set([
-  'cookie',
-  'host',
-  'content-length',
-  'connection',
-  'transfer-encoding',
-  'origin',
-]);
-/** `{{setting.NAME}}`, as Zendesk writes an app setting into a request. */
-const SETTING = /\{\{\s*setting\.([A-Za-z0-9_]+)\s*\}\}/g;
-/** The secure setting that holds ZENDESK_APP_SECRET. */
-const SHARED_SECRET_SETTING = 'shared_secret';
-const RETURNED_HEADERS = ['content-type', 'x-request-id', 'retry-after', 'content-disposition', 'location'];
-
-class ProxyRefusal extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-  }
-}
-
-interface ProxyOptions {
-  url: string;
-  type: string;
-  contentType?: string;
-  data?: string;
-  headers: Record<string, string>;
-  secure: boolean;
-  jwt?: { algorithm: string; secret_key: string; expiry: number; claims: Record<string, unknown> };
-}
-
-function readProxyOptions(body: unknown): ProxyOptions {
-  if (!body || typeof body !== 'object' || Array.isArray(body))
-    throw new ProxyRefusal('body', 'send a JSON object');
-  const b = body as Record<string, unknown>;
-  if (typeof b['url'] !== 'string' || b['url'] === '' || b['url'].length > 4096) {
-    throw new ProxyRefusal('url', 'required');
-  }
-  const type = typeof b['type'] === 'string' ? b['type'].toUpperCase() : 'GET';
-  if (!METHODS.has(type)) throw new ProxyRefusal('type', `must be one of ${[...METHODS].join(', ')}`);
-  if (b['data'] !== undefined && b['data'] !== null && typeof b['data'] !== 'string') {
-    throw new ProxyRefusal('data', 'must be a string (JSON.stringify it, as with Zendesk’s client.request)');
-  }
-  if (b['contentType'] !== undefined && typeof b['contentType'] !== 'string') {
-    throw new ProxyRefusal('contentType', 'must be a string');
-  }
-  const headers: Record<string, string> = {};
-  const rawHeaders = b['headers'] ?? {};
-  if (typeof rawHeaders !== 'object' || rawHeaders === null || Array.isArray(rawHeaders)) {
-    throw new ProxyRefusal('headers', 'must be an object of header names and values');
-  }
-  for (const [name, value] of Object.entries(rawHeaders)) {
-    // Zendesk's proxy does not take underscores in header names either.
-    if (!HEADER_NAME.test(name))
-      throw new ProxyRefusal(`headers.${name.slice(0, 64)}`, 'is not a valid header name');
-    if (typeof value !== 'string' || /[\r\n]/.test(value))
-      throw new ProxyRefusal(`headers.${name}`, 'must be a string');
-    headers[name.toLowerCase()] = value;
-  }
-  const options: ProxyOptions = { url: b['url'], type, headers, secure: b['secure'] === true };
-  if (typeof b['contentType'] === 'string') options.contentType = b['contentType'];
-  if (typeof b['data'] === 'string') options.data = b['data'];
-  const jwt = b['jwt'];
-  if (jwt !== undefined && jwt !== null) {
-    if (typeof jwt !== 'object' || Array.isArray(jwt)) throw new ProxyRefusal('jwt', 'must be an object');
-    const j = jwt as Record<string, unknown>;
-    if (j['algorithm'] !== 'HS256') throw new ProxyRefusal('jwt.algorithm', 'the stand-in signs HS256 only');
-    if (typeof j['secret_key'] !== 'string' || j['secret_key'] === '') {
-      throw new ProxyRefusal('jwt.secret_key', 'required, e.g. "{{setting.shared_secret}}"');
-    }
-    const expiry = j['expiry'] ?? 3600;
-    if (typeof expiry !== 'number' || !Number.isInteger(expiry) || expiry < 1 || expiry > 86_400) {
-      throw new ProxyRefusal('jwt.expiry', 'must be a whole number of seconds from 1 to 86400');
-    }
-    const claims = j['claims'] ?? {};
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
-      throw new ProxyRefusal('jwt.claims', 'must be an object');
-    }
-    options.jwt = {
-      algorithm: 'HS256',
-      secret_key: j['secret_key'],
-      expiry,
-      claims: claims as Record<string, unknown>,
-    };
-  }
-  return options;
-}
-
-/** What Zendesk's proxy does with a `jwt` option: HS256 over the claims plus iat and exp = iat + expiry. */
-export function signSidebarJwt(
-  secret: string,
-  claims: Record<string, unknown>,
-  expirySeconds: number,
-  nowSeconds: number = Math.floor(Date.now() / 1000),
-): Promise<string> {
-  return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(nowSeconds)
-    .setExpirationTime(nowSeconds + expirySeconds)
-    .sign(new TextEncoder().encode(secret));
 }
 
 export function registerZendeskDev(server: FastifyInstance, app: App, options: ZendeskDevOptions = {}): void {
