@@ -10,6 +10,7 @@
  *                                     defaults; BENCH_ROUNDS=1 BENCH_SECONDS=3 is one long round)
  *   BENCH_WORKER_KEY=keyobject        license bench: clone the main thread's KeyObject to the workers
  *                                     instead of giving each its own from PEM (see bench/license.ts)
+ *   BENCH_CLI_RUNS=15                 cli bench: measured runs of each command (at least 7)
  *
  * Exit code: 0 when every section ran (targets missed or met), 1 when a section failed, e.g.
  * openssl's output could not be parsed. Add a bench by adding a BenchSection to SECTIONS.
@@ -19,6 +20,7 @@ import { availableParallelism, cpus, platform, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { bundleBench } from './bundle.js';
+import { cliBench } from './cli.js';
 import { deliveriesBench } from './deliveries.js';
 import { licenseBench } from './license.js';
 import { httpBench } from './http.js';
@@ -27,7 +29,14 @@ import { OpensslParseError } from './openssl.js';
 import { formatMiB, renderTable, type BenchSection, type BenchSettings } from './report.js';
 import { writeSummary, type SectionOutcome } from './summary.js';
 
-const SECTIONS: BenchSection[] = [licenseBench, deliveriesBench, httpBench, lookupBench, bundleBench];
+const SECTIONS: BenchSection[] = [
+  licenseBench,
+  deliveriesBench,
+  httpBench,
+  lookupBench,
+  bundleBench,
+  cliBench,
+];
 
 /** This file runs as dist/bench/main.js: the project root is two levels up. */
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));

@@ -1,13 +1,16 @@
-/** The `lifeline` command line: one program, each command group in its own module. */
+/**
+ * The `lifeline` command line: one program. Only the commands' options and help are registered here
+ * (src/cli/register/); each command imports its implementation (src/cli/commands/) when it runs, so
+ * `--help`, `--version` and the light commands load nothing they do not use.
+ */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.js';
-import { registerKeyCommands } from './commands/keys.js';
-import { registerLicenseCommands } from './commands/license.js';
-import { registerMaintenanceCommands } from './commands/maintenance.js';
-import { registerOperationCommands, registerWorkerCommand } from './commands/operations.js';
-import { registerRequestCommands } from './commands/requests.js';
-import { registerLoginLinkCommand, registerServeCommand, registerTokenCommands } from './commands/serve.js';
-import { lookupIssuedLicense } from './context.js';
+import { registerKeyCommands } from './register/keys.js';
+import { registerLicenseCommands } from './register/license.js';
+import { registerMaintenanceCommands } from './register/maintenance.js';
+import { registerOperationCommands, registerWorkerCommand } from './register/operations.js';
+import { registerRequestCommands } from './register/requests.js';
+import { registerLoginLinkCommand, registerServeCommand, registerTokenCommands } from './register/serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('lifeline')
@@ -17,7 +20,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerKeyCommands(program);
-  registerLicenseCommands(program, { lookupFingerprint: lookupIssuedLicense });
+  registerLicenseCommands(program);
   registerRequestCommands(program);
   registerOperationCommands(program);
   registerMaintenanceCommands(program);

@@ -5,6 +5,7 @@
  * how the audit chain's head is locked (PostgreSQL: SELECT … FOR UPDATE).
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -19,7 +20,7 @@ import {
   type QueryResult,
   type Transaction,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import {
   AUDIT_FORMAT_SEALED,
   auditHash,
@@ -939,7 +940,9 @@ export function openPostgresStore(options: PostgresOptions): KyselyStore {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new LifelineError('CONFIG_INVALID', 'a PostgreSQL schema name is lower-case letters, digits and _');
   }
-  const pool = new pg.Pool({
+  // pg is loaded only here: an SQLite app (and every command on it) does without its start-up cost.
+  const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
+  const pool = new Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 10_000,

@@ -28,7 +28,7 @@ import { freePort, startPrivatePostgres, type PrivatePostgres } from './postgres
 import { Supervised } from './processes.js';
 import { seededRandom } from '../seeded-random.js';
 
-// dist/src/tools/chaos/main.js → the repository root (bin/lifeline.js launches dist/src/cli/main.js).
+// dist/src/tools/chaos/main.js → the repository root (bin/lifeline.js launches the bundled CLI in dist/cli).
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 const BIN = join(ROOT, 'bin', 'lifeline.js');
 
