@@ -9,7 +9,7 @@
  * same commands are also run unbundled (dist/src/cli/main.js), where every import is seen by name.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,19 @@ function serverPartsIn(loaded: Loaded): string[] {
   ];
 }
 
+/** A data dir with the vectors' signing key, and pinned dates allowed. */
+function dataEnv(): { dir: string; env: Record<string, string> } {
+  const dir = makeTempDir();
+  return {
+    dir,
+    env: {
+      LIFELINE_DATA_DIR: join(dir, 'data'),
+      LIFELINE_SIGNING_KEY_FILE: securePrivateKeyCopy(dir),
+      LIFELINE_ALLOW_PINNED_DATES: 'true',
+    },
+  };
+}
+
 let work: string;
 let reference: Loaded;
 beforeAll(() => {
@@ -149,11 +162,9 @@ describe.each([
   });
 
   it('check opens the database (kysely, better-sqlite3, the configuration) and loads no server, logger or delivery client', () => {
-    const dir = makeTempDir();
+    const data = dataEnv();
     const env = {
-      LIFELINE_DATA_DIR: join(dir, 'data'),
-      LIFELINE_SIGNING_KEY_FILE: securePrivateKeyCopy(dir),
-      LIFELINE_ALLOW_PINNED_DATES: 'true',
+      ...data.env,
       // Every delivery channel configured for real: their clients are loaded on first use only.
       MAIL_TRANSPORT: 'smtp',
       SMTP_URL: 'smtp://127.0.0.1:1',
@@ -185,6 +196,35 @@ describe.each([
     );
     expect(unneeded).toEqual([]);
     expect([...loaded.modules].filter((m) => m.startsWith('dist/src/interfaces/http/'))).toEqual([]);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(data.dir, { recursive: true, force: true });
+  });
+});
+
+describe('license decode of a license Lifeline issued', () => {
+  it('looks its fingerprint up in the store (loading the configuration and the database for it) and names the request', () => {
+    const { dir, env } = dataEnv();
+    const issue = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        ...['issue', '--ticket', '1001', '--email', 'ops@customer.example', '--seats', '120'],
+        ...['--plan', 'premium', '--expires-at', '2026-11-14', '--previous-seats', '100'],
+        ...['--maximum-users', '110', '--today', '2026-11-28', '--no-deliver', '--json'],
+      ],
+      { cwd: dir, env: { PATH: process.env['PATH'], ...env }, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(issue.status, issue.stderr).toBe(0);
+    const issued = JSON.parse(issue.stdout) as { id: string; license: { text: string } };
+    const file = join(dir, 'issued.gitlab-license');
+    writeFileSync(file, issued.license.text);
+    const loaded = recorded(
+      [BIN, 'license', 'decode', file, '--public-key', join(KEYS_DIR, 'test_public.pem'), '--json'],
+      env,
+    );
+    expect(JSON.parse(loaded.stdout)).toMatchObject({ valid: true, issuedBy: { requestId: issued.id } });
+    for (const p of ['kysely', 'better-sqlite3', 'zod']) expect(loaded.packages).toContain(p);
+    expect(serverPartsIn(loaded).filter((m) => /fastify|pino|nodemailer|@gitbeaker|@slack/.test(m))).toEqual(
+      [],
+    );
   });
 });
