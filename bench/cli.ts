@@ -9,8 +9,10 @@
  *
  * Each command runs once as a warm-up, then BENCH_CLI_RUNS times (default 15, at least 7), the
  * commands taking turns so that a busy moment of the machine falls on all of them alike. Wall time
- * is measured around each child process; peak RSS and CPU time come from GNU time (/usr/bin/time),
- * which wraps every run, node -e 0's included. Without it the RSS target is reported as not measured.
+ * is measured around each child process; peak RSS comes from GNU time (/usr/bin/time), which wraps
+ * every run, node -e 0's included. Without it the RSS target is reported as not measured. The children
+ * get a fixed, minimal environment (bench/serve-process.ts benchEnv): a variable such as
+ * NODE_EXTRA_CA_CERTS would add its own cost to every start, node -e 0's included.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -37,7 +39,6 @@ export interface RunFigures {
   wallMs: number;
   /** From GNU time; null without it. */
   maxRssBytes: number | null;
-  cpuMs: number | null;
 }
 
 /** Runs one child process under GNU time (when present); throws with its stderr if it fails. */
@@ -45,7 +46,7 @@ export function measureOnce(args: readonly string[], env: NodeJS.ProcessEnv, cwd
   const timed = existsSync(GNU_TIME);
   const out = join(cwd, '.time');
   const [file, argv] = timed
-    ? [GNU_TIME, ['-f', '%M %U %S', '-o', out, process.execPath, ...args]]
+    ? [GNU_TIME, ['-f', '%M', '-o', out, process.execPath, ...args]]
     : [process.execPath, [...args]];
   const start = performance.now();
   const child = spawnSync(file, argv, { cwd, env, encoding: 'utf8', maxBuffer: 4 * 1024 * 1024 });
@@ -53,9 +54,9 @@ export function measureOnce(args: readonly string[], env: NodeJS.ProcessEnv, cwd
   if (child.status !== 0) {
     throw new Error(`node ${args.join(' ')} exited with ${String(child.status)}: ${child.stderr}`);
   }
-  if (!timed) return { wallMs, maxRssBytes: null, cpuMs: null };
-  const [kib, user, system] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { wallMs, maxRssBytes: (kib ?? 0) * 1024, cpuMs: ((user ?? 0) + (system ?? 0)) * 1000 };
+  if (!timed) return { wallMs, maxRssBytes: null };
+  const kib = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
+  return { wallMs, maxRssBytes: kib * 1024 };
 }
 
 export const median = (values: readonly number[]): number => {
@@ -127,7 +128,6 @@ export async function runCliBench(log: (message: string) => void = () => {}): Pr
     }
 
     const reference = median(figures.get('node -e 0')!.map((f) => f.wallMs));
-    const referenceCpu = figures.get('node -e 0')!.map((f) => f.cpuMs);
     const rows: string[][] = [];
     const targets: TargetCheck[] = [];
     const json: Record<string, unknown>[] = [];
@@ -137,8 +137,6 @@ export async function runCliBench(log: (message: string) => void = () => {}): Pr
       const rss = list.every((f) => f.maxRssBytes !== null)
         ? Math.max(...list.map((f) => f.maxRssBytes!))
         : null;
-      const cpu = list.every((f) => f.cpuMs !== null) ? median(list.map((f) => f.cpuMs!)) : null;
-      const refCpu = referenceCpu.every((v) => v !== null) ? median(referenceCpu as number[]) : null;
       const ratio = median(wall) / reference;
       rows.push([
         c.name,
@@ -149,7 +147,6 @@ export async function runCliBench(log: (message: string) => void = () => {}): Pr
         c.limit ? `${c.limit}×` : '',
         c.limit ? (ratio <= c.limit ? 'met' : 'NOT MET') : '',
         mib(rss),
-        cpu === null || refCpu === null || refCpu === 0 ? 'n/a' : formatRatio(cpu / refCpu),
       ]);
       // A target is met when limit / ratio is at least 1 (the report's convention: higher is better).
       if (c.limit) targets.push(target(`${c.name}: at most ${c.limit}× node -e 0`, c.limit / ratio, 1));
@@ -160,7 +157,6 @@ export async function runCliBench(log: (message: string) => void = () => {}): Pr
         ratioToNode: ratio,
         limit: c.limit ?? null,
         maxRssBytes: rss,
-        cpuMsMedian: cpu,
       });
     }
     const decode = json.find((j) => String(j['command']).includes('decode'));
@@ -173,17 +169,7 @@ export async function runCliBench(log: (message: string) => void = () => {}): Pr
       ),
     );
     return {
-      columns: [
-        'command',
-        'min ms',
-        'median ms',
-        'max ms',
-        '× node',
-        'target',
-        '',
-        'peak RSS MiB',
-        'CPU × node',
-      ],
+      columns: ['command', 'min ms', 'median ms', 'max ms', '× node', 'target', '', 'peak RSS MiB'],
       rows,
       targets,
       notes: [
@@ -191,7 +177,6 @@ export async function runCliBench(log: (message: string) => void = () => {}): Pr
         decodeRss === null
           ? 'peak RSS: not measured (no /usr/bin/time), so its target counts as not met'
           : `license decode peak RSS ${mib(decodeRss)} MiB (target at most 60 MiB): ${decodeRss <= DECODE_RSS_LIMIT_BYTES ? 'met' : 'NOT MET'}`,
-        'CPU × node: median user+system time from GNU time (10 ms resolution), steadier than wall time on a busy machine; for information.',
       ],
       json: { runs, referenceWallMs: reference, commands: json },
     };

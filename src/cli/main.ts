@@ -46,4 +46,6 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not awaited at the top level: bin/lifeline.js runs the bundled CLI as CommonJS (main settles the
+// exit code itself and reports every error).
+void main(process.argv);

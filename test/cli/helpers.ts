@@ -28,7 +28,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const BIN = join(REPO_ROOT, 'bin', 'lifeline.js');
 const MAIN_JS = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 /** What bin/lifeline.js runs: the CLI bundled from dist/src by src/tools/bundle-cli.ts. */
-const BUNDLE_JS = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+const BUNDLE_JS = join(REPO_ROOT, 'dist', 'cli', 'main.cjs');
 
 export interface CliResult {
   code: number | null;

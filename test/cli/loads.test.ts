@@ -5,8 +5,9 @@
  *
  * Each command runs in a child process preloaded with test/fixtures/record-loads (a module.register
  * resolve hook, require.cache and process.moduleLoadList at exit). The bundled CLI that
- * bin/lifeline.js runs is a few files: dist/cli/modules.json says which modules each one holds. The
- * same commands are also run unbundled (dist/src/cli/main.js), where every import is seen by name.
+ * bin/lifeline.js runs is a few CommonJS files (found in require.cache): dist/cli/modules.json says
+ * which modules each one holds. The same commands are also run unbundled (dist/src/cli/main.js),
+ * where every import is seen by name.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,11 +26,12 @@ const SERVER_SCOPES = ['@gitbeaker/', '@slack/', '@fastify/'];
 const SERVER_MODULES =
   /^(dist\/)?src\/(config|config-file|app)\.js$|^(dist\/)?src\/adapters\/(store|mail|gitlab|slack|zendesk|local|signing)\/|^(dist\/)?src\/interfaces\//;
 /**
- * Node's public built-ins a light command may add to what printing to a pipe loads: its own, and
- * commander's (which requires child_process, and with it dgram, for subcommands run as programs).
+ * Node's public built-ins a light command may add to what printing to a pipe loads: its own (vm: the
+ * launcher's code cache), and commander's (which requires child_process, and with it dgram, for
+ * subcommands run as programs).
  */
 const LIGHT_BUILTINS = new Set([
-  ...['crypto', 'fs', 'fs/promises', 'path', 'url', 'module', 'os', 'util'],
+  ...['crypto', 'fs', 'fs/promises', 'path', 'url', 'module', 'os', 'util', 'vm'],
   ...['child_process', 'dgram', 'process', 'events'],
 ]);
 
@@ -72,12 +74,15 @@ function recorded(args: readonly string[], env: NodeJS.ProcessEnv = {}, allowedE
   const exit = JSON.parse(exitLine.slice(5)) as { cjs: string[]; builtins: string[] };
   const chunks = manifest();
   const modules = new Set<string>();
-  for (const line of lines.filter((l) => l.startsWith('URL file:'))) {
-    const path = relative(REPO_ROOT, fileURLToPath(line.slice(4)));
-    const chunk = /^dist\/cli\/([^/]+\.js)$/.exec(path)?.[1];
+  const files = [
+    ...lines.filter((l) => l.startsWith('URL file:')).map((l) => fileURLToPath(l.slice(4))),
+    ...exit.cjs,
+  ];
+  for (const file of files) {
+    const path = relative(REPO_ROOT, file);
+    const chunk = /^dist\/cli\/([^/]+\.c?js)$/.exec(path)?.[1];
     for (const m of chunk ? (chunks[chunk]?.modules ?? [`unknown chunk ${chunk}`]) : [path]) modules.add(m);
   }
-  for (const path of exit.cjs) modules.add(relative(REPO_ROOT, path));
   const packages = new Set([...modules].map(packageOf).filter((p): p is string => p !== null));
   const builtins = new Set(
     exit.builtins
@@ -197,6 +202,15 @@ describe.each([
     expect(unneeded).toEqual([]);
     expect([...loaded.modules].filter((m) => m.startsWith('dist/src/interfaces/http/'))).toEqual([]);
     rmSync(data.dir, { recursive: true, force: true });
+  });
+});
+
+describe('the bundle', () => {
+  it("defers commander's child_process (and with it dgram) until something uses it: --help loads neither", () => {
+    const loaded = recorded([BIN, '--help']);
+    expect(loaded.stdout).toMatch(/^Usage: lifeline/m);
+    // (net is loaded here anyway: standard output is a pipe.)
+    for (const builtin of ['child_process', 'dgram']) expect(loaded.builtins).not.toContain(builtin);
   });
 });
 
