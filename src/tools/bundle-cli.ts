@@ -7,9 +7,9 @@
  * load than to run; bundled with the project's own modules they load as a few files. The bundle is
  * CommonJS: Node loads it without starting its ES module loader, and bin/lifeline.js loads its
  * files with V8's code cache of each (written here, from runs of a few commands), which Node 20 can
- * do for scripts only, not ES modules. Every other package stays external, loaded from node_modules as usual (the ES-only
- * ones through require(), which Node 20.19 and later do). Each `await import()` of the CLI stays a
- * chunk of its own, loaded only by the commands that need it.
+ * do for scripts only, not ES modules. Every other package stays external, loaded from node_modules
+ * as usual (the ES-only ones through require(), which Node 20.19 and later do). Each `await import()`
+ * of the CLI stays a chunk of its own, loaded only by the commands that need it.
  *
  * The worker threads' modules are a second build, as ES modules beside the first, where the modules
  * that start the threads look for them (src/adapters/thread-module.ts).
