@@ -31,7 +31,7 @@ import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { DEFAULT_WORKER_SETTINGS } from '../src/core/deliveries/worker.js';
 import type { CalendarDate } from '../src/core/dates.js';
-import { issueEmergencyLicense, type IssueInput } from '../src/core/issuance/issue.js';
+import { issueEmergencyLicense, type IssueInput } from '../src/core/issuance/index.js';
 import { runWorker, type WorkerSummary } from '../src/interfaces/worker/run-worker.js';
 import { GITLAB_PROJECT, startBenchPeers, type BenchPeers } from './peers.js';
 import { formatRate, type BenchSection, type BenchSettings, type SectionResult } from './report.js';
@@ -109,6 +109,7 @@ interface RunResult {
 function envFor(peers: BenchPeers, dataDir: string, keyFile: string): Record<string, string> {
   return {
     LIFELINE_DATA_DIR: dataDir,
+    LIFELINE_ALLOW_PINNED_DATES: 'true',
     LIFELINE_SIGNING_KEY_FILE: keyFile,
     MAIL_TRANSPORT: 'smtp',
     SMTP_URL: peers.smtpUrl,
@@ -134,7 +135,6 @@ function input(ticket: number): IssueInput {
   return {
     request: {
       ticketId: String(ticket),
-      ticketUrl: `https://acme.zendesk.com/agent/tickets/${ticket}`,
       requesterEmail: `ops@customer${ticket}.example`,
       seats: 120,
       plan: 'premium',

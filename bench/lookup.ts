@@ -39,7 +39,7 @@ import { sql } from 'kysely';
 import { openSqliteStore } from '../src/adapters/store/kysely-store.js';
 import { migrationProvider } from '../src/adapters/store/migrations.js';
 import { auditHash, detailsDigest } from '../src/core/audit.js';
-import { lookupById } from '../src/core/issuance/manage.js';
+import { lookupById } from '../src/core/issuance/index.js';
 import { writeOnce } from './license-fixture.js';
 import {
   formatMiB,

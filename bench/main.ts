@@ -22,6 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { bundleBench } from './bundle.js';
 import { cliBench } from './cli.js';
 import { deliveriesBench } from './deliveries.js';
+import { evidenceBench } from './evidence.js';
 import { licenseBench } from './license.js';
 import { httpBench } from './http.js';
 import { lookupBench } from './lookup.js';
@@ -36,6 +37,7 @@ const SECTIONS: BenchSection[] = [
   lookupBench,
   bundleBench,
   cliBench,
+  evidenceBench,
 ];
 
 /** This file runs as dist/bench/main.js: the project root is two levels up. */
@@ -66,7 +68,7 @@ function positiveInteger(name: string, fallback: number): number {
 const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024;
 
 async function main(): Promise<number> {
-  // --quick (bench/http.ts, bench/lookup.ts: shorter runs, smaller data) is not a section name.
+  // --quick (bench/http.ts, bench/lookup.ts, bench/evidence.ts: shorter runs, smaller data) is not a section name.
   const wanted = process.argv.slice(2).filter((a) => a !== '--quick');
   const unknown = wanted.filter((w) => !SECTIONS.some((s) => s.name === w));
   if (unknown.length > 0) {

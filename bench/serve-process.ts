@@ -41,6 +41,7 @@ export function benchEnv(dataDir: string, extra: Record<string, string> = {}): N
     TZ: 'UTC',
     NO_COLOR: '1',
     LIFELINE_DATA_DIR: dataDir,
+    LIFELINE_ALLOW_PINNED_DATES: 'true',
     ...extra,
   };
 }

@@ -56,7 +56,15 @@ export function eligibilityConfigFrom(config: Config): EligibilityConfig {
     implausibleFactor: config.eligibility.implausibleFactor,
     implausibleMargin: config.eligibility.implausibleMargin,
     publicEmailDomains: config.eligibility.publicEmailDomains,
+    staffDomains: config.eligibility.staffDomains,
+    ticketHost: ticketHost(config),
   };
+}
+
+/** The host of the ticket system's URL: ticket URLs elsewhere are refused (PRODUCT.md §12). */
+function ticketHost(config: Config): string | null {
+  const base = config.tickets.kind === 'zendesk' ? config.tickets.url : config.zendeskUrl;
+  return base ? new URL(base).host : null;
 }
 
 export const DEVELOPMENT_KEY_WARNING =
@@ -160,6 +168,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       eligibility: eligibilityConfigFrom(config),
       supportTimeZone: config.supportTimeZone,
       ticketUrlBase: config.tickets.kind === 'zendesk' ? config.tickets.url : (config.zendeskUrl ?? null),
+      allowPinnedDates: config.allowPinnedDates,
     },
     close: async () => {
       await pool?.close();

@@ -102,6 +102,7 @@ describe('defaults', () => {
         implausibleFactor: 2,
         implausibleMargin: 100,
         publicEmailDomains: [...DEFAULT_PUBLIC_EMAIL_DOMAINS],
+        staffDomains: [],
       },
       http: { host: '127.0.0.1', port: 3000 },
       mail: { transport: 'outbox', from: 'Lifeline <lifeline@localhost>' },
@@ -110,6 +111,7 @@ describe('defaults', () => {
       tickets: { kind: 'local' },
       allowLocalDeliveries: false,
       signingThreads: 'auto',
+      allowPinnedDates: false,
     } satisfies Config);
   });
 
@@ -278,6 +280,7 @@ describe('each variable', () => {
       implausibleFactor: 1.5,
       implausibleMargin: 50,
       publicEmailDomains: ['gmail.com', 'example.org'],
+      staffDomains: [],
     });
     expect(ok({ LIFELINE_WEEKEND_RULE: 'TRUE' }).eligibility.weekendRule).toBe(true);
     expect(ok({ LIFELINE_WEEKEND_RULE: '0' }).eligibility.weekendRule).toBe(false);
@@ -787,6 +790,25 @@ describe('production', () => {
     });
     expect(config.database.kind).toBe('sqlite');
     expect(config.tickets.kind).toBe('local');
+  });
+
+  it('pinned dates are refused in production and off by default (PRODUCT.md §12)', () => {
+    expect(ok(PRODUCTION).allowPinnedDates).toBe(false);
+    expect(
+      problemOf({ ...PRODUCTION, LIFELINE_ALLOW_PINNED_DATES: 'true' }, 'LIFELINE_ALLOW_PINNED_DATES'),
+    ).toBe('must not be true in production: decisions are dated by the clock');
+    expect(ok({ LIFELINE_ALLOW_PINNED_DATES: 'true' }).allowPinnedDates).toBe(true);
+  });
+
+  it('LIFELINE_STAFF_DOMAINS is a list of domains, empty by default', () => {
+    expect(ok({}).eligibility.staffDomains).toEqual([]);
+    expect(ok({ LIFELINE_STAFF_DOMAINS: 'GitLab.com, @support.example' }).eligibility.staffDomains).toEqual([
+      'gitlab.com',
+      'support.example',
+    ]);
+    expect(problemOf({ LIFELINE_STAFF_DOMAINS: 'not a domain' }, 'LIFELINE_STAFF_DOMAINS')).toMatch(
+      /not a domain/,
+    );
   });
 
   it('development accepts everything local', () => {

@@ -27,6 +27,7 @@ const MAILER: Record<keyof Mailer, true> = { send: true, verify: true, close: tr
 const TRACKER: Record<keyof IssueTracker, true> = {
   findIssueForRequest: true,
   createIssue: true,
+  updateIssue: true,
   addNote: true,
   verify: true,
 };

@@ -38,8 +38,15 @@ export async function withApp<T>(
   }
 }
 
-export function parseToday(value: string | undefined): CalendarDate | undefined {
+/** `--today`: a pinned decision date, refused unless the operator allows pinning (PRODUCT.md §12). */
+export function parseToday(value: string | undefined, app: Pick<App, 'config'>): CalendarDate | undefined {
   if (value === undefined) return undefined;
+  if (!app.config.allowPinnedDates) {
+    throw new LifelineError(
+      'USAGE',
+      `--today is accepted only when LIFELINE_ALLOW_PINNED_DATES=true (tests and demos); leave it out to decide on today in ${app.config.supportTimeZone}`,
+    );
+  }
   const date = parseCalendarDate(value);
   if (!date)
     throw new LifelineError(

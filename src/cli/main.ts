@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.js';
+import { registerEvidenceCommands } from './register/evidence.js';
 import { registerKeyCommands } from './register/keys.js';
 import { registerLicenseCommands } from './register/license.js';
 import { registerMaintenanceCommands } from './register/maintenance.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerTokenCommands(program);
   registerLoginLinkCommand(program);
+  registerEvidenceCommands(program);
   return program;
 }
 

@@ -40,6 +40,13 @@ export const CODES = {
   RATE_LIMITED: { http: 429, exit: EXIT.REFUSED },
   INVALID_STATE: { http: 409, exit: EXIT.REFUSED },
   OVERRIDE_NOT_ALLOWED: { http: 422, exit: EXIT.REFUSED },
+  // Screenshots (src/core/evidence): an image refused before or while reading it. A refused image
+  // is the customer's file, not a usage error; an image past the OCR time limit is refused too
+  // (422, not 503: it is the image that is pathological, and trying again gives the same).
+  IMAGE_UNSUPPORTED: { http: 415, exit: EXIT.REFUSED },
+  IMAGE_TOO_LARGE: { http: 413, exit: EXIT.REFUSED },
+  IMAGE_UNREADABLE: { http: 422, exit: EXIT.REFUSED },
+  OCR_TIMEOUT: { http: 422, exit: EXIT.REFUSED },
   // Edges.
   USAGE: { http: 400, exit: EXIT.USAGE },
   VALIDATION_FAILED: { http: 400, exit: EXIT.USAGE },
@@ -64,7 +71,12 @@ export class LifelineError extends Error {
   constructor(
     readonly code: Code,
     message: string,
-    readonly options: { retryable?: boolean; field?: string; cause?: unknown } = {},
+    readonly options: {
+      retryable?: boolean;
+      field?: string;
+      cause?: unknown;
+      retryAfterSeconds?: number;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'LifelineError';

@@ -36,8 +36,14 @@ export interface RequestOrigin {
  */
 export type RequestStatus = 'issued' | 'pending_approval' | 'rejected' | 'refused' | 'failed' | 'voided';
 
-/** Statuses that hold the ticket: a ticket has at most one request in one of these. */
+/**
+ * Statuses that hold the ticket: a ticket has at most one request in one of these that was not
+ * replaced (`holdsTicket`). A replace hands the ticket on to the new request (PRODUCT.md §12).
+ */
 export const TICKET_HOLDING_STATUSES: readonly RequestStatus[] = ['issued', 'pending_approval', 'voided'];
+
+export const holdsTicket = (r: Pick<RequestRecord, 'status' | 'replacedBy'>): boolean =>
+  TICKET_HOLDING_STATUSES.includes(r.status) && !r.replacedBy;
 
 /** What the request's eligibility was decided on (never a license text). */
 export interface Evidence {
@@ -90,6 +96,11 @@ export interface RequestRecord {
   voided: { reason: string; by: string; at: string } | null;
   /** Where the request came from, when a signed request said so. */
   origin?: RequestOrigin | null;
+  /** True when the caller pinned the decision date (LIFELINE_ALLOW_PINNED_DATES; audited). */
+  datePinned?: boolean;
+  /** The request this one replaced, and the one that replaced it (PRODUCT.md §12). */
+  replaces?: string | null;
+  replacedBy?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -99,7 +110,7 @@ export interface LicenseRecord {
   requestId: string;
   /** The license file's text, exactly as emailed. */
   text: string;
-  /** SHA-256 of `text`, hex. */
+  /** `licenseFingerprint(text)`: SHA-256, hex, of the base64 payload without framing or whitespace. */
   fingerprint: string;
   fileName: string;
   email: string;
@@ -109,7 +120,9 @@ export interface LicenseRecord {
   createdAt: string;
 }
 
-export type DeliveryChannel = 'email' | 'tracker' | 'chat' | 'ticket';
+/** The channels' names, from the catalogue (src/core/deliveries/channels/index.ts). */
+export type { DeliveryChannel } from './deliveries/channels/index.js';
+import type { DeliveryChannel } from './deliveries/channels/index.js';
 /**
  * `queued` (due at nextAttemptAt) → `claimed` by a worker (leased until claimedUntil) → for email,
  * chat and ticket notes, `sending` just before the channel is called → `sent`, `failed` (permanent, with the reason), `unknown`
@@ -124,7 +137,12 @@ export type DeliveryPurpose =
   | 'failure'
   | 'pending'
   | 'decision'
-  /** A tracker note that the license email failed permanently, or that its outcome is unknown. */
+  /**
+   * A later change of the license email (its final state: sent, failed, unknown) that an earlier
+   * chat post, ticket note or the tracker issue did not state (src/core/deliveries/follow-ups.ts).
+   */
+  | 'follow_up'
+  /** Earlier versions' tracker notes that an email failed or had an unknown outcome (now follow-ups). */
   | 'email_failed'
   | 'email_unknown';
 
@@ -134,7 +152,10 @@ export interface DeliveryRecord {
   channel: DeliveryChannel;
   purpose: DeliveryPurpose;
   status: DeliveryStatus;
+  /** The email address the delivery is about: the email's recipient, and the same on its siblings. */
   recipient: string | null;
+  /** A follow-up's email delivery (the one whose final state it reports); null otherwise. */
+  about?: string | null;
   attempts: number;
   lastError: string | null;
   nextAttemptAt: string | null;
@@ -214,13 +235,17 @@ export interface StoreTransaction {
   transitionRequest(
     id: string,
     from: RequestStatus,
-    patch: Partial<Pick<RequestRecord, 'status' | 'decision' | 'failure' | 'voided' | 'override'>> & {
+    patch: Partial<
+      Pick<RequestRecord, 'status' | 'decision' | 'failure' | 'voided' | 'override' | 'replacedBy'>
+    > & {
       updatedAt: string;
     },
   ): Promise<boolean>;
   /** Stores the license of a request already inserted, filed under its customer's keys (rule 9). */
   insertLicense(record: LicenseRecord): Promise<void>;
   insertDeliveries(records: readonly DeliveryRecord[]): Promise<void>;
+  /** The request's deliveries as this transaction sees them, in creation order. */
+  listDeliveries(requestId: string): Promise<DeliveryRecord[]>;
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
   /** Records how a claimed delivery ended; false when this worker no longer holds its claim. */
   completeDelivery(id: string, workerId: string, completion: DeliveryCompletion): Promise<boolean>;
@@ -235,6 +260,7 @@ export interface Store {
   findTicketHolder(ticketId: string): Promise<RequestRecord | null>;
   findRequests(query: RequestQuery): Promise<RequestRecord[]>;
   getLicenseForRequest(requestId: string): Promise<LicenseRecord | null>;
+  /** By the license's fingerprint (hex), or a fingerprint it was known by before. */
   findLicenseByFingerprint(fingerprint: string): Promise<LicenseRecord | null>;
   listDeliveries(requestId: string): Promise<DeliveryRecord[]>;
   listAudit(filter: { requestId?: string }): Promise<AuditEntry[]>;
@@ -268,6 +294,15 @@ export interface Store {
   pendingDeliveries(requestId?: string): Promise<{ count: number; nextDueAt: string | null }>;
   getTrackerLink(requestId: string): Promise<TrackerLink | null>;
   close(): Promise<void>;
+}
+
+/** Issue/resend calls counted per user and per customer (PRODUCT.md §10). */
+export interface RateLimiter {
+  take(
+    actor: Actor,
+    customerEmail: string | null,
+    nowMs: number,
+  ): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
 }
 
 export interface Clock {

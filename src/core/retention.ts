@@ -9,6 +9,9 @@
  */
 import type { Json, JsonObject } from './license/attributes.js';
 import type { Evidence, RequestStatus } from './ports.js';
+import { markdownText } from './text/gitlab-markdown.js';
+import { htmlText } from './text/html.js';
+import { slackText } from './text/slack-mrkdwn.js';
 
 export const REDACTED = '[redacted]';
 /** What a purged license's text becomes (the fingerprint stays, so lookups by fingerprint still work). */
@@ -68,8 +71,13 @@ export function purgeVerdict(candidate: PurgeCandidate, cutoff: string): PurgeVe
 
 // ───────────────────────────── scrubbing text ─────────────────────────────
 
+/** An email address, also as GitLab Markdown writes it (`ops\_x\@acme.example`). */
 const EMAIL =
-  /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+/g;
+  /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\\-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+/g;
+
+/** A value as it is written in each delivery's format (the tracker's, chat's and ticket's texts). */
+const writtenForms = (value: string): string[] =>
+  value.includes('\n') ? [value] : [value, markdownText(value), slackText(value), htmlText(value)];
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -80,7 +88,7 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  */
 export function scrubText(text: string, known: readonly string[]): string {
   let out = text;
-  const values = [...new Set(known.map((k) => k.trim()).filter((k) => k.length >= 3))].sort(
+  const values = [...new Set(known.flatMap((k) => writtenForms(k.trim())).filter((k) => k.length >= 3))].sort(
     (a, b) => b.length - a.length,
   );
   for (const value of values) {

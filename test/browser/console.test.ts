@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.js';
 import { loadVectors, VECTORS_DIR } from '../helpers/vectors.js';
 import {
   freshCustomer,
@@ -198,6 +199,11 @@ describe('the web console', { timeout: 60_000 }, () => {
     await row.getByRole('link').click();
     await lp.getByRole('heading', { name: /^Request / }).waitFor();
     await lp.getByRole('button', { name: 'Approve' }).click();
+    // Approving generates a license: it is asked once more, in a modal dialog.
+    const dialog = lp.getByRole('dialog', { name: 'Approve this override?' });
+    await dialog.waitFor();
+    expect(await seriousViolations(lp)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Approve and issue' }).click();
     await lp.getByText('Approved: the license is generated').waitFor();
     await expect(lp.locator('#detail-summary .badge').textContent()).resolves.toBe('Issued');
     await lp.getByText(/^Approved by lee/).waitFor();
@@ -220,6 +226,14 @@ describe('the web console', { timeout: 60_000 }, () => {
       .poll(async () => (await rows.allTextContents()).map((t) => t.includes(issued!.email)))
       .toEqual([true]);
     expect(await seriousViolations(page)).toEqual([]);
+    // Any copy of the license finds it by its fingerprint, written sha256:<hex>.
+    const license = await env.app.store.getLicenseForRequest(issued!.id);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByLabel('License fingerprint (sha256:…)').fill(`sha256:${license?.fingerprint}`);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect
+      .poll(async () => (await rows.allTextContents()).map((t) => t.includes(issued!.email)))
+      .toEqual([true]);
     await rows.first().getByRole('link').click();
     await page.getByRole('heading', { name: /^Request / }).waitFor();
     // The decoded license and the timeline of events.
@@ -390,13 +404,34 @@ describe('the web console', { timeout: 60_000 }, () => {
     await lp
       .locator('li.delivery[data-channel="email"]', { hasText: 'to it-admin@customer.example' })
       .waitFor();
-    await lp.getByLabel('Reason (required to void)').fill('Issued to the wrong address.');
+    await lp.getByLabel(/^Reason \(required to void/).fill('Issued to the wrong address.');
     await lp.getByRole('button', { name: 'Void' }).click();
+    // Cancel first: nothing happens; then confirm.
+    const confirmVoid = lp.getByRole('dialog', { name: 'Void this license record?' });
+    await confirmVoid.getByRole('button', { name: 'Cancel' }).click();
+    await confirmVoid.waitFor({ state: 'hidden' });
+    expect((await env.app.store.getRequest(issued!.id))?.status).toBe('issued');
+    await lp.getByRole('button', { name: 'Void' }).click();
+    await confirmVoid.getByRole('button', { name: 'Void' }).click();
     await lp.getByText(/^Voided\. The license file cannot be revoked/).waitFor();
     await expect(lp.locator('#detail-summary .badge').textContent()).resolves.toBe('Voided');
     const stored = await env.app.store.getRequest(issued!.id);
     expect(stored?.status).toBe('voided');
     expect(stored?.voided?.reason).toBe('Issued to the wrong address.');
+
+    // The voided request is replaced by a corrected one for the same ticket.
+    await lp.getByLabel('Corrected requester email (empty: the same)').fill('it-admin@customer.example');
+    await lp.getByLabel(/^Reason \(required to replace/).fill('Issued to the wrong address; corrected.');
+    await lp.getByRole('button', { name: 'Replace…' }).click();
+    const confirmReplace = lp.getByRole('dialog', { name: 'Replace this license?' });
+    await expect(confirmReplace.textContent()).resolves.toContain('emailed to it-admin@customer.example');
+    await confirmReplace.getByRole('button', { name: 'Void and issue the replacement' }).click();
+    await lp.getByRole('link', { name: issued!.id }).waitFor();
+    await expect(lp.locator('#detail-summary .badge').textContent()).resolves.toBe('Issued');
+    const replaced = await env.app.store.getRequest(issued!.id);
+    expect(replaced?.replacedBy).toMatch(/^req_/);
+    expect(lp.url()).toContain(`/requests/${replaced?.replacedBy}`);
+    expect(await seriousViolations(lp)).toEqual([]);
     expect(licensing.problems).toEqual([]);
   });
 
@@ -418,12 +453,12 @@ describe('the web console', { timeout: 60_000 }, () => {
     const lp = licensing.page;
     await lp.getByRole('link', { name: 'Dashboard' }).click();
     await lp.locator('[data-stat="issued"]').waitFor();
-    // This file's requests: the first (now voided), the approved override and the keyboard one
-    // (issued), the rejected override, and the refusal.
-    await expect(lp.locator('[data-stat="requests"]').textContent()).resolves.toBe('5');
-    await expect(lp.locator('[data-stat="issued"]').textContent()).resolves.toBe('2');
+    // This file's requests: the first (now voided), its replacement, the approved override and the
+    // keyboard one (issued), the rejected override, and the refusal.
+    await expect(lp.locator('[data-stat="requests"]').textContent()).resolves.toBe('6');
+    await expect(lp.locator('[data-stat="issued"]').textContent()).resolves.toBe('3');
     await expect(lp.locator('.chart svg').first().getAttribute('aria-label')).resolves.toMatch(
-      /week of 2026-11-23: 5 \(2 issued, 0 pending approval, 1 refused, 1 rejected, 1 voided, 0 failed\)$/,
+      /week of 2026-11-23: 6 \(3 issued, 0 pending approval, 1 refused, 1 rejected, 1 voided, 0 failed\)$/,
     );
     await expect(lp.locator('svg.chart').getAttribute('aria-label')).resolves.toBe(
       'Refusals by code: NOT_WEEKEND 1',
@@ -501,6 +536,72 @@ describe('the web console', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Newer' }).click();
     await expect.poll(() => rows.count()).toBe(25);
     expect(await rows.allTextContents()).toEqual(firstPage);
+  });
+
+  it('shows a failing license email prominently at the top, with the file to attach; not a sent one', async () => {
+    const tab = await openTab(env);
+    const { page } = tab;
+    await signIn(tab, env, env.tokens.engineer);
+    const issueFor = async (customer: { ticket: string; email: string }): Promise<string> => {
+      const res = await fetch(`${env.baseUrl}/api/v1/emergency-licenses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${env.tokens.engineer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ticketId: customer.ticket,
+          ticketUrl: `https://acme.zendesk.com/agent/tickets/${customer.ticket}`,
+          requesterEmail: customer.email,
+          seats: 20,
+          plan: 'premium',
+          expiresAt: '2026-11-14',
+          previousSeats: 20,
+          today: '2026-11-28',
+        }),
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const panel = page.locator('.email-problem[role="alert"]');
+
+    // Sent: no panel.
+    const sent = await issueFor(freshCustomer());
+    await page.goto(`${env.baseUrl}/requests/${sent}`);
+    await allDeliveriesSent(page);
+    expect(await panel.count()).toBe(0);
+
+    // The mail server refuses connections: the email keeps failing and is retried.
+    const mailer = env.app.channels.mailer;
+    env.app.channels.mailer = createSmtpMailer({ url: 'smtp://127.0.0.1:1' });
+    try {
+      const customer = freshCustomer();
+      const failing = await issueFor(customer);
+      await page.goto(`${env.baseUrl}/requests/${failing}`);
+      await panel.waitFor({ timeout: 20_000 });
+      await expect(panel.getByRole('heading').textContent()).resolves.toMatch(
+        new RegExp(
+          `^The license email to ${customer.email.replace(/\./g, '\\.')} is failing \\(\\d+ attempts? so far, still retrying\\)$`,
+        ),
+      );
+      await expect(panel.textContent()).resolves.toMatch(/Last error: .*(ECONNREFUSED|connect)/);
+      await expect(panel.textContent()).resolves.toContain(
+        'download the license file and attach it to a reply on the ticket',
+      );
+      await expect(
+        panel.getByRole('link', { name: `ticket ${customer.ticket}` }).getAttribute('href'),
+      ).resolves.toBe(`https://acme.zendesk.com/agent/tickets/${customer.ticket}`);
+      const download = panel.getByRole('link', { name: /^Download the license file/ });
+      await expect(download.getAttribute('download')).resolves.toMatch(/\.gitlab-license$/);
+      // At the top: before the request's summary.
+      const above = await page.evaluate(
+        `document.querySelector('.email-problem').compareDocumentPosition(document.getElementById('detail-summary')) & Node.DOCUMENT_POSITION_FOLLOWING`,
+      );
+      expect(above).toBeTruthy();
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, 'console-email-failing');
+      expect(tab.problems).toEqual([]);
+    } finally {
+      env.app.channels.mailer = mailer;
+      await tab.context.close();
+    }
   });
 
   it('shows a request that could not be signed, and an engineer retries it', async () => {

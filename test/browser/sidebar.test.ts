@@ -68,11 +68,13 @@ beforeAll(async () => {
   );
   await tab.page.exposeFunction('zafRequest', async (options: ZafOptions) => {
     seen.push(options);
-    // What Zendesk does: replace {{jwt.token}} by a JWT of the claims signed with the setting.
+    // What Zendesk does: replace {{jwt.token}} by a JWT of the claims signed with the setting, at
+    // the time the app's (pinned) clock says: Zendesk and Lifeline share one time.
+    const now = Math.floor(env.app.ports.clock.now().getTime() / 1000);
     const jwt = await new SignJWT(options.jwt.claims)
       .setProtectedHeader({ alg: 'HS256' })
-      .setIssuedAt()
-      .setExpirationTime(`${options.jwt.expiry}s`)
+      .setIssuedAt(now)
+      .setExpirationTime(now + options.jwt.expiry)
       .sign(new TextEncoder().encode(secret));
     const res = await fetch(options.url, {
       method: options.type,

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerLicenseCommands } from '../../src/cli/register/license.js';
 import type { CalendarDate } from '../../src/core/dates.js';
 import { decodeLicense } from '../../src/core/license/index.js';
-import { keyPath, loadVectors, testPublicKey, type Vector } from '../helpers/vectors.js';
+import { craftLicense, deepLicenseJson } from '../helpers/crafted-license.js';
+import { keyPath, loadVectors, testPrivateKey, testPublicKey, type Vector } from '../helpers/vectors.js';
 import {
   OTHER_PUBLIC_KEY,
   TEST_PUBLIC_KEY,
@@ -30,7 +31,11 @@ const vector = (name: string): Vector => {
 const licensePathOf = (v: Vector): string =>
   keyPath((v.expected as Vector['expected'] & { license_file: string }).license_file);
 const vectorFile = (name: string): string => licensePathOf(vector(name));
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+/** The fingerprint of PRODUCT.md §5: SHA-256 of the base64 payload without framing lines or whitespace. */
+const sha256 = (text: string): string =>
+  createHash('sha256')
+    .update(text.replace(/^-+(BEGIN|END) [^\n]+ LICENSE-+$/gm, '').replace(/\s+/g, ''), 'utf8')
+    .digest('hex');
 
 /** The keys every decode report carries. */
 const REPORT_KEYS = [
@@ -349,6 +354,25 @@ describe.concurrent('lifeline license decode', () => {
     });
   });
 
+  it('a validly signed license nested 5,000 levels deep exits 1 with INVALID_ATTRIBUTES and a sentence, no stack overflow', async () => {
+    const deep = join(dir, 'deep.gitlab-license');
+    writeFileSync(deep, craftLicense(deepLicenseJson(5_000), testPrivateKey()));
+    const human = await decode([deep, '--public-key', TEST_PUBLIC_KEY]);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toBe(
+      "error [INVALID_ATTRIBUTES]: the license is not valid: restrictions is nested more than 64 levels deep (a license's JSON has three) (field: restrictions)\n",
+    );
+    const json = await decode([deep, '--public-key', TEST_PUBLIC_KEY, '--json']);
+    expect(json.code).toBe(1);
+    expect(parseJsonOutput(json)).toMatchObject({
+      valid: false,
+      code: 'INVALID_ATTRIBUTES',
+      field: 'restrictions',
+      attributes: null,
+    });
+  });
+
   it('refuses a huge file as MALFORMED_ENVELOPE without reading it', async () => {
     const huge = join(dir, 'huge.gitlab-license');
     writeFileSync(huge, Buffer.alloc(5 * 1024 * 1024, 0x41));
@@ -566,6 +590,20 @@ describe.concurrent('lifeline license encode', () => {
       'error [INVALID_ATTRIBUTES]: expires_at is required (only GitLab and JiHu team licenses may omit it) ' +
         '(field: expires_at)\n',
     );
+  });
+
+  it('attributes nested deeper than 64 levels exit 1 naming the attribute', async () => {
+    const attrs = join(dir, 'deep-attributes.json');
+    writeFileSync(attrs, deepLicenseJson(5_000));
+    const r = await encode(['--private-key', privateKey, attrs, '--json']);
+    expect(r.code).toBe(1);
+    expect(parseJsonOutput(r)).toEqual({
+      error: {
+        code: 'INVALID_ATTRIBUTES',
+        field: 'restrictions',
+        message: expect.stringMatching(/nested more than 64 levels deep/),
+      },
+    });
   });
 
   it('an attributes file that is not JSON, or missing, exits 2', async () => {

@@ -21,7 +21,10 @@ const RECORDER = join(REPO_ROOT, 'test', 'fixtures', 'record-loads', 'register.m
 const COMPILED_MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 /** What a light command must never load: the server's libraries and modules. */
-const SERVER_PACKAGES = ['fastify', 'kysely', 'better-sqlite3', 'pg', 'pino', 'nodemailer', 'zod'];
+const SERVER_PACKAGES = [
+  ...['fastify', 'kysely', 'better-sqlite3', 'pg', 'pino', 'nodemailer', 'zod'],
+  ...['sharp', 'tesseract.js', 'jose', 'prom-client'],
+];
 const SERVER_SCOPES = ['@gitbeaker/', '@slack/', '@fastify/'];
 const SERVER_MODULES =
   /^(dist\/)?src\/(config|config-file|app)\.js$|^(dist\/)?src\/adapters\/(store|mail|gitlab|slack|zendesk|local|signing)\/|^(dist\/)?src\/interfaces\//;

@@ -8,7 +8,8 @@
  * Then, from the database and the peers:
  *
  * - every license has its four deliveries finished (sent) or explicitly failed/unknown;
- * - exactly one GitLab issue per request; at most one Slack post and one Zendesk note per ticket;
+ * - exactly one GitLab issue per request; at most one Slack post and one Zendesk note per ticket,
+ *   and at most one follow-up of each (a post or note written while the email was on its way);
  * - each email arrived at most once (the worker never re-sends); one that did not arrive is marked
  *   `unknown` (a kill hit it in flight) or `failed`; every `unknown` email has its tracker note;
  * - the audit chain verifies and the store's invariants hold.
@@ -19,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { ensureBuilt } from '../cli/helpers.js';
 import { KEYS_DIR } from '../helpers/vectors.js';
@@ -33,6 +34,7 @@ import {
   tempDir,
   testSigningKey,
 } from '../integration/helpers.js';
+import { TICKET_FOLLOW_UP_HEADING } from '../../src/core/deliveries/messages.js';
 import { startLoopbackPeers, tally, type LoopbackPeers } from './peers-helper.js';
 
 const LICENSES = 110;
@@ -47,11 +49,12 @@ interface DeliveryRow {
   status: string;
   claimed_by: string | null;
   last_error: string | null;
+  about: string | null;
 }
 
 async function deliveries(store: KyselyStore): Promise<DeliveryRow[]> {
   const result = await sql<DeliveryRow>`
-    select id, request_id, channel, purpose, status, claimed_by, last_error from deliveries
+    select id, request_id, channel, purpose, status, claimed_by, last_error, about from deliveries
   `.execute(store.db);
   return result.rows;
 }
@@ -72,6 +75,7 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
     app = await createApp(
       loadConfig({
         LIFELINE_DATA_DIR: dataDir,
+        LIFELINE_ALLOW_PINNED_DATES: 'true',
         DATABASE_URL: databaseUrl,
         LIFELINE_SIGNING_KEY_FILE: testSigningKey(dataDir),
         LIFELINE_VERIFY_KEY_FILES: join(KEYS_DIR, 'test_public.pem'),
@@ -96,7 +100,7 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
     const requests = new Map<string, { ticketId: string; ticketUrl: string }>();
     for (let i = 0; i < LICENSES; i++) {
       const ticketId = String(81_000 + i);
-      const ticketUrl = `https://acme.zendesk.com/agent/tickets/${ticketId}`;
+      const ticketUrl = `${app.settings.ticketUrlBase}/agent/tickets/${ticketId}`;
       const outcome = await issueEmergencyLicense(
         {
           request: {
@@ -162,8 +166,22 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
       problems.push(`unfinished deliveries: ${unfinished.map((d) => `${d.id} ${d.status}`).join(', ')}`);
 
     const issuesPerRequest = tally(peers.gitlabIssues, (i) => i.requestId);
-    const slackPerTicket = tally(peers.slackPosts, (p) => /tickets\/(\d+)/.exec(p.text)?.[1] ?? '');
-    const zendeskPerTicket = tally(peers.zendeskNotes, (n) => n.ticketId);
+    // Follow-ups are counted on their own: a reply in a post's thread, a note that says it is one.
+    const ticketOf = (p: { text: string }): string => /tickets\/(\d+)/.exec(p.text)?.[1] ?? '';
+    const slackPerTicket = tally(
+      peers.slackPosts.filter((p) => p.threadTs === null),
+      ticketOf,
+    );
+    const slackFollowUps = tally(
+      peers.slackPosts.filter((p) => p.threadTs !== null),
+      ticketOf,
+    );
+    const isFollowUp = (n: { body: string }): boolean => n.body.includes(TICKET_FOLLOW_UP_HEADING);
+    const zendeskPerTicket = tally(
+      peers.zendeskNotes.filter((n) => !isFollowUp(n)),
+      (n) => n.ticketId,
+    );
+    const zendeskFollowUps = tally(peers.zendeskNotes.filter(isFollowUp), (n) => n.ticketId);
     const emailsPerId = tally(peers.emails, (e) => e.messageId);
     const counts = {
       unknownEmails: 0,
@@ -190,6 +208,12 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
       if (posts > 1) {
         problems.push(`ticket ${ticketId}: ${posts} Slack posts`);
         counts.duplicateSlack += posts - 1;
+      }
+      for (const [what, map] of [
+        ['Slack follow-ups', slackFollowUps],
+        ['Zendesk follow-ups', zendeskFollowUps],
+      ] as const) {
+        if ((map.get(ticketId) ?? 0) > 1) problems.push(`ticket ${ticketId}: ${map.get(ticketId)} ${what}`);
       }
       const chat = issue.find((d) => d.channel === 'chat');
       if (chat?.status === 'sent' && posts === 0)
@@ -221,7 +245,9 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
         if (!inFlightEmails.has(email.id))
           problems.push(`${email.id}: unknown, but no kill caught it sending`);
         // A human must hear of it: a note on the tracker issue.
-        const note = own.find((d) => d.channel === 'tracker' && d.purpose === 'email_unknown');
+        const note = own.find(
+          (d) => d.channel === 'tracker' && d.purpose === 'follow_up' && d.about === email.id,
+        );
         if (note?.status !== 'sent')
           problems.push(`${email.id}: unknown, tracker note ${note ? note.status : 'missing'}`);
       }
@@ -243,7 +269,8 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
     const strays = peers.emails.filter((e) => !rows.some((d) => `<${d.id}@lifeline>` === e.messageId));
     if (strays.length > 0) problems.push(`${strays.length} emails that match no delivery`);
     // The store's invariants of an issue, except "exactly four deliveries": an `unknown` email adds
-    // its tracker note (checked above), so a request may have five.
+    // its tracker note (checked above), and a post or note written while the email was on its way
+    // its follow-up, so a request may have more.
     problems.push(
       ...(await invariantViolations(store)).filter(
         (p) => !p.startsWith('issued request without exactly four deliveries'),

@@ -3,7 +3,7 @@ import { getPriority } from 'node:os';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { lookupById } from '../../src/core/issuance/manage.js';
+import { lookupById } from '../../src/core/issuance/index.js';
 import { runWorkerOnThread } from '../../src/interfaces/worker/delivery-thread.js';
 import { appWith, issue } from './harness.js';
 

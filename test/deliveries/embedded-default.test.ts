@@ -4,8 +4,7 @@ import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { listLocalRecords } from '../../src/adapters/local/local-channels.js';
-import { lookupById } from '../../src/core/issuance/manage.js';
-import { resendLicense, voidRequest } from '../../src/core/issuance/manage.js';
+import { lookupById, resendLicense, voidRequest } from '../../src/core/issuance/index.js';
 import { appWith, drain, issue } from './harness.js';
 
 describe('deliveries on the embedded default (outbox files, local tracker, chat and ticket notes)', () => {
@@ -55,7 +54,11 @@ describe('deliveries on the embedded default (outbox files, local tracker, chat 
     app = await appWith();
     const view = await issue(app);
     await drain(app);
-    await resendLicense({ requestId: view.request.id, actor: { name: 'erin', role: 'engineer' } }, app.ports);
+    await resendLicense(
+      { requestId: view.request.id, actor: { name: 'erin', role: 'engineer' } },
+      app.ports,
+      app.settings,
+    );
     await voidRequest(
       { requestId: view.request.id, actor: { name: 'lou', role: 'licensing' }, reason: 'wrong address' },
       app.ports,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense, type IssueInput } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense, type IssueInput } from '../../src/core/issuance/index.js';
 import { runWorker, type WorkerOptions } from '../../src/interfaces/worker/run-worker.js';
 import { testSigningKey } from '../integration/helpers.js';
 import { KEYS_DIR } from '../helpers/vectors.js';
@@ -17,6 +17,7 @@ export async function appWith(
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-dlv-'));
   const full = {
     LIFELINE_DATA_DIR: dataDir,
+    LIFELINE_ALLOW_PINNED_DATES: 'true',
     LIFELINE_SIGNING_KEY_FILE: testSigningKey(dataDir),
     LIFELINE_VERIFY_KEY_FILES: join(KEYS_DIR, 'test_public.pem'),
     ...env,
@@ -45,7 +46,13 @@ export function eligibleInput(overrides: Partial<IssueInput['request']> = {}): I
 }
 
 export async function issue(app: App, overrides: Partial<IssueInput['request']> = {}) {
-  const outcome = await issueEmergencyLicense(eligibleInput(overrides), app.ports, app.settings);
+  const input = eligibleInput(overrides);
+  // With ZENDESK_URL set (the loopback stand-in), ticket URLs must be on its host (rule 1).
+  const base = app.settings.ticketUrlBase;
+  if (base && overrides.ticketUrl === undefined) {
+    input.request.ticketUrl = `${base.replace(/\/+$/, '')}/agent/tickets/${String(input.request.ticketId)}`;
+  }
+  const outcome = await issueEmergencyLicense(input, app.ports, app.settings);
   if (outcome.kind !== 'issued') throw new Error(`expected issued, got ${outcome.kind}`);
   return outcome.view;
 }

@@ -38,7 +38,9 @@ export interface LoopbackPeers {
   emails: PeerEmail[];
   gitlabIssues: PeerGitLabIssue[];
   gitlabNotes: { iid: number; body: string }[];
-  slackPosts: { text: string; ts: string }[];
+  /** `threadTs`: the post a follow-up answers (null for a post of its own). */
+  slackPosts: { text: string; ts: string; threadTs: string | null }[];
+  /** `body`: the note's HTML (`html_body`). */
   zendeskNotes: { ticketId: string; body: string; public: boolean }[];
   /** The environment that points `lifeline` at these peers. */
   env(): Record<string, string>;
@@ -174,7 +176,11 @@ export async function startLoopbackPeers(options: PeerOptions = {}): Promise<Loo
       const iid = Number(/(\d+)$/.exec(req.path)?.[1]);
       const found = gitlabIssues.find((i) => i.iid === iid);
       if (!found) return { status: 404, body: { message: '404 Not found' } };
-      if ((req.body as Record<string, unknown>)['state_event'] === 'close') found.state = 'closed';
+      const edit = req.body as Record<string, unknown>;
+      if (edit['state_event'] === 'close') found.state = 'closed';
+      if (edit['state_event'] === 'reopen') found.state = 'opened';
+      if (typeof edit['title'] === 'string') found.title = edit['title'];
+      if (typeof edit['description'] === 'string') found.description = edit['description'];
       return { body: issueJson(found) };
     }),
   );
@@ -193,10 +199,11 @@ export async function startLoopbackPeers(options: PeerOptions = {}): Promise<Loo
     '/api/chat.postMessage',
     delayed((req) => {
       // @slack/web-api posts form-encoded fields.
-      const text = new URLSearchParams(req.rawBody).get('text') ?? '';
+      const form = new URLSearchParams(req.rawBody);
+      const text = form.get('text') ?? '';
       slackSeq += 1;
       const ts = `1764331200.${String(slackSeq).padStart(6, '0')}`;
-      slackPosts.push({ text, ts });
+      slackPosts.push({ text, ts, threadTs: form.get('thread_ts') });
       return { body: { ok: true, ts, channel: 'C1' } };
     }),
   );
@@ -211,9 +218,9 @@ export async function startLoopbackPeers(options: PeerOptions = {}): Promise<Loo
     /^\/api\/v2\/tickets\/\d+\.json$/,
     delayed((req) => {
       const ticketId = /tickets\/(\d+)\.json$/.exec(req.path)?.[1] ?? '';
-      const comment = (req.body as { ticket?: { comment?: { body?: string; public?: boolean } } }).ticket
+      const comment = (req.body as { ticket?: { comment?: { html_body?: string; public?: boolean } } }).ticket
         ?.comment;
-      zendeskNotes.push({ ticketId, body: comment?.body ?? '', public: comment?.public !== false });
+      zendeskNotes.push({ ticketId, body: comment?.html_body ?? '', public: comment?.public !== false });
       return { body: { ticket: { id: Number(ticketId) } } };
     }),
   );

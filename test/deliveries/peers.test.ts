@@ -6,11 +6,18 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { decodeLicense } from '../../src/core/license/codec.js';
-import { lookupById } from '../../src/core/issuance/manage.js';
+import {
+  issueEmergencyLicense,
+  lookupById,
+  resendLicense,
+  retryRequest,
+} from '../../src/core/issuance/index.js';
+import { markdownText } from '../../src/core/text/gitlab-markdown.js';
 import { startSmtpServer, type TestSmtpServer } from '../adapters/mail/smtp-test-server.js';
 import { startHttpPeer, type HttpPeer, type RecordedRequest } from '../helpers/http-peer.js';
 import { testPublicKey } from '../helpers/vectors.js';
-import { appWith, drain, issue } from './harness.js';
+import { unusableKey } from '../helpers/issuance.js';
+import { appWith, drain, eligibleInput, issue } from './harness.js';
 
 interface Peers {
   smtp: TestSmtpServer;
@@ -23,12 +30,14 @@ interface Peers {
     confidential: boolean;
     state: string;
   }[];
+  gitlabNotes: { iid: number; body: string }[];
 }
 
 async function startPeers(): Promise<Peers> {
   const smtp = await startSmtpServer();
   const http = await startHttpPeer();
   const gitlabIssues: Peers['gitlabIssues'] = [];
+  const gitlabNotes: Peers['gitlabNotes'] = [];
   const issueJson = (i: Peers['gitlabIssues'][number]) => ({
     ...i,
     labels: i.labels.split(','),
@@ -54,12 +63,18 @@ async function startPeers(): Promise<Peers> {
     const iid = Number(/(\d+)$/.exec(req.path)?.[1]);
     const found = gitlabIssues.find((i) => i.iid === iid);
     if (!found) return { status: 404, body: { message: '404 Not found' } };
-    if ((req.body as Record<string, unknown>)['state_event'] === 'close') found.state = 'closed';
+    const edit = req.body as Record<string, unknown>;
+    if (edit['state_event'] === 'close') found.state = 'closed';
+    if (edit['state_event'] === 'reopen') found.state = 'opened';
+    if (typeof edit['title'] === 'string') found.title = edit['title'];
+    if (typeof edit['description'] === 'string') found.description = edit['description'];
     return { body: issueJson(found) };
   });
-  http.on('POST', /^\/api\/v4\/projects\/42\/issues\/\d+\/notes$/, {
-    status: 201,
-    body: { id: 1, body: 'note' },
+  http.on('POST', /^\/api\/v4\/projects\/42\/issues\/\d+\/notes$/, (req) => {
+    const iid = Number(/issues\/(\d+)\/notes$/.exec(req.path)?.[1]);
+    const body = String((req.body as Record<string, unknown>)['body']);
+    gitlabNotes.push({ iid, body });
+    return { status: 201, body: { id: gitlabNotes.length, body } };
   });
   http.on('POST', '/api/chat.postMessage', { body: { ok: true, ts: '1764331200.000100', channel: 'C1' } });
   http.on('GET', /^\/api\/v2\/tickets\/\d+\/comments\.json$/, {
@@ -69,7 +84,7 @@ async function startPeers(): Promise<Peers> {
     },
   });
   http.on('PUT', /^\/api\/v2\/tickets\/\d+\.json$/, { body: { ticket: { id: 1 } } });
-  return { smtp, http, gitlabIssues };
+  return { smtp, http, gitlabIssues, gitlabNotes };
 }
 
 function envFor(p: Peers): Record<string, string> {
@@ -92,6 +107,17 @@ function envFor(p: Peers): Record<string, string> {
     ZENDESK_API_TOKEN: 'zd-test-token-789',
   };
 }
+
+/** The Slack posts (form fields of chat.postMessage: text, thread_ts) and the Zendesk notes (HTML). */
+const slackPosts = (p: Peers) =>
+  requestsTo(p, 'POST', '/api/chat.postMessage').map((r) => {
+    const form = new URLSearchParams(r.rawBody);
+    return { text: form.get('text') ?? '', threadTs: form.get('thread_ts') };
+  });
+const zendeskNotes = (p: Peers) =>
+  requestsTo(p, 'PUT', /^\/api\/v2\/tickets\/\d+\.json$/).map(
+    (r) => (r.body as { ticket: { comment: { html_body: string; public: boolean } } }).ticket.comment,
+  );
 
 const requestsTo = (p: Peers, method: string, path: RegExp | string) =>
   p.http.requests.filter(
@@ -163,7 +189,7 @@ describe('deliveries to real peers on loopback', () => {
     expect(JSON.stringify(note[0]?.body)).not.toContain(view.license?.text.slice(0, 60));
   });
 
-  it('keeps retrying while SMTP is down and delivers once when it is back', async () => {
+  it('keeps retrying while SMTP is down, delivers once when it is back, and follows up the post and the note that said so', async () => {
     const port = peers.smtp.port;
     await peers.smtp.stop();
     app = await appWith(envFor(peers));
@@ -177,12 +203,141 @@ describe('deliveries to real peers on loopback', () => {
     expect(['queued', 'claimed', 'sending']).toContain(email?.status);
     expect(email?.attempts).toBeGreaterThanOrEqual(2);
     expect(email?.lastError).toBeTruthy();
+    // The post and the note, written meanwhile, say that the email is failing, and why.
+    const [post] = slackPosts(peers);
+    expect(post?.text).toMatch(
+      /Email to \S+: NOT sent yet, failing \(\d+ failed attempts?, retrying\): .*(ECONNREFUSED|connect)/,
+    );
+    expect(post?.text).not.toMatch(/: sent\./);
+    expect(zendeskNotes(peers)[0]?.html_body).toMatch(/NOT sent yet, failing/);
     peers.smtp = await startSmtpServer(port);
     const summary = await running;
-    expect(summary.sent).toBe(4);
+    // The four deliveries, and a follow-up each for the post and the note (not for the tracker).
+    expect(summary.sent).toBe(6);
     expect(peers.smtp.received).toHaveLength(1);
     const after = await lookupById(app.ports, view.request.id);
     expect(after.deliveries.every((d) => d.status === 'sent')).toBe(true);
+    const followUps = after.deliveries.filter((d) => d.purpose === 'follow_up');
+    expect(followUps.map((d) => d.channel).sort()).toEqual(['chat', 'ticket']);
+    const sentEmail = after.deliveries.find((d) => d.channel === 'email');
+    expect(
+      followUps.every((d) => d.about === sentEmail?.id && d.recipient === view.request.requesterEmail),
+    ).toBe(true);
+    // The Slack follow-up answers the post in its thread; the ticket gets a second internal note.
+    const posts = slackPosts(peers);
+    expect(posts).toHaveLength(2);
+    const chat = after.deliveries.find((d) => d.channel === 'chat' && d.purpose === 'issue');
+    expect(posts[1]?.threadTs).toBe(chat?.externalRef);
+    expect(posts[1]?.text).toContain(`The license email to ${view.request.requesterEmail} was sent.`);
+    const notes = zendeskNotes(peers);
+    expect(notes).toHaveLength(2);
+    expect(notes[1]).toMatchObject({ public: false });
+    expect(notes[1]?.html_body).toContain(
+      `Update on the emergency license: The license email to ${view.request.requesterEmail} was sent.`,
+    );
+    expect(peers.gitlabNotes).toEqual([]);
+  });
+
+  it('says FAILED with the reason and what to do when the email fails for good; only the tracker needs a follow-up', async () => {
+    peers.smtp.rcpt = { reply: 550, text: '5.1.1 mailbox unavailable' };
+    app = await appWith(envFor(peers));
+    const view = await issue(app);
+    const summary = await drain(app);
+    expect(summary).toMatchObject({ sent: 4, failed: 1 });
+    const [post] = slackPosts(peers);
+    expect(post?.text).toMatch(
+      /: FAILED, not retried: .*550.*mailbox unavailable.*Download the license file from Lifeline/,
+    );
+    const [note, ...more] = zendeskNotes(peers);
+    expect(more).toEqual([]);
+    expect(note?.html_body).toMatch(/FAILED, not retried: .*attach it to the ticket/);
+    expect(note?.html_body).not.toContain('Emailed to');
+    expect(peers.gitlabNotes).toHaveLength(1);
+    expect(peers.gitlabNotes[0]?.body).toMatch(/failed permanently and will not be retried: .*550/);
+    const after = await lookupById(app.ports, view.request.id);
+    expect(after.deliveries.filter((d) => d.purpose === 'follow_up').map((d) => d.channel)).toEqual([
+      'tracker',
+    ]);
+  });
+
+  it('after failure → retry → success, the one tracker issue is retitled [Success], given the license copy and closed', async () => {
+    app = await appWith(envFor(peers));
+    // Saturday 2026-11-28 10:00 UTC, running on: the retry decides on the request's day.
+    const started = Date.now();
+    app.ports.clock = { now: () => new Date(Date.parse('2026-11-28T10:00:00.000Z') + Date.now() - started) };
+    const signer = app.ports.signer;
+    app.ports.signer = { ...signer, privateKey: unusableKey() };
+    // No ticket URL: the default one is on ZENDESK_URL (the stand-in), as rule 1 requires.
+    const failed = await issueEmergencyLicense(
+      eligibleInput({ ticketUrl: undefined }),
+      app.ports,
+      app.settings,
+    );
+    app.ports.signer = signer;
+    expect(failed.kind).toBe('failed');
+    if (failed.kind !== 'failed') return;
+    await drain(app);
+    expect(peers.gitlabIssues).toHaveLength(1);
+    expect(peers.gitlabIssues[0]).toMatchObject({
+      title: expect.stringMatching(/^\[Failure\] /),
+      state: 'opened',
+    });
+
+    const retried = await retryRequest(
+      { requestId: failed.view.request.id, actor: { name: 'lou', role: 'licensing' } },
+      app.ports,
+      app.settings,
+    );
+    expect(retried.kind).toBe('issued');
+    const summary = await drain(app);
+    expect(summary).toMatchObject({ failed: 0, unknown: 0 });
+
+    const after = await lookupById(app.ports, failed.view.request.id);
+    expect(peers.gitlabIssues).toHaveLength(1);
+    expect(peers.gitlabIssues[0]).toMatchObject({
+      title: `[Success] - Created a license under ${after.request.requesterEmail} for 120 users`,
+      state: 'closed',
+      confidential: true,
+    });
+    expect(peers.gitlabIssues[0]?.description).toContain('## Emergency license');
+    expect(peers.gitlabIssues[0]?.description).toContain(after.license?.text.split('\n')[0]);
+    expect(peers.gitlabIssues[0]?.description).toContain(`lifeline-request: ${after.request.id}`);
+    // The stand-in really received the edit: one PUT with title, description and close.
+    const edits = requestsTo(peers, 'PUT', '/api/v4/projects/42/issues/1');
+    expect(edits).toHaveLength(1);
+    expect(edits[0]?.body).toMatchObject({
+      title: peers.gitlabIssues[0]?.title,
+      state_event: 'close',
+    });
+    expect(requestsTo(peers, 'POST', '/api/v4/projects/42/issues')).toHaveLength(1);
+    expect(after.tracker?.iid).toBe('1');
+    const trackerIssue = after.deliveries.find((d) => d.channel === 'tracker' && d.purpose === 'issue');
+    expect(trackerIssue).toMatchObject({ status: 'sent', externalRef: '1' });
+  });
+
+  it('after a resend to another address, the tracker note names that address', async () => {
+    app = await appWith(envFor(peers));
+    const view = await issue(app);
+    await drain(app);
+    const other = `it@${view.request.requesterEmail.split('@')[1]}`;
+    const resent = await resendLicense(
+      { requestId: view.request.id, actor: { name: 'lou', role: 'licensing' }, to: other },
+      app.ports,
+      app.settings,
+    );
+    expect(resent.deliveries.filter((d) => d.purpose === 'resend').map((d) => d.recipient)).toEqual([
+      other,
+      other,
+    ]);
+    await drain(app);
+    const mails = await Promise.all(peers.smtp.received.map((raw) => simpleParser(raw)));
+    expect(mails.map((m) => (m.to && !Array.isArray(m.to) ? m.to.text : ''))).toEqual([
+      view.request.requesterEmail,
+      other,
+    ]);
+    expect(peers.gitlabNotes).toHaveLength(1);
+    expect(peers.gitlabNotes[0]?.body).toContain(`was resent to ${markdownText(other)}.`);
+    expect(peers.gitlabNotes[0]?.body).not.toContain(markdownText(view.request.requesterEmail));
   });
 
   it('creates exactly one GitLab issue through 500s, and honours 429 Retry-After', async () => {
@@ -234,7 +389,9 @@ describe('deliveries to real peers on loopback', () => {
     expect(peers.smtp.received).toHaveLength(1);
     const after = await lookupById(app.ports, view.request.id);
     expect(after.deliveries.find((d) => d.channel === 'email')?.status).toBe('unknown');
-    expect(after.deliveries.find((d) => d.purpose === 'email_unknown')?.status).toBe('sent');
+    expect(after.deliveries.find((d) => d.channel === 'tracker' && d.purpose === 'follow_up')?.status).toBe(
+      'sent',
+    );
     expect(requestsTo(peers, 'POST', /\/issues\/1\/notes$/)).toHaveLength(1);
     // Not re-sent by a later run.
     await drain(app);

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { ensureBuilt } from '../cli/helpers.js';
 import { KEYS_DIR } from '../helpers/vectors.js';
@@ -51,6 +51,7 @@ describe.skipIf(!postgres)('two workers on PostgreSQL draining 500 queued delive
     app = await createApp(
       loadConfig({
         LIFELINE_DATA_DIR: dataDir,
+        LIFELINE_ALLOW_PINNED_DATES: 'true',
         DATABASE_URL: db.url,
         LIFELINE_SIGNING_KEY_FILE: testSigningKey(dataDir),
         LIFELINE_VERIFY_KEY_FILES: join(KEYS_DIR, 'test_public.pem'),
@@ -74,7 +75,7 @@ describe.skipIf(!postgres)('two workers on PostgreSQL draining 500 queued delive
         {
           request: {
             ticketId,
-            ticketUrl: `https://acme.zendesk.com/agent/tickets/${ticketId}`,
+            ticketUrl: `${app.settings.ticketUrlBase}/agent/tickets/${ticketId}`,
             requesterEmail: `ops@two${i}.example`,
             seats: 120,
             plan: 'premium',

@@ -41,6 +41,7 @@ export async function sqliteHarness(
       eligibility: DEFAULT_ELIGIBILITY_CONFIG,
       supportTimeZone: 'UTC',
       ticketUrlBase: 'https://acme.zendesk.com',
+      allowPinnedDates: true,
     },
     setNow: (iso) => {
       now = new Date(iso);

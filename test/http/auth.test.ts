@@ -1,9 +1,10 @@
 /** Authentication: every route refuses a missing, malformed, revoked, expired, wrongly signed or
  * alg-confused credential; the OpenAPI document is walked so that no route is forgotten. */
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken, revokeToken } from '../../src/adapters/store/tokens.js';
+import { authenticate } from '../../src/interfaces/http/auth.js';
 import { eligibleBody, startApi, ZENDESK_SECRET, type Api } from './helpers.js';
 
 let api: Api;
@@ -22,12 +23,24 @@ function zendeskJwt(claims: Record<string, unknown> = {}, key: Uint8Array = secr
     email: 'agent@acme.example',
     iss: 'https://acme.zendesk.com',
     sub: '12345',
+    ticket_id: '1001',
     iat: now(),
     exp: now() + 300,
     ...claims,
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .sign(key);
+}
+
+/**
+ * An HS256 JWT over a payload written by hand, so that it may hold what JSON.stringify cannot
+ * write (`1e400`, which every JSON reader turns into Infinity).
+ */
+function rawJwt(payloadJson: string): string {
+  const head = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+  const body = Buffer.from(payloadJson).toString('base64url');
+  const signature = createHmac('sha256', ZENDESK_SECRET).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${signature}`;
 }
 
 interface Operation {
@@ -103,6 +116,19 @@ describe('authentication', () => {
         `Bearer ${await new SignJWT({ email: 'a@b.example' }).setProtectedHeader({ alg: 'HS256' }).sign(secret)}`,
     ],
     [
+      'a JWT whose exp is 1e400 (Infinity)',
+      async () => `Bearer ${rawJwt(`{"email":"a@b.example","ticket_id":"1001","iat":${now()},"exp":1e400}`)}`,
+    ],
+    [
+      'a JWT expiring in ten years',
+      async () => `Bearer ${await zendeskJwt({ exp: now() + 10 * 365 * 86_400 })}`,
+    ],
+    ['a JWT without a ticket claim', async () => `Bearer ${await zendeskJwt({ ticket_id: undefined })}`],
+    [
+      'a JWT whose email claim carries GitLab quick actions',
+      async () => `Bearer ${await zendeskJwt({ email: 'agent@acme.example\n/move other/project' })}`,
+    ],
+    [
       'a JWT signed with another secret',
       async () =>
         `Bearer ${await zendeskJwt({}, new TextEncoder().encode('other-secret-0123456789-abcdefghij'))}`,
@@ -144,10 +170,11 @@ describe('authentication', () => {
   }
 
   it('accepts a valid Zendesk signed request as an engineer named by the email claim', async () => {
-    const jwt = await zendeskJwt();
+    const body = eligibleBody();
+    const jwt = await zendeskJwt({ ticket_id: body['ticketId'] });
     const res = await api.call('POST', '/api/v1/emergency-licenses', {
       token: jwt,
-      body: JSON.stringify(eligibleBody()),
+      body: JSON.stringify(body),
       headers: { 'content-type': 'application/json' },
     });
     expect(res.statusCode).toBe(201);
@@ -183,5 +210,101 @@ describe('authentication', () => {
     expect((await api.call('GET', '/api/v1/emergency-licenses', { token: s })).statusCode).toBe(200);
     expect(await revokeToken(api.app.store.db, token.id)).toBe(true);
     expect((await api.call('GET', '/api/v1/emergency-licenses', { token: s })).statusCode).toBe(401);
+  });
+});
+
+describe('Zendesk signed requests (PRODUCT.md §12)', () => {
+  /** The answer to a list call with this JWT: its status and, for a 401, the error message. */
+  async function answer(jwt: string): Promise<{ status: number; message: string | null }> {
+    const res = await api.call('GET', '/api/v1/emergency-licenses?limit=1', { token: jwt });
+    return {
+      status: res.statusCode,
+      message: res.statusCode === 200 ? null : (res.json() as { error: { message: string } }).error.message,
+    };
+  }
+
+  it('expire at most an hour ahead (+30 s): a later, infinite or non-numeric exp is refused', async () => {
+    expect((await answer(await zendeskJwt({ exp: now() + 3600 }))).status).toBe(200);
+    expect((await answer(await zendeskJwt({ exp: now() + 3600 + 20 }))).status).toBe(200);
+    for (const exp of ['1e400', String(now() + 3600 + 90), String(now() + 10 * 365 * 86_400)]) {
+      const refused = await answer(rawJwt(`{"email":"a@b.example","ticket_id":"7","exp":${exp}}`));
+      expect(refused, exp).toEqual({ status: 401, message: expect.stringMatching(/exp|expir/) });
+    }
+    for (const exp of ['"9999999999"', 'null', 'true', '[1]']) {
+      const refused = await answer(rawJwt(`{"email":"a@b.example","ticket_id":"7","exp":${exp}}`));
+      expect(refused.status, exp).toBe(401);
+    }
+  });
+
+  it('refuse an iat in the future beyond the 30 s tolerance', async () => {
+    expect((await answer(await zendeskJwt({ iat: now() + 10 }))).status).toBe(200);
+    expect(await answer(await zendeskJwt({ iat: now() + 120 }))).toEqual({
+      status: 401,
+      message: expect.stringMatching(/iat/),
+    });
+    expect(
+      (await answer(rawJwt(`{"email":"a@b.example","ticket_id":"7","iat":1e400,"exp":${now() + 60}}`)))
+        .status,
+    ).toBe(401);
+  });
+
+  it('need a ticket claim that rule 1 accepts as a ticket id, named in a sentence when refused', async () => {
+    const refused: [string, Record<string, unknown>][] = [
+      ['none', { ticket_id: undefined }],
+      ['blank', { ticket_id: '   ' }],
+      ['over 64 characters', { ticket_id: '1'.repeat(65) }],
+      ['a space', { ticket_id: '10 01' }],
+      ['a newline', { ticket_id: '1001\n/close' }],
+      ['zero', { ticket_id: 0 }],
+      ['negative', { ticket_id: -4 }],
+      ['a fraction', { ticket_id: 1.5 }],
+      ['an object', { ticket_id: { id: 1001 } }],
+      ['a bad context ticket', { ticket_id: undefined, context: { ticket: { id: '' } } }],
+    ];
+    for (const [what, claims] of refused) {
+      const res = await answer(await zendeskJwt(claims));
+      expect(res.status, what).toBe(401);
+      expect(res.message, what).toMatch(/^the signed request's (ticket_id|context\.ticket\.id) claim .+/);
+    }
+    for (const [claims, ticketId] of [
+      [{ ticket_id: 'ZD-1001.a_b' }, 'ZD-1001.a_b'],
+      [{ ticket_id: 1001 }, '1001'],
+      [{ ticket_id: ' 42 ' }, '42'],
+      [{ ticket_id: undefined, context: { ticket: { id: 77 } } }, '77'],
+    ] as const) {
+      const { actor } = await authenticate(api.app, `Bearer ${await zendeskJwt(claims)}`);
+      expect(actor.origin?.ticketId, JSON.stringify(claims)).toBe(ticketId);
+    }
+  });
+
+  it('validate every claim used as rule 1 validates the engineer: an email claim with quick actions never gets in', async () => {
+    const refused: [string, Record<string, unknown>][] = [
+      ['email with a newline', { email: 'agent@acme.example\n/move other/project\n/unlabel ~x' }],
+      ['email that is no address', { email: 'agent at acme' }],
+      ['email over 100 characters', { email: `${'a'.repeat(60)}@${'b'.repeat(40)}.example` }],
+      ['name with a newline', { name: 'Agent\n/close' }],
+      ['name with a bidi override', { name: 'Agent \u202eevil' }],
+      ['name over 100 characters', { name: 'N'.repeat(101) }],
+      ['sub with a control character', { email: undefined, sub: 'agent\u0007' }],
+      ['context email with a newline', { email: undefined, context: { user: { email: 'a@b.example\n/x' } } }],
+    ];
+    for (const [what, claims] of refused) {
+      const res = await answer(await zendeskJwt(claims));
+      expect(res.status, what).toBe(401);
+      expect(res.message, what).toMatch(/^the signed request's (email|name|sub|context\.user\.email) claim /);
+    }
+    const { actor } = await authenticate(
+      api.app,
+      `Bearer ${await zendeskJwt({ email: ' Agent@ACME.example ', name: 'Ágnes Agent', ticket_id: '55' })}`,
+    );
+    expect(actor).toEqual({
+      name: 'agent@acme.example',
+      role: 'engineer',
+      origin: { via: 'zendesk', ticketId: '55', agentEmail: 'agent@acme.example', agentName: 'Ágnes Agent' },
+    });
+    // Without an email claim, a valid sub names the engineer.
+    const bySub = await authenticate(api.app, `Bearer ${await zendeskJwt({ email: undefined, sub: 4242 })}`);
+    expect(bySub.actor.name).toBe('4242');
+    expect(bySub.actor.origin).toMatchObject({ ticketId: '1001', agentEmail: null });
   });
 });

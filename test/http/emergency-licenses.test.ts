@@ -1,5 +1,6 @@
 /** The issuance routes: happy paths, errors, the role matrix, and nothing stored on bad input. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drain } from '../deliveries/harness.js';
 import { eligibleBody, startApi, type Api } from './helpers.js';
 
 let api: Api;
@@ -163,6 +164,21 @@ describe('reading requests', () => {
     expect(file.body).toBe((body['license'] as { text: string }).text);
   });
 
+  it('shows no server path in a request: the outbox email is named by its file only', async () => {
+    const { id } = await issued();
+    await drain(api.app, { requestId: id });
+    const one = await api.call('GET', `/api/v1/emergency-licenses/${id}`);
+    const email = (one.json().deliveries as { channel: string; status: string; externalRef: string }[]).find(
+      (d) => d.channel === 'email',
+    );
+    expect(email?.status).toBe('sent');
+    expect(email?.externalRef).toMatch(/^dlv_[A-Za-z0-9_-]+\.eml$/);
+    expect(one.body).not.toContain(api.app.dataDir);
+    const list = await api.call('GET', `/api/v1/emergency-licenses?ticket=${one.json().ticketId}`);
+    expect(list.body).toContain(email?.externalRef);
+    expect(list.body).not.toContain(api.app.dataDir);
+  });
+
   it('404 NOT_FOUND for an unknown id, and for the license of a request without one', async () => {
     const missing = await api.call('GET', '/api/v1/emergency-licenses/req_nope');
     expect(missing.statusCode).toBe(404);
@@ -257,7 +273,28 @@ describe('state-changing routes: the role matrix', () => {
       ok.json().deliveries.some((d: { recipient: string | null }) => d.recipient === 'other@else.example'),
     ).toBe(true);
     const bad = await post(`/api/v1/emergency-licenses/${id}/resend`, { to: 'nope' }, api.tokens.licensing);
-    expect(bad.statusCode).toBe(400);
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error).toMatchObject({ code: 'INPUT_INVALID', field: 'to' });
+  });
+
+  it('resend refuses a recipient rule 1 refuses: control characters, as stored and as sent', async () => {
+    const { id } = await issued();
+    const res = await post(
+      `/api/v1/emergency-licenses/${id}/resend`,
+      { to: 'x\u0000y@evil.example' },
+      api.tokens.licensing,
+    );
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'INPUT_INVALID', field: 'to' });
+    const record = (await api.call('GET', `/api/v1/emergency-licenses/${id}`)).json();
+    expect(record.deliveries.filter((d: { purpose: string }) => d.purpose === 'resend')).toEqual([]);
+  });
+
+  it('retry takes no date: the request’s own decision date is used', async () => {
+    const { id } = await issued();
+    const res = await post(`/api/v1/emergency-licenses/${id}/retry`, { today: '2026-11-28' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'today' });
   });
 
   it('retry: only a failed request (an issued one is 409)', async () => {
@@ -266,5 +303,114 @@ describe('state-changing routes: the role matrix', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('INVALID_STATE');
     expect((await post('/api/v1/emergency-licenses/req_nope/retry', {})).statusCode).toBe(404);
+  });
+});
+
+describe('pinned dates (LIFELINE_ALLOW_PINNED_DATES)', () => {
+  it('are refused with 400 naming the field when the server does not allow them', async () => {
+    const strict = await startApi({ LIFELINE_ALLOW_PINNED_DATES: 'false' });
+    try {
+      for (const url of ['/api/v1/eligibility', '/api/v1/emergency-licenses']) {
+        const res = await strict.call('POST', url, {
+          body: JSON.stringify(eligibleBody({ today: '2030-01-05' })),
+          headers: JSON_TYPE,
+        });
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'today' });
+        expect(res.json().error.message).toMatch(/LIFELINE_ALLOW_PINNED_DATES=true/);
+      }
+      const stored = await strict.app.store.db
+        .selectFrom('requests')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(stored.n)).toBe(0);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('are shown on the record and written into the audit entry when allowed', async () => {
+    const { body } = await issued();
+    expect(body.datePinned).toBe(true);
+    expect(body.events).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ pinnedToday: '2026-11-28' }) }),
+    ]);
+  });
+});
+
+describe('ticket URLs (PRODUCT.md §12)', () => {
+  it('are stored normalised, and refused on another host than ZENDESK_URL', async () => {
+    const zd = await startApi({ ZENDESK_URL: 'https://acme.zendesk.com' });
+    try {
+      const ok = await zd.call('POST', '/api/v1/emergency-licenses', {
+        body: JSON.stringify(eligibleBody({ ticketUrl: 'HTTPS://ACME.zendesk.com/agent/tickets/3001' })),
+        headers: JSON_TYPE,
+      });
+      expect(ok.statusCode).toBe(201);
+      expect(ok.json().ticketUrl).toBe('https://acme.zendesk.com/agent/tickets/3001');
+      const evil = await zd.call('POST', '/api/v1/emergency-licenses', {
+        body: JSON.stringify(
+          eligibleBody({
+            ticketUrl: 'https://zd.example/agent/tickets/3001<!channel>|<https://evil.example|Click>',
+          }),
+        ),
+        headers: JSON_TYPE,
+      });
+      expect(evil.statusCode).toBe(422);
+      expect(evil.json().refusals[0]).toMatchObject({ code: 'INPUT_INVALID', field: 'ticketUrl' });
+      expect(evil.json().refusals[0].message).toMatch(/acme\.zendesk\.com \(ZENDESK_URL\)/);
+    } finally {
+      await zd.close();
+    }
+  });
+});
+
+describe('GET /api/v1/emergency-licenses?fingerprint=', () => {
+  it('finds a license by sha256:<hex> or bare hex; anything else is 400', async () => {
+    const { id, body } = await issued();
+    const hex = (body.license as { fingerprint: string }).fingerprint;
+    for (const q of [hex, `sha256:${hex}`]) {
+      const res = await api.call('GET', `/api/v1/emergency-licenses?fingerprint=${encodeURIComponent(q)}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().requests.map((r: { id: string }) => r.id)).toEqual([id]);
+    }
+    const none = await api.call('GET', `/api/v1/emergency-licenses?fingerprint=${'0'.repeat(64)}`);
+    expect(none.json().requests).toEqual([]);
+    const bad = await api.call('GET', '/api/v1/emergency-licenses?fingerprint=abc');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toBe('fingerprint');
+  });
+});
+
+describe('POST /api/v1/emergency-licenses/:id/replace', () => {
+  it('licensing replaces: 201 with `replaces`; the old record says `replacedBy`; engineers get 403', async () => {
+    const { id } = await issued();
+    const reason = 'Issued to the wrong address by mistake';
+    const denied = await post(`/api/v1/emergency-licenses/${id}/replace`, { reason }, api.tokens.engineer);
+    expect(denied.statusCode).toBe(403);
+    const res = await post(
+      `/api/v1/emergency-licenses/${id}/replace`,
+      { requesterEmail: 'right@customer.example', seats: 130, reason, today: '2026-11-29' },
+      api.tokens.licensing,
+    );
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({
+      status: 'issued',
+      replaces: id,
+      requesterEmail: 'right@customer.example',
+      seats: 130,
+      license: { issuedAt: '2026-11-29', expiresAt: '2026-12-09' },
+    });
+    const old = (await api.call('GET', `/api/v1/emergency-licenses/${id}`)).json();
+    expect(old).toMatchObject({ status: 'voided', replacedBy: res.json().id });
+    const again = await post(`/api/v1/emergency-licenses/${id}/replace`, { reason }, api.tokens.licensing);
+    expect(again.statusCode).toBe(409);
+    const badEmail = await post(
+      `/api/v1/emergency-licenses/${res.json().id}/replace`,
+      { requesterEmail: 'nope', reason },
+      api.tokens.licensing,
+    );
+    expect(badEmail.statusCode).toBe(422);
+    expect(badEmail.json().refusals[0]).toMatchObject({ code: 'INPUT_INVALID', field: 'requesterEmail' });
   });
 });

@@ -26,7 +26,7 @@ export interface Api {
  */
 export async function startApi(
   env: Record<string, string> = {},
-  options: { logger?: HttpServerOptions['logger'] } = {},
+  options: Pick<HttpServerOptions, 'logger' | 'errorLog'> = {},
 ): Promise<Api> {
   const app = await appWith({
     ZENDESK_APP_SECRET: ZENDESK_SECRET,
@@ -34,7 +34,7 @@ export async function startApi(
     LIFELINE_RATE_LIMIT_PER_CUSTOMER: '1000000',
     ...env,
   });
-  const server = await createHttpServer(app, options.logger ? { logger: options.logger } : {});
+  const server = await createHttpServer(app, options);
   const tokens = {} as Record<Role, string>;
   for (const role of ['engineer', 'licensing', 'admin'] as const) {
     tokens[role] = (await createToken(app.store.db, { name: `${role}-bot`, role })).secret;

@@ -1,5 +1,6 @@
 /** `POST /api/v1/licenses/decode` and `GET /api/v1/audit/verify`. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { craftLicense, deepLicenseJson } from '../helpers/crafted-license.js';
 import { eligibleBody, startApi, type Api } from './helpers.js';
 
 let api: Api;
@@ -33,6 +34,33 @@ describe('POST /api/v1/licenses/decode', () => {
     const res = await post('/api/v1/licenses/decode', { text: 'not a license at all' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ valid: false, code: 'MALFORMED_ENVELOPE' });
+  });
+
+  it('a validly signed license nested 5,000 levels deep is 200 valid:false INVALID_ATTRIBUTES, not a 500', async () => {
+    const key = api.app.ports.signer.privateKey;
+    if (!key) throw new Error('the test app has a signing key');
+    const text = craftLicense(deepLicenseJson(5_000), key);
+    const res = await post('/api/v1/licenses/decode', { text });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      valid: false,
+      code: 'INVALID_ATTRIBUTES',
+      field: 'restrictions',
+      message: expect.stringMatching(/nested more than 64 levels deep/),
+      attributes: null,
+    });
+    // As the previous license of an issue call: refused by rule 1, naming the field.
+    const issue = await post('/api/v1/emergency-licenses', {
+      ...eligibleBody(),
+      previousLicense: text,
+      plan: undefined,
+      expiresAt: undefined,
+    });
+    expect(issue.statusCode).toBe(422);
+    expect(issue.json()).toMatchObject({
+      error: { code: 'INPUT_INVALID', message: expect.stringMatching(/nested more than 64 levels deep/) },
+      refusals: [{ field: 'previousLicense' }],
+    });
   });
 
   it('400 for a missing text or a wrong type', async () => {

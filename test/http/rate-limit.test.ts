@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import {
@@ -16,7 +17,7 @@ import { StoreRateLimits } from '../../src/adapters/store/rate-limits.js';
 import { createToken } from '../../src/adapters/store/tokens.js';
 import { createHttpServer } from '../../src/interfaces/http/server.js';
 import { dropSchema, POSTGRES_URL, postgresProblem, uniqueSchemaName } from '../helpers/postgres.js';
-import { eligibleBody, startApi, type Api } from './helpers.js';
+import { eligibleBody, startApi, ZENDESK_SECRET, type Api } from './helpers.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const HOUR = 60 * 60 * 1000;
@@ -84,11 +85,14 @@ describe('rate limits on POST /api/v1/emergency-licenses', () => {
   it('per customer email (case-insensitive), whoever calls; other customers are not affected', async () => {
     const t = await limitedApi(1000, 2);
     const email = 'ops@bigbank.example';
-    // Every call counts, also a repeat for a ticket that already has its license (200 existing).
+    // A repeat for a ticket that already has its license (200 existing) writes nothing: it does not count.
     const first = eligibleBody({ requesterEmail: email });
     expect((await t.issue(first)).statusCode).toBe(201);
     expect((await t.issue(first, t.api.tokens.licensing)).statusCode).toBe(200);
-    const third = await t.issue(eligibleBody({ requesterEmail: 'OPS@BigBank.example' }), t.api.tokens.admin);
+    // A valid call that the rules refuse counts (rule 9: the same customer).
+    const second = await t.issue(eligibleBody({ requesterEmail: 'OPS@BigBank.example' }), t.api.tokens.admin);
+    expect(second.statusCode).toBe(422);
+    const third = await t.issue(eligibleBody({ requesterEmail: email }), t.api.tokens.admin);
     expectLimited(third);
     expect((await t.issue(eligibleBody())).statusCode).toBe(201);
 
@@ -97,13 +101,37 @@ describe('rate limits on POST /api/v1/emergency-licenses', () => {
       .selectFrom('requests')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    expect(Number(stored.n)).toBe(2);
+    expect(Number(stored.n)).toBe(3);
 
     t.clock.at += HOUR;
     // The limit no longer applies; the rules still do (this customer had a license an hour ago).
     const later = await t.issue(eligibleBody({ requesterEmail: email }));
     expect(later.statusCode).toBe(422);
     expect((later.json() as { error: { code: string } }).error.code).toBe('RECENT_EMERGENCY_LICENSE');
+  });
+
+  it('a signed request counts against its ticket claim: varying the agent claims does not escape the limit', async () => {
+    const t = await limitedApi(2, 1000);
+    const at = Math.floor(t.clock.at / 1000);
+    const signed = (ticketId: unknown, email: string, name: string) =>
+      new SignJWT({ ticket_id: ticketId, email, name, iat: at, exp: at + 3600 })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(new TextEncoder().encode(ZENDESK_SECRET));
+    const body = eligibleBody();
+    const ticket = body['ticketId'];
+    expect((await t.issue(body, await signed(ticket, 'one@acme.example', 'One'))).statusCode).toBe(201);
+    const record = (await t.api.app.store.findRequests({ limit: 5 }))[0];
+    expect(
+      (await t.resend(record?.id ?? '', await signed(ticket, 'two@acme.example', 'Two'))).statusCode,
+    ).toBe(200);
+    // A third agent (as the sidebar's code could claim any): the ticket's window is used up.
+    expectLimited(await t.resend(record?.id ?? '', await signed(ticket, 'three@acme.example', 'Three')));
+    // Another ticket has a window of its own, whoever claims to call; so has an API token.
+    const other = eligibleBody();
+    expect(
+      (await t.issue(other, await signed(other['ticketId'], 'three@acme.example', 'Three'))).statusCode,
+    ).toBe(201);
+    expect((await t.issue(eligibleBody())).statusCode).toBe(201);
   });
 
   it('does not count calls refused by validation', async () => {
@@ -135,14 +163,36 @@ describe('rate limits on POST /api/v1/emergency-licenses/:id/resend', () => {
     expect((await t.resend(id)).statusCode).toBe(200);
   });
 
-  it('per user: issue and resend share the user’s budget; unknown ids count for the user', async () => {
+  it('per user: issue and resend share the user’s budget; unknown ids do not count', async () => {
     const t = await limitedApi(3, 1000);
     const created = await t.issue(eligibleBody());
     const id = (created.json() as { id: string }).id;
     expect((await t.resend(id)).statusCode).toBe(200);
-    expect((await t.resend('no-such-request')).statusCode).toBe(404);
+    for (let i = 0; i < 3; i++) expect((await t.resend('no-such-request')).statusCode).toBe(404);
+    expect((await t.resend(id)).statusCode).toBe(200);
     expectLimited(await t.resend(id));
     expect((await t.resend(id, t.api.tokens.licensing)).statusCode).toBe(200);
+  });
+
+  it('refused calls do not use up the customer’s budget: four 403 resends, then licensing’s resend works', async () => {
+    const t = await limitedApi(1000, 2);
+    const created = await t.issue(eligibleBody({ requesterEmail: 'ops@budget.example' }));
+    const id = (created.json() as { id: string }).id;
+    const elsewhere = (token: string) =>
+      t.api.call('POST', `/api/v1/emergency-licenses/${id}/resend`, {
+        body: JSON.stringify({ to: 'cto@budget.example' }),
+        headers: JSON_TYPE,
+        token,
+      });
+    for (let i = 0; i < 4; i++) expect((await elsewhere(t.api.tokens.engineer)).statusCode).toBe(403);
+    const bad = await t.api.call('POST', `/api/v1/emergency-licenses/${id}/resend`, {
+      body: JSON.stringify({ to: 'not-an-email' }),
+      headers: JSON_TYPE,
+      token: t.api.tokens.licensing,
+    });
+    expect(bad.statusCode).toBe(422);
+    expect((await elsewhere(t.api.tokens.licensing)).statusCode).toBe(200);
+    expectLimited(await elsewhere(t.api.tokens.licensing));
   });
 });
 

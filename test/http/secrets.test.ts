@@ -11,6 +11,8 @@ import { eligibleBody, startApi, ZENDESK_SECRET, type Api } from './helpers.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
+const PERSONAL_EMAIL = 'private.person@customer-in-a-query.example';
+
 let api: Api;
 const logLines: string[] = [];
 const responses: { what: string; status: number; body: string; mayHoldLicense: boolean }[] = [];
@@ -48,17 +50,18 @@ beforeAll(async () => {
   if (key.kind !== 'file') throw new Error('the test app signs with a key file');
   pem = readFileSync(key.path, 'utf8');
   const now = Math.floor(Date.now() / 1000);
-  jwt = await new SignJWT({ email: 'agent@acme.example', sub: '4242', iat: now, exp: now + 300 })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .sign(new TextEncoder().encode(ZENDESK_SECRET));
+  // A signed request is bound to its ticket: one JWT for the ticket it issues for.
+  const signFor = (ticketId: unknown) =>
+    new SignJWT({ email: 'agent@acme.example', sub: '4242', ticket_id: ticketId, iat: now, exp: now + 300 })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .sign(new TextEncoder().encode(ZENDESK_SECRET));
 
   const token = api.tokens.engineer;
   // Issue with the API token and with the Zendesk JWT; read, download, resend, list, decode.
-  for (const [who, credential] of [
-    ['token', token],
-    ['jwt', jwt],
-  ] as const) {
+  for (const who of ['token', 'jwt'] as const) {
     const body = eligibleBody();
+    if (who === 'jwt') jwt = await signFor(body['ticketId']);
+    const credential = who === 'jwt' ? jwt : token;
     const issued = await call(
       `issue (${who})`,
       'POST',
@@ -127,6 +130,8 @@ beforeAll(async () => {
     headers: { cookie: `lifeline_session=${sessionSecret}` },
   });
   expect(viaSession.statusCode).toBe(200);
+  // Personal data in a query string (a list by customer email).
+  await call('list by email', 'GET', `/api/v1/emergency-licenses?email=${PERSONAL_EMAIL}&limit=5`);
   await call('eligibility', 'POST', '/api/v1/eligibility', {
     token: api.tokens.engineer,
     body: eligibleBody(),
@@ -178,6 +183,14 @@ describe('secrets in logs and responses', () => {
     }
     // The authorization header, when logged at all, is redacted.
     expect(log).not.toMatch(/Bearer /);
+  });
+
+  it('request lines name the path without its query (which may hold personal data)', () => {
+    const listed = logLines
+      .map((line) => JSON.parse(line) as { req?: { url?: string } })
+      .filter((line) => line.req?.url === '/api/v1/emergency-licenses');
+    expect(listed.length).toBeGreaterThan(0);
+    expect(logLines.join('')).not.toContain(PERSONAL_EMAIL);
   });
 
   it('no response holds a credential, the app secret or any line of the key', () => {

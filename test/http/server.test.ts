@@ -1,5 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type Api } from './helpers.js';
+import { parseConfig } from '../../src/config.js';
+import { scrubSecrets, secretValuesOf } from '../../src/interfaces/http/error-log.js';
+import { startApi, ZENDESK_SECRET, type Api } from './helpers.js';
 
 let api: Api;
 beforeAll(async () => {
@@ -105,5 +109,146 @@ describe('security headers', () => {
     expect(docs.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
     expect(docs.headers['x-content-type-options']).toBe('nosniff');
     expect(docs.headers['referrer-policy']).toBe('no-referrer');
+  });
+});
+
+describe('every 5xx answer is logged, with request logging off too', () => {
+  /** An API whose 5xx lines are captured, with a route that fails quoting every secret it can. */
+  async function failingApi(logger: boolean) {
+    const lines: string[] = [];
+    const capture = { write: (line: string) => void lines.push(line) };
+    const started = await startApi(
+      {},
+      logger ? { logger: { stream: capture, level: 'info' } } : { errorLog: capture },
+    );
+    const key = started.app.config.signingKey;
+    if (key.kind !== 'file') throw new Error('the test app signs with a key file');
+    const pem = readFileSync(key.path, 'utf8');
+    const token = started.tokens.engineer;
+    started.server.post('/api/v1/test-failure', async () => {
+      throw new Error(`could not go on with ${ZENDESK_SECRET}, Bearer ${token} and\n${pem}`);
+    });
+    const secrets = [
+      ZENDESK_SECRET,
+      token,
+      ...pem.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-----')),
+    ];
+    return { api: started, lines, secrets };
+  }
+
+  for (const logger of [false, true]) {
+    it(`a forced 500 gives one JSON line with request id, route, code and error, without secrets (logger ${logger ? 'on' : 'off'})`, async () => {
+      const { api: failing, lines, secrets } = await failingApi(logger);
+      try {
+        const res = await failing.server.inject({
+          method: 'POST',
+          url: '/api/v1/test-failure?email=ops@customer.example',
+          headers: {
+            authorization: `Bearer ${failing.tokens.engineer}`,
+            'x-request-id': 'forced-500',
+            'content-type': 'application/json',
+          },
+          payload: '{}',
+        });
+        expect(res.statusCode).toBe(500);
+        expect(res.json().error).toMatchObject({ code: 'INTERNAL', requestId: 'forced-500' });
+        const errors = lines
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .filter((l) => l['msg'] === 'server error');
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toMatchObject({
+          requestId: 'forced-500',
+          method: 'POST',
+          route: '/api/v1/test-failure',
+          status: 500,
+          code: 'INTERNAL',
+          error: {
+            type: 'Error',
+            message: expect.stringMatching(
+              /^could not go on with \[redacted\], Bearer \[redacted\] and\n\[redacted\]/,
+            ),
+            stack: expect.stringMatching(/server\.test\.ts/),
+          },
+        });
+        const log = lines.join('');
+        for (const secret of secrets) expect(log.includes(secret), secret.slice(0, 12)).toBe(false);
+        expect(log).not.toContain('PRIVATE KEY');
+        // The route's pattern, never the URL with its query (personal data).
+        expect(JSON.stringify(errors[0])).not.toContain('ops@customer.example');
+      } finally {
+        await failing.close();
+      }
+    });
+  }
+
+  it('a store that is gone: the 5xx of an API call and of /readyz are logged with their code and cause', async () => {
+    const lines: string[] = [];
+    const other = await startApi({}, { errorLog: { write: (line: string) => void lines.push(line) } });
+    await other.app.store.db.destroy();
+    const call = await other.call('GET', '/api/v1/emergency-licenses');
+    expect(call.statusCode).toBeGreaterThanOrEqual(500);
+    const ready = await other.server.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    await other.server.close();
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        route: '/api/v1/emergency-licenses',
+        status: call.statusCode,
+        code: call.json().error.code,
+        requestId: call.headers['x-request-id'],
+        error: expect.objectContaining({ message: expect.any(String) }),
+      }),
+      expect.objectContaining({ route: '/readyz', status: 503, code: 'INFRASTRUCTURE', error: null }),
+    ]);
+    expect(lines.join('')).not.toContain(other.tokens.engineer);
+  });
+
+  it('scrubs the secrets of any configuration: database and SMTP passwords, tokens, webhook paths, an inline key', () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
+    const parsed = parseConfig({
+      DATABASE_URL: 'postgres://lifeline:db-pass%40word@db.internal:5432/lifeline?sslpassword=ssl-secret-1',
+      LIFELINE_SIGNING_KEY: pem,
+      MAIL_TRANSPORT: 'smtp',
+      MAIL_FROM: 'lifeline@example.com',
+      SMTP_URL: 'smtp://mailer:smtp-secret-2@mail.internal:587',
+      TRACKER: 'gitlab',
+      GITLAB_URL: 'https://gitlab.internal',
+      GITLAB_TOKEN: 'glpat-gitlab-secret-3',
+      GITLAB_PROJECT: 'support/licenses',
+      CHAT: 'slack',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/webhook-secret-4',
+      ZENDESK_APP_SECRET: 'zendesk-app-secret-5',
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const secrets = secretValuesOf(parsed.config);
+    const message = [
+      'connect failed: postgres://lifeline:db-pass%40word@db.internal:5432/lifeline?sslpassword=ssl-secret-1',
+      'password db-pass@word rejected; ssl-secret-1',
+      'smtp-secret-2 glpat-gitlab-secret-3 /services/T000/B000/webhook-secret-4 zendesk-app-secret-5',
+      pem,
+      'headers: Authorization: Basic dXNlcjpwYXNz, Bearer llt_abcdefghijklmnop',
+    ].join('\n');
+    const scrubbed = scrubSecrets(message, secrets);
+    for (const secret of [
+      'db-pass',
+      'ssl-secret-1',
+      'smtp-secret-2',
+      'gitlab-secret-3',
+      'webhook-secret-4',
+      'zendesk-app-secret-5',
+      'dXNlcjpwYXNz',
+      'llt_',
+      ...pem.split('\n').filter((l) => l.length > 20),
+    ]) {
+      expect(scrubbed.includes(secret), secret).toBe(false);
+    }
+    // What is not secret stays readable.
+    expect(scrubbed).toContain('connect failed');
+    expect(scrubbed).toContain('db.internal');
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense, type IssueInput } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense, type IssueInput } from '../../src/core/issuance/index.js';
 import { ensureBuilt } from '../cli/helpers.js';
 import { VECTORS_DIR } from '../helpers/vectors.js';
 import { childEnv, counts, removeTempDirs, runCli, tempDir, withStore, type CliResult } from './helpers.js';
@@ -140,6 +140,12 @@ const BAD_INPUTS: BadInput[] = [
     says: [/USAGE/, /cannot read/],
   },
   { what: 'a missing required option', changes: { '--email': null }, exit: 2, says: [/--email/] },
+  {
+    what: 'an expiry date past 2099 (9999-12-31)',
+    changes: { '--expires-at': '9999-12-31' },
+    exit: 1,
+    says: [/INPUT_INVALID \(expiresAt\)/, /not a possible license expiry/],
+  },
 ];
 
 describe.concurrent('lifeline issue refuses bad input, names the field, and writes nothing', () => {
@@ -226,6 +232,61 @@ describe.concurrent('lifeline issue refuses bad input, names the field, and writ
       await app.close();
     }
     await assertNothingWritten();
+  });
+});
+
+describe('pinned dates need LIFELINE_ALLOW_PINNED_DATES=true', () => {
+  it('--today without the setting exits 2 with a sentence naming the setting, on issue and check', async () => {
+    const strict = { ...env, LIFELINE_ALLOW_PINNED_DATES: 'false' };
+    for (const command of ['issue', 'check']) {
+      const args = issueArgs({ '--today': '2030-01-05' });
+      args[0] = command;
+      const result = await runCli(args, strict);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/--today is accepted only when LIFELINE_ALLOW_PINNED_DATES=true/);
+    }
+    await assertNothingWritten();
+  });
+
+  it('retry has no --today: it decides on the request’s own date', async () => {
+    const result = await runCli(['retry', 'req_x', '--today', '2026-11-28'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown option '--today'/);
+  });
+});
+
+describe('lifeline replace', () => {
+  it('issues a corrected license for the same ticket and voids the old one (licensing)', async () => {
+    const own = tempDir();
+    const url = `sqlite:${join(own, 'lifeline.db')}`;
+    const ownEnv = childEnv(own, url);
+    const first = await runCli([...issueArgs({ '--ticket': 'R-1' }), '--no-deliver', '--json'], ownEnv);
+    expect(first.code, first.stderr).toBe(0);
+    const oldId = (JSON.parse(first.stdout) as { id: string }).id;
+    const short = await runCli(['replace', oldId, '--reason', 'typo'], ownEnv);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/INPUT_INVALID/);
+    expect(short.stderr).toMatch(/at least 20/);
+    const replaced = await runCli(
+      [
+        'replace',
+        oldId,
+        '--email',
+        'right@acme.example',
+        '--reason',
+        'Issued to the wrong address',
+        '--no-deliver',
+        '--json',
+      ],
+      ownEnv,
+    );
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const record = JSON.parse(replaced.stdout) as { id: string; replaces: string; requesterEmail: string };
+    expect(record).toMatchObject({ replaces: oldId, requesterEmail: 'right@acme.example' });
+    await withStore(url, async (store) => {
+      expect(await store.getRequest(oldId)).toMatchObject({ status: 'voided', replacedBy: record.id });
+      expect((await store.findTicketHolder('R-1'))?.id).toBe(record.id);
+    });
   });
 });
 

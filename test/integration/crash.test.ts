@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import { ensureBuilt } from '../cli/helpers.js';
 import {
   childEnv,

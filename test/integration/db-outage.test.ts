@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/adapters/store/kysely-store.js';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import { runWorker } from '../../src/interfaces/worker/run-worker.js';
 import {
   findPostgresBin,
@@ -105,6 +105,7 @@ describe.skipIf(reason !== null)('PostgreSQL restarting or down under a running 
       app = await createApp(
         loadConfig({
           LIFELINE_DATA_DIR: dataDir,
+          LIFELINE_ALLOW_PINNED_DATES: 'true',
           DATABASE_URL: postgres.url,
           LIFELINE_SIGNING_KEY_FILE: testSigningKey(dataDir),
           LIFELINE_VERIFY_KEY_FILES: join(KEYS_DIR, 'test_public.pem'),

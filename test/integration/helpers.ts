@@ -61,6 +61,7 @@ export function childEnv(
     TZ: 'UTC',
     NO_COLOR: '1',
     LIFELINE_DATA_DIR: dataDir,
+    LIFELINE_ALLOW_PINNED_DATES: 'true',
     DATABASE_URL: databaseUrl,
     LIFELINE_SIGNING_KEY_FILE: testSigningKey(dataDir),
     ...extra,

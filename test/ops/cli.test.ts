@@ -17,7 +17,7 @@ import {
 } from '../integration/helpers.js';
 import { drain } from '../deliveries/harness.js';
 import { opsApp, previousLicense, whereFound } from './helpers.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import type { CalendarDate } from '../../src/core/dates.js';
 
 afterAll(() => removeTempDirs());

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deliveriesNeedingHuman, operationalStats } from '../../src/adapters/store/stats-queries.js';
 import type { CalendarDate } from '../../src/core/dates.js';
 import { acknowledgeDelivery, retryDelivery } from '../../src/core/deliveries/operator.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import { drain } from '../deliveries/harness.js';
 import { childEnv, removeTempDirs, runCli } from '../integration/helpers.js';
 import { opsApp, type OpsApp } from './helpers.js';
@@ -103,6 +103,37 @@ describe('deliveries that need a human', () => {
       await h.close();
     }
   }, 60_000);
+
+  it('a retried follow-up still reports the email it was about', async () => {
+    const h = await opsApp('sqlite');
+    try {
+      const requestId = await issued(h, '4403');
+      const email = (await h.app.store.listDeliveries(requestId)).find((d) => d.channel === 'email')!;
+      // Queued after the license's deliveries (an older one of the channel is no replacement).
+      const now = new Date(Date.parse(email.createdAt) + 60_000).toISOString();
+      const followUp = {
+        ...email,
+        id: 'dlv_followup_4403',
+        channel: 'chat' as const,
+        purpose: 'follow_up' as const,
+        status: 'failed' as const,
+        about: email.id,
+        lastError: 'Slack refused the message: invalid_auth',
+        createdAt: now,
+        updatedAt: now,
+      };
+      await h.app.store.transaction((tx) => tx.insertDeliveries([followUp]));
+      const fresh = await retryDelivery(
+        { requestId, deliveryId: followUp.id, actor: lou, reason: 'Slack token renewed' },
+        h.app.ports,
+      );
+      expect(fresh).toMatchObject({ channel: 'chat', purpose: 'follow_up', about: email.id });
+      const stored = (await h.app.store.listDeliveries(requestId)).find((d) => d.id === fresh.id);
+      expect(stored?.about).toBe(email.id);
+    } finally {
+      await h.close();
+    }
+  });
 
   it('from the command line: list, retry, and a coded error for a delivery that needs nothing', async () => {
     const h = await opsApp('sqlite');

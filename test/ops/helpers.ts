@@ -28,6 +28,7 @@ export async function opsApp(kind: 'sqlite' | 'postgres', env: Record<string, st
   }
   const config = loadConfig({
     LIFELINE_DATA_DIR: dataDir,
+    LIFELINE_ALLOW_PINNED_DATES: 'true',
     DATABASE_URL: databaseUrl,
     LIFELINE_SIGNING_KEY_FILE: testSigningKey(dataDir),
     LIFELINE_VERIFY_KEY_FILES: join(KEYS_DIR, 'test_public.pem'),

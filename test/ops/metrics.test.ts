@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApp } from '../../src/app.js';
 import { createToken } from '../../src/adapters/store/tokens.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
+import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import { createHttpServer } from '../../src/interfaces/http/server.js';
 import { drain } from '../deliveries/harness.js';
 import { postgresForTests, removeTempDirs } from '../integration/helpers.js';

@@ -9,8 +9,7 @@ import { sql } from 'kysely';
 import { purgePersonalData } from '../../src/adapters/store/retention.js';
 import { auditHash, detailsDigest } from '../../src/core/audit.js';
 import type { CalendarDate } from '../../src/core/dates.js';
-import { issueEmergencyLicense } from '../../src/core/issuance/issue.js';
-import { resendLicense, voidRequest } from '../../src/core/issuance/manage.js';
+import { issueEmergencyLicense, resendLicense, voidRequest } from '../../src/core/issuance/index.js';
 import { loadRequestView } from '../../src/core/issuance/view.js';
 import {
   purgeVerdict,
@@ -265,7 +264,7 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
       const deliveriesBefore = (await h.app.store.listDeliveries(id)).length;
       for (const to of [null, 'someone@else.example']) {
         await expect(
-          resendLicense({ requestId: id, actor: licensing, to }, h.app.ports),
+          resendLicense({ requestId: id, actor: licensing, to }, h.app.ports, h.app.settings),
         ).rejects.toMatchObject({
           code: 'INVALID_STATE',
           message: expect.stringMatching(/removed by the retention purge/),

@@ -1,7 +1,8 @@
 /**
  * /zendesk/dev, the Zendesk sidebar stand-in: off by default (404); refused by the configuration
  * without a secret or in production; when on, its proxy signs a JWT that the API accepts, a tampered
- * or wrongly signed one is refused, and it forwards only to Lifeline's own API. Then, with the
+ * or wrongly signed one is refused, it forwards only to Lifeline's own API, never puts the secret
+ * where it could come back, and answers only this machine. Then, with the
  * real sidebar build, real Chromium opens the stand-in, sees the form pre-filled from the fake
  * ticket, issues a license on a pinned date and sees it issued (and a 320 px screenshot is saved).
  */
@@ -33,15 +34,27 @@ function sidebarRequest(
   overrides: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return {
+    ...unsignedRequest(host, path, body, { Authorization: 'Bearer {{jwt.token}}' }),
+    secure: true,
+    httpCompleteResponse: true,
+    jwt: { algorithm: 'HS256', secret_key: '{{setting.shared_secret}}', expiry: 3600, claims },
+    ...overrides,
+  };
+}
+
+/** A request the stand-in proxy forwards without signing (not marked secure). */
+function unsignedRequest(
+  host: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Record<string, unknown> {
+  return {
     url: `http://${host}${path}`,
     type: 'POST',
     contentType: 'application/json',
     data: JSON.stringify(body),
-    secure: true,
-    httpCompleteResponse: true,
-    headers: { Authorization: 'Bearer {{jwt.token}}' },
-    jwt: { algorithm: 'HS256', secret_key: '{{setting.shared_secret}}', expiry: 3600, claims },
-    ...overrides,
+    headers,
   };
 }
 
@@ -275,14 +288,104 @@ describe('on (LIFELINE_ZENDESK_DEV=true)', () => {
       expect(res.body).not.toContain(ZENDESK_SECRET);
     }
     // Without secure, the placeholder is not replaced (as in Zendesk): the literal text is no secret.
-    const plain = await proxy({
-      url: `http://${host}/api/v1/eligibility`,
-      type: 'POST',
-      contentType: 'application/json',
-      data: JSON.stringify(body),
-      headers: { Authorization: 'Bearer {{setting.shared_secret}}' },
-    });
+    const plain = await proxy(
+      unsignedRequest(host, '/api/v1/eligibility', body, {
+        Authorization: 'Bearer {{setting.shared_secret}}',
+      }),
+    );
     expect((plain.json() as Envelope).status).toBe(401);
+  });
+
+  it('never puts the shared secret into a header or the URL, whose values may come back (x-request-id)', async () => {
+    const body = eligibleBody();
+    const claims = { ticket_id: String(body['ticketId']), email: 'a@acme.example', name: 'A' };
+    const echoed = { Authorization: 'Bearer {{jwt.token}}', 'X-Request-Id': '{{setting.shared_secret}}' };
+    const refused = await proxy(
+      sidebarRequest(host, '/api/v1/eligibility', body, claims, { headers: echoed }),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({
+      error: {
+        code: 'VALIDATION_FAILED',
+        field: 'headers.x-request-id',
+        message: expect.stringMatching(/JWT/),
+      },
+    });
+    expect(refused.body).not.toContain(ZENDESK_SECRET);
+    const inUrl = await proxy(
+      sidebarRequest(host, '/api/v1/eligibility', body, claims, {
+        url: `http://${host}/api/v1/{{setting.shared_secret}}`,
+      }),
+    );
+    expect(inUrl.statusCode).toBe(400);
+    expect(inUrl.json()).toMatchObject({ error: { field: 'url' } });
+    expect(inUrl.body).not.toContain(ZENDESK_SECRET);
+    // Not marked secure: the placeholder stays as written (no secret), and the API does not echo it.
+    const notSecure = await proxy(
+      unsignedRequest(host, '/api/v1/eligibility', body, { 'X-Request-Id': '{{setting.shared_secret}}' }),
+    );
+    expect(notSecure.statusCode).toBe(200);
+    expect(notSecure.body).not.toContain(ZENDESK_SECRET);
+    // The plain setting still fills a URL, and a signed request with a sane request id goes through.
+    const ok = await proxy(
+      sidebarRequest(host, '/api/v1/eligibility', body, claims, {
+        url: '{{setting.backend_url}}/api/v1/eligibility',
+        headers: { Authorization: 'Bearer {{jwt.token}}', 'X-Request-Id': 'dev-1' },
+      }),
+    );
+    expect(ok.json()).toMatchObject({ status: 200, headers: { 'x-request-id': 'dev-1' } });
+    expect(ok.body).not.toContain(ZENDESK_SECRET);
+  });
+
+  it('answers only a loopback Host from a loopback peer; anything else gets 403 in the error envelope', async () => {
+    const routes = [
+      ['GET', '/zendesk/dev'],
+      ['GET', '/zendesk/dev/dev.css'],
+      ['GET', '/zendesk/dev/logo-small.png'],
+      ['GET', STAND_IN_SDK_PATH],
+      ['GET', '/zendesk/dev/app/iframe.html'],
+      ['POST', '/zendesk/dev/proxy'],
+    ] as const;
+    const body = eligibleBody();
+    const claims = { ticket_id: String(body['ticketId']), email: 'a@acme.example', name: 'A' };
+    const call = (method: 'GET' | 'POST', url: string, hostHeader: string, remoteAddress = '127.0.0.1') =>
+      api.server.inject({
+        method,
+        url,
+        remoteAddress,
+        headers: { host: hostHeader },
+        ...(method === 'POST'
+          ? { payload: sidebarRequest(hostHeader, '/api/v1/eligibility', body, claims) }
+          : {}),
+      });
+    const foreign: [string, string][] = [
+      ['evil.example', '127.0.0.1'],
+      ['localhost.evil.example', '127.0.0.1'],
+      ['127.0.0.1.nip.io:8080', '127.0.0.1'],
+      ['192.168.1.5:8080', '127.0.0.1'],
+      ['localhost:3000', '192.168.1.7'],
+      ['localhost:3000', '::ffff:10.0.0.1'],
+    ];
+    for (const [method, url] of routes) {
+      for (const [hostHeader, peer] of foreign) {
+        const res = await call(method, url, hostHeader, peer);
+        expect(res.statusCode, `${method} ${url} Host ${hostHeader} from ${peer}`).toBe(403);
+        expect(res.json()).toMatchObject({
+          error: {
+            code: 'FORBIDDEN',
+            message: expect.stringMatching(/localhost/),
+            requestId: expect.any(String),
+          },
+        });
+        expect(res.body).not.toContain(ZENDESK_SECRET);
+      }
+    }
+    for (const hostHeader of ['localhost', 'LOCALHOST:3000', '127.0.0.1:8080', '[::1]:8080']) {
+      expect((await call('GET', '/zendesk/dev', hostHeader)).statusCode, hostHeader).toBe(200);
+      expect((await call('GET', '/zendesk/dev', hostHeader, '::1')).statusCode, hostHeader).toBe(200);
+      const proxied = await call('POST', '/zendesk/dev/proxy', hostHeader);
+      expect(proxied.json(), hostHeader).toMatchObject({ status: 200 });
+    }
   });
 
   it('finds the project root from its own folder', () => {

@@ -57,7 +57,9 @@ export interface CheckResult {
 
 export interface Delivery {
   id: string;
-  channel: 'email' | 'tracker' | 'chat' | 'ticket';
+  /** A channel of the server's catalogue (its name; `channelLabel` says it for people). */
+  channel: string;
+  channelLabel?: string;
   purpose: string;
   status: 'queued' | 'claimed' | 'sending' | 'sent' | 'failed' | 'unknown';
   recipient: string | null;
@@ -111,6 +113,11 @@ export interface RecordJson {
     agentEmail: string | null;
     agentName: string | null;
   } | null;
+  /** The caller pinned the decision date (LIFELINE_ALLOW_PINNED_DATES). */
+  datePinned?: boolean;
+  /** The request this one replaced, and the one that replaced it. */
+  replaces?: string | null;
+  replacedBy?: string | null;
   deliveries: Delivery[];
   events: AuditEvent[];
   /** On the embedded default: the tracker issue, chat posts and ticket notes kept locally. */

@@ -2,15 +2,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CheckResult, Delivery, LicenseInfo, LicenseReport } from './api.js';
-import {
-  addDays,
-  CHANNEL_LABELS,
-  daysBetween,
-  DELIVERY_LABELS,
-  formatInstant,
-  IN_FLIGHT,
-  STATUS_LABELS,
-} from './format.js';
+import { addDays, daysBetween, DELIVERY_LABELS, formatInstant, IN_FLIGHT, STATUS_LABELS } from './format.js';
 import { ruleRows } from './rules.js';
 
 let nextId = 0;
@@ -52,7 +44,7 @@ export function DeliveryList(props: { deliveries: Delivery[]; live?: boolean }) 
             {d.status === 'sent' ? '✓' : d.status === 'failed' ? '✗' : d.status === 'unknown' ? '?' : '…'}
           </span>
           <span class="delivery-main">
-            <strong>{CHANNEL_LABELS[d.channel] ?? d.channel}</strong>
+            <strong>{d.channelLabel ?? d.channel}</strong>
             {d.purpose !== 'issue' ? <span class="muted"> ({d.purpose})</span> : null}
             {d.recipient ? <span class="muted break"> to {d.recipient}</span> : null}
             <span class="delivery-state">
@@ -71,16 +63,31 @@ export function DeliveryList(props: { deliveries: Delivery[]; live?: boolean }) 
 export const deliveriesInFlight = (deliveries: Delivery[]): boolean =>
   deliveries.some((d) => IN_FLIGHT.has(d.status));
 
+/** A download address for the license file (a blob URL, released with the component). */
+function useLicenseFileUrl(text: string): string {
+  const url = useMemo(
+    () => URL.createObjectURL(new Blob([text], { type: 'application/octet-stream' })),
+    [text],
+  );
+  useEffect(() => () => URL.revokeObjectURL(url), [url]);
+  return url;
+}
+
+/** A link that downloads the license file. */
+export function LicenseDownload(props: { license: LicenseInfo; children: ComponentChildren }) {
+  const url = useLicenseFileUrl(props.license.text);
+  return (
+    <a class="button" href={url} download={props.license.fileName}>
+      {props.children}
+    </a>
+  );
+}
+
 /** The license text, with copy and download. */
 export function LicenseActions(props: { license: LicenseInfo }) {
   const id = useId('license-text');
   const [copied, setCopied] = useState<string | null>(null);
   const textRef = useRef<HTMLTextAreaElement>(null);
-  const url = useMemo(
-    () => URL.createObjectURL(new Blob([props.license.text], { type: 'application/octet-stream' })),
-    [props.license.text],
-  );
-  useEffect(() => () => URL.revokeObjectURL(url), [url]);
   async function copy(): Promise<void> {
     try {
       await navigator.clipboard.writeText(props.license.text);
@@ -98,9 +105,7 @@ export function LicenseActions(props: { license: LicenseInfo }) {
         <button type="button" onClick={() => void copy()}>
           Copy license
         </button>
-        <a class="button" href={url} download={props.license.fileName}>
-          Download {props.license.fileName}
-        </a>
+        <LicenseDownload license={props.license}>Download {props.license.fileName}</LicenseDownload>
       </div>
       {copied ? <p role="status">{copied}</p> : null}
       <p class="muted small break">SHA-256 {props.license.fingerprint}</p>

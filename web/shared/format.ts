@@ -40,13 +40,6 @@ export const STATUS_LABELS: Record<string, string> = {
   voided: 'Voided',
 };
 
-export const CHANNEL_LABELS: Record<string, string> = {
-  email: 'Email to the customer',
-  tracker: 'Tracker issue',
-  chat: 'Team notification',
-  ticket: 'Ticket note',
-};
-
 export const DELIVERY_LABELS: Record<string, string> = {
   queued: 'Queued',
   claimed: 'Sending',
@@ -60,3 +53,14 @@ export const DELIVERY_LABELS: Record<string, string> = {
 export const IN_FLIGHT = new Set(['queued', 'claimed', 'sending']);
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** An http(s) address to link to, or null: a stored URL of another scheme (`javascript:`) is never a link. */
+export function webHref(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}

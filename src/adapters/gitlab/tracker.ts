@@ -9,7 +9,9 @@
  * `createIssue` is find-or-create: it first looks for the issue carrying the request's marker
  * (`lifeline-request: <id>`), creates one only if none exists, then makes sure a success issue is
  * closed. A crash (or a lost reply) between any two steps is therefore repaired by the next attempt
- * instead of producing a second issue.
+ * instead of producing a second issue. An issue found with another title is the request's issue
+ * from an earlier state (a failure before a successful retry): it is edited into this one, as
+ * `updateIssue` does (one PUT: title, description, labels, state_event).
  */
 import { TRACKER_LABEL, requestMarker } from '../../core/deliveries/messages.js';
 import { IssueNotes, Issues, ProjectLabels, Projects } from '@gitbeaker/rest';
@@ -40,6 +42,7 @@ type Requester = ReturnType<RequesterFn>;
 
 interface IssueReply {
   iid: number;
+  title?: string;
   web_url?: string;
   state?: string;
   description?: string | null;
@@ -127,6 +130,19 @@ export function createGitLabTracker(options: GitLabTrackerOptions): IssueTracker
     return found.find((issue) => hasMarker(issue.description, marker)) ?? null;
   }
 
+  /** One PUT making issue `iid` this issue: title, description, labels, and closed or open. */
+  async function edit(iid: number, issue: TrackerIssue): Promise<TrackerRef> {
+    const edited = (await call('issues', `issue #${iid} not found in ${where}`, () =>
+      issues.edit(project, iid, {
+        title: issue.title,
+        description: issue.description,
+        labels: issue.labels.join(','),
+        stateEvent: issue.closed ? 'close' : 'reopen',
+      }),
+    )) as unknown as IssueReply;
+    return toRef({ ...edited, iid: edited.iid ?? iid });
+  }
+
   const tracker: IssueTracker = {
     async findIssueForRequest(requestId) {
       const issue = await findIssue(requestId);
@@ -134,13 +150,12 @@ export function createGitLabTracker(options: GitLabTrackerOptions): IssueTracker
     },
 
     async createIssue(issue: TrackerIssue) {
-      if (!hasMarker(issue.description, requestMarker(issue.requestId))) {
-        throw new DeliveryError(
-          'permanent',
-          `the issue description lacks its marker "${requestMarker(issue.requestId)}"; it could not be found again`,
-        );
-      }
+      requireMarker(issue);
       let current = await findIssue(issue.requestId);
+      if (current !== null && current.title !== issue.title) {
+        // The request's issue from an earlier state (a failure, then a retry that succeeded).
+        return edit(current.iid, issue);
+      }
       if (current === null) {
         current = (await call('issues', `${where} not found`, () =>
           issues.create(project, issue.title, {
@@ -166,11 +181,13 @@ export function createGitLabTracker(options: GitLabTrackerOptions): IssueTracker
       return toRef(current);
     },
 
+    async updateIssue(ref: TrackerRef, issue: TrackerIssue) {
+      requireMarker(issue);
+      return edit(issueNumber(ref), issue);
+    },
+
     async addNote(ref: TrackerRef, body: string) {
-      const iid = Number(ref.iid);
-      if (!Number.isInteger(iid) || iid <= 0) {
-        throw new DeliveryError('permanent', `"${ref.iid}" is not a GitLab issue number`);
-      }
+      const iid = issueNumber(ref);
       await call('issue notes', `issue #${iid} not found in ${where}`, () =>
         notes.create(project, iid, body),
       );
@@ -198,6 +215,24 @@ export function createGitLabTracker(options: GitLabTrackerOptions): IssueTracker
     },
   };
   return tracker;
+}
+
+/** Refuses an issue whose description lacks its marker: it could never be found again. */
+function requireMarker(issue: TrackerIssue): void {
+  if (!hasMarker(issue.description, requestMarker(issue.requestId))) {
+    throw new DeliveryError(
+      'permanent',
+      `the issue description lacks its marker "${requestMarker(issue.requestId)}"; it could not be found again`,
+    );
+  }
+}
+
+function issueNumber(ref: TrackerRef): number {
+  const iid = Number(ref.iid);
+  if (!Number.isInteger(iid) || iid <= 0) {
+    throw new DeliveryError('permanent', `"${ref.iid}" is not a GitLab issue number`);
+  }
+  return iid;
 }
 
 function toRef(issue: IssueReply): TrackerRef {

@@ -45,6 +45,9 @@ export interface LocalRecord {
   createdAt: string;
 }
 
+const issueState = (issue: TrackerIssue): string =>
+  issue.closed ? 'closed (confidential)' : 'open (confidential)';
+
 export function createLocalTracker(store: LocalRecordsStore): IssueTracker {
   const { db } = store;
   return {
@@ -59,7 +62,9 @@ export function createLocalTracker(store: LocalRecordsStore): IssueTracker {
     },
     async createIssue(issue: TrackerIssue): Promise<TrackerRef> {
       const existing = await this.findIssueForRequest(issue.requestId);
-      if (existing) return existing;
+      // Found again after a crash, or the request's issue from an earlier state (a failure before
+      // a retry that succeeded): made this issue.
+      if (existing) return this.updateIssue(existing, issue);
       const iid = id('iss');
       await insertRecord(store, {
         id: iid,
@@ -68,10 +73,26 @@ export function createLocalTracker(store: LocalRecordsStore): IssueTracker {
         ref: issue.labels.join(','),
         title: issue.title,
         body: issue.description,
-        state: issue.closed ? 'closed (confidential)' : 'open (confidential)',
+        state: issueState(issue),
         created_at: now(),
       });
       return { iid, url: null };
+    },
+    async updateIssue(ref: TrackerRef, issue: TrackerIssue): Promise<TrackerRef> {
+      await store.inTransactionUnsynced(async (db) => {
+        await db
+          .updateTable('local_records')
+          .set({
+            title: issue.title,
+            body: issue.description,
+            ref: issue.labels.join(','),
+            state: issueState(issue),
+          })
+          .where('id', '=', ref.iid)
+          .where('kind', '=', 'tracker_issue')
+          .execute();
+      });
+      return { iid: ref.iid, url: null };
     },
     async addNote(ref, body) {
       const issue = await db
@@ -102,7 +123,8 @@ export function createLocalChat(store: LocalRecordsStore): ChatNotifier {
         id: ref,
         kind: 'chat_post',
         request_id: meta.requestId,
-        ref: null,
+        // A follow-up answers its post (as a reply in the post's Slack thread would).
+        ref: meta.threadRef ?? null,
         title: null,
         body: text,
         state: null,

@@ -57,7 +57,8 @@ export function createOutboxMailer(dir: string): Mailer {
 
   return {
     async send(message: EmailMessage): Promise<{ response: string }> {
-      const path = join(outbox, outboxFileName(message.messageId));
+      const name = outboxFileName(message.messageId);
+      const path = join(outbox, name);
       let raw: Buffer;
       try {
         raw = await new MailComposer(toNodemailerMessage(message)).compile().build();
@@ -68,9 +69,14 @@ export function createOutboxMailer(dir: string): Mailer {
         await ensureDir();
         await writeAtomically(path, raw);
       } catch (err) {
-        throw new DeliveryError('temporary', `the email could not be written to ${path}: ${reason(err)}`);
+        throw new DeliveryError(
+          'temporary',
+          `the email could not be written to the outbox as ${name}: ${withoutPaths(reason(err), outbox)}`,
+        );
       }
-      return { response: `written to ${path}` };
+      // The file name only: the response is kept with the delivery and shown by the API, which
+      // never shows a server path.
+      return { response: name };
     },
 
     async verify(): Promise<string> {
@@ -93,4 +99,16 @@ export function createOutboxMailer(dir: string): Mailer {
 
 function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A file system error without the server's paths (`EACCES: permission denied, open
+ * '/srv/lifeline/outbox/.1f2e.tmp'` → `… open '<outbox>/.1f2e.tmp'`): the outbox folder becomes
+ * `<outbox>`, any other absolute path `<path>`.
+ */
+export function withoutPaths(message: string, outbox: string): string {
+  return message
+    .split(outbox)
+    .join('<outbox>')
+    .replace(/(^|[\s'"(])\/[^\s'"),]*/g, '$1<path>');
 }

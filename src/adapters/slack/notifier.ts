@@ -14,7 +14,9 @@
  * | webhook 400/403/404/410 (`invalid_token`, `no_service`, `channel_not_found`, …) | permanent |
  *
  * Slack has no idempotency key: a post whose reply was lost (timeout) may have gone out, and a retry
- * posts it again. The `meta.requestId` the port passes is not needed here.
+ * posts it again. The `meta.requestId` the port passes is not needed here; `meta.threadRef` (a
+ * follow-up) is the post's `ts`, answered in its thread. A webhook cannot answer in a thread and
+ * returns no `ts`: there a follow-up is a message of its own (its text names the request).
  */
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { DeliveryError, type ChatNotifier } from '../../core/deliveries/ports.js';
@@ -81,9 +83,15 @@ function tokenNotifier(token: string, options: SlackNotifierOptions, timeoutMs: 
   });
 
   return {
-    async post(text) {
+    async post(text, meta) {
       try {
-        const result = await client.chat.postMessage({ channel: options.channel, text, unfurl_links: false });
+        const result = await client.chat.postMessage({
+          channel: options.channel,
+          text,
+          unfurl_links: false,
+          // A follow-up answers its post in the post's thread.
+          ...(meta.threadRef ? { thread_ts: meta.threadRef } : {}),
+        });
         return { ref: result.ts ?? null };
       } catch (error) {
         throw classifySlackError(error, timeoutMs, secrets, `channel ${options.channel}`);

@@ -58,6 +58,7 @@ export async function fileLicenseKeys(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- used on the migration's untyped database too
   db: Kysely<any> | Transaction<any>,
   license: { id: string; requestId: string; issuedAt: string },
+  options: { keepExisting?: boolean } = {},
 ): Promise<void> {
   const request = (await db
     .selectFrom('requests')
@@ -71,5 +72,11 @@ export async function fileLicenseKeys(
     requesterEmail: request.requester_email,
     evidence: request.evidence,
   });
-  if (rows.length > 0) await db.insertInto('license_keys').values(rows).execute();
+  if (rows.length === 0) return;
+  const insert = db.insertInto('license_keys').values(rows);
+  await (
+    options.keepExisting
+      ? insert.onConflict((oc) => oc.columns(['key', 'issued_at', 'license_id']).doNothing())
+      : insert
+  ).execute();
 }

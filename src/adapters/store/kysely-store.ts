@@ -34,6 +34,7 @@ import { LifelineError } from '../../core/errors.js';
 import { randomHex } from '../random-pool.js';
 import type { JsonObject } from '../../core/license/attributes.js';
 import {
+  holdsTicket,
   TICKET_HOLDING_STATUSES,
   type AuditEntry,
   type AuditVerification,
@@ -67,7 +68,7 @@ function requestToRow(r: RequestRecord): Database['requests'] {
   return {
     id: r.id,
     ticket_id: r.ticketId,
-    ticket_claim: TICKET_HOLDING_STATUSES.includes(r.status) ? r.ticketId : null,
+    ticket_claim: holdsTicket(r) ? r.ticketId : null,
     ticket_url: r.ticketUrl,
     requester_email: r.requesterEmail,
     engineer: r.engineer,
@@ -84,6 +85,9 @@ function requestToRow(r: RequestRecord): Database['requests'] {
     tracker_iid: null,
     tracker_url: null,
     origin: r.origin ? json(r.origin) : null,
+    date_pinned: r.datePinned ? 1 : 0,
+    replaces: r.replaces ?? null,
+    replaced_by: r.replacedBy ?? null,
     created_at: r.createdAt,
     updated_at: r.updatedAt,
   };
@@ -107,6 +111,9 @@ function rowToRequest(row: Database['requests']): RequestRecord {
     failure: parse(row.failure),
     voided: parse(row.voided),
     origin: parse(row.origin ?? null),
+    datePinned: Number(row.date_pinned ?? 0) === 1,
+    replaces: row.replaces ?? null,
+    replacedBy: row.replaced_by ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -135,6 +142,7 @@ function rowToDelivery(row: Database['deliveries']): DeliveryRecord {
     purpose: row.purpose as DeliveryRecord['purpose'],
     status: row.status as DeliveryRecord['status'],
     recipient: row.recipient,
+    about: row.about ?? null,
     attempts: Number(row.attempts),
     lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at,
@@ -171,6 +179,18 @@ function infrastructure(error: unknown, what: string): never {
       cause: error,
     },
   );
+}
+
+/** A request's deliveries in creation order. */
+async function selectDeliveries(db: Executor, requestId: string): Promise<DeliveryRecord[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('request_id', '=', requestId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(rowToDelivery);
 }
 
 class KyselyTransaction implements StoreTransaction {
@@ -211,16 +231,18 @@ class KyselyTransaction implements StoreTransaction {
     if (patch.failure !== undefined) values.failure = patch.failure ? json(patch.failure) : null;
     if (patch.voided !== undefined) values.voided = patch.voided ? json(patch.voided) : null;
     if (patch.override !== undefined) values.override = patch.override ? json(patch.override) : null;
-    if (patch.status && TICKET_HOLDING_STATUSES.includes(patch.status)) {
+    if (patch.replacedBy) {
+      // Replaced: the ticket passes to the replacement, inserted in the same transaction.
+      values.replaced_by = patch.replacedBy;
+      values.ticket_claim = null;
+    } else if (patch.status && TICKET_HOLDING_STATUSES.includes(patch.status)) {
       // Claim the ticket again (from a non-holding status); the unique index refuses a second holder.
       values.ticket_claim = sql<string>`ticket_id` as unknown as string;
     }
-    const result = await this.db
-      .updateTable('requests')
-      .set(values)
-      .where('id', '=', id)
-      .where('status', '=', from)
-      .executeTakeFirst();
+    let update = this.db.updateTable('requests').set(values).where('id', '=', id).where('status', '=', from);
+    // A request is replaced once: a second replace of it loses the race.
+    if (patch.replacedBy) update = update.where('replaced_by', 'is', null);
+    const result = await update.executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
@@ -282,6 +304,7 @@ class KyselyTransaction implements StoreTransaction {
         purpose: d.purpose,
         status: d.status,
         recipient: d.recipient,
+        about: d.about ?? null,
         attempts: d.attempts,
         last_error: d.lastError,
         next_attempt_at: d.nextAttemptAt,
@@ -292,6 +315,10 @@ class KyselyTransaction implements StoreTransaction {
         updated_at: d.updatedAt,
       })),
     );
+  }
+
+  listDeliveries(requestId: string): Promise<DeliveryRecord[]> {
+    return selectDeliveries(this.db, requestId);
   }
 
   async completeDelivery(id: string, workerId: string, c: DeliveryCompletion): Promise<boolean> {
@@ -648,23 +675,27 @@ export class KyselyStore implements Store {
   }
 
   async findLicenseByFingerprint(fingerprint: string): Promise<LicenseRecord | null> {
-    const row = await this.db
-      .selectFrom('licenses')
-      .selectAll()
-      .where('fingerprint', '=', fingerprint.toLowerCase())
-      .executeTakeFirst();
+    const hex = fingerprint.toLowerCase();
+    const row =
+      (await this.db.selectFrom('licenses').selectAll().where('fingerprint', '=', hex).executeTakeFirst()) ??
+      (await this.db
+        .selectFrom('licenses')
+        .selectAll()
+        .where(
+          'id',
+          '=',
+          this.db
+            .selectFrom('license_fingerprint_aliases')
+            .select('license_id')
+            .where('fingerprint', '=', hex)
+            .limit(1),
+        )
+        .executeTakeFirst());
     return row ? rowToLicense(row) : null;
   }
 
-  async listDeliveries(requestId: string): Promise<DeliveryRecord[]> {
-    const rows = await this.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where('request_id', '=', requestId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    return rows.map(rowToDelivery);
+  listDeliveries(requestId: string): Promise<DeliveryRecord[]> {
+    return selectDeliveries(this.db, requestId);
   }
 
   async listAudit(filter: { requestId?: string }): Promise<AuditEntry[]> {
@@ -693,6 +724,7 @@ export class KyselyStore implements Store {
             'requests.requester_email as requesterEmail',
             'licenses.issued_at as issuedAt',
             'requests.evidence as evidence',
+            'requests.replaced_by as replacedBy',
           ])
           .where('licenses.issued_at', '>=', v['since'] as string)
           .where('licenses.id', 'in', (eb) =>
@@ -719,6 +751,7 @@ export class KyselyStore implements Store {
         previousLicenseeEmail: previous?.licenseeEmail ?? null,
         previousLicenseeCompany: previous?.licenseeCompany ?? null,
         previousSubscriptionId: previous?.subscriptionId ?? null,
+        voidedByReplace: r.replacedBy !== null,
       };
     });
   }

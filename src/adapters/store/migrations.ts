@@ -4,7 +4,44 @@
  * Never edit a released migration: add a new one.
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { licenseFingerprint } from '../../core/license/codec.js';
+import { REDACTED_LICENSE_TEXT } from '../../core/retention.js';
 import { fileLicenseKeys } from './customer-keys.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on the untyped database
+type AnyDb = Kysely<any>;
+
+/** Runs `each` over every license, in pages (a long-running database can hold many). */
+async function forEachLicense(
+  db: Kysely<unknown>,
+  each: (license: {
+    id: string;
+    request_id: string;
+    issued_at: string;
+    text: string;
+    fingerprint: string;
+  }) => Promise<void>,
+): Promise<void> {
+  let after = '';
+  for (;;) {
+    const page = (await (db as AnyDb)
+      .selectFrom('licenses')
+      .select(['id', 'request_id', 'issued_at', 'text', 'fingerprint'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(500)
+      .execute()) as {
+      id: string;
+      request_id: string;
+      issued_at: string;
+      text: string;
+      fingerprint: string;
+    }[];
+    for (const l of page) await each(l);
+    if (page.length < 500) break;
+    after = page[page.length - 1]!.id;
+  }
+}
 
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -207,22 +244,53 @@ const migrations: Record<string, Migration> = {
         .on('license_keys')
         .columns(['license_id'])
         .execute();
-      // Existing licenses, in pages (a long-running database can hold many).
-      let after = '';
-      for (;;) {
-        const page = (await (db as Kysely<any>) // eslint-disable-line @typescript-eslint/no-explicit-any
-          .selectFrom('licenses')
-          .select(['id', 'request_id', 'issued_at'])
-          .where('id', '>', after)
-          .orderBy('id')
-          .limit(500)
-          .execute()) as { id: string; request_id: string; issued_at: string }[];
-        for (const l of page) {
-          await fileLicenseKeys(db, { id: l.id, requestId: l.request_id, issuedAt: l.issued_at });
-        }
-        if (page.length < 500) break;
-        after = page[page.length - 1]!.id;
-      }
+      await forEachLicense(db, (l) =>
+        fileLicenseKeys(db as AnyDb, { id: l.id, requestId: l.request_id, issuedAt: l.issued_at }),
+      );
+    },
+  },
+  '0007_trust': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A decision date pinned by the caller (LIFELINE_ALLOW_PINNED_DATES), and replace's links.
+      await db.schema
+        .alterTable('requests')
+        .addColumn('date_pinned', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('requests').addColumn('replaces', 'text').execute();
+      await db.schema.alterTable('requests').addColumn('replaced_by', 'text').execute();
+      // Fingerprints are now taken over the payload without framing or whitespace; the old values
+      // are already in emails, tracker issues and audit entries, so they stay findable.
+      await db.schema
+        .createTable('license_fingerprint_aliases')
+        .addColumn('fingerprint', 'text', (c) => c.primaryKey())
+        .addColumn('license_id', 'text', (c) => c.notNull().references('licenses.id'))
+        .execute();
+      await forEachLicense(db, async (l) => {
+        if (l.text === REDACTED_LICENSE_TEXT) return;
+        const fingerprint = licenseFingerprint(l.text);
+        if (fingerprint === l.fingerprint) return;
+        await (db as AnyDb)
+          .insertInto('license_fingerprint_aliases')
+          .values({ fingerprint: l.fingerprint, license_id: l.id })
+          .onConflict((oc) => oc.column('fingerprint').doNothing())
+          .execute();
+        await (db as AnyDb).updateTable('licenses').set({ fingerprint }).where('id', '=', l.id).execute();
+      });
+      // Rule 9's keys in their canonical forms, beside the old ones (a previous license's
+      // fingerprint cannot be recomputed: its text is not stored), so rule 9 never fails open.
+      await forEachLicense(db, (l) =>
+        fileLicenseKeys(
+          db as AnyDb,
+          { id: l.id, requestId: l.request_id, issuedAt: l.issued_at },
+          { keepExisting: true },
+        ),
+      );
+    },
+  },
+  '0008_delivery_follow_ups': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A follow-up names the email delivery whose final state it reports (core/deliveries/follow-ups.ts).
+      await db.schema.alterTable('deliveries').addColumn('about', 'text').execute();
     },
   },
 };

@@ -1,7 +1,7 @@
 /**
  * Issue/resend rate limits (PRODUCT.md §10) kept in the database, so that every `serve` process on
- * it counts together and a restart forgets nothing: a fixed window per key (the user; the customer
- * email), counted by one atomic upsert per key, which SQLite and PostgreSQL both run as one step.
+ * it counts together and a restart forgets nothing: a fixed window per key (the user, or for a
+ * Zendesk signed request its ticket; the customer email), counted by one atomic upsert per key, which SQLite and PostgreSQL both run as one step.
  *
  * Every well-formed call counts, whatever its answer — also a repeat issue call that returns the
  * ticket's existing record (200), a 422 refusal, a 202 or a resend of an unknown id (per user only):
@@ -10,6 +10,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { CompiledStatements } from './compiled-statements.js';
+import type { RequestOrigin } from '../../core/ports.js';
 import type { Database } from './schema.js';
 
 /** Runs rate-limit writes (KyselyStore.inTransactionUnsynced: on SQLite, in the commit batch). */
@@ -27,13 +28,26 @@ export interface RateDecision {
   retryAfterSeconds: number;
 }
 
-/** What a route needs: count one issue/resend call for a user and (when known) a customer. */
+/** Who is counted: the caller, and for a Zendesk signed request the ticket it was signed on. */
+export interface LimitedCaller {
+  name: string;
+  role: string;
+  origin?: Pick<RequestOrigin, 'via' | 'ticketId'> | undefined;
+}
+
+/** What a route needs: count one issue/resend call for a caller and (when known) a customer. */
 export interface IssuanceLimiter {
-  take(
-    user: { name: string; role: string },
-    customerEmail: string | null,
-    now: number,
-  ): Promise<RateDecision>;
+  take(user: LimitedCaller, customerEmail: string | null, now: number): Promise<RateDecision>;
+}
+
+/**
+ * The caller's window. A sidebar request counts against the ticket it was signed on: its agent
+ * claims are whatever the sidebar's code put in them, so a caller could vary them to escape a
+ * per-agent window. Tokens and console sessions count against their name and role.
+ */
+export function callerLimitKey(user: LimitedCaller): string {
+  const ticket = user.origin?.via === 'zendesk' ? user.origin.ticketId : null;
+  return JSON.stringify(ticket ? ['zendesk-ticket', ticket] : ['user', user.role, user.name]);
 }
 
 const SWEEP_EVERY = 500;
@@ -53,13 +67,9 @@ export class StoreRateLimits implements IssuanceLimiter {
     this.perCustomer = limits.perCustomer ?? DEFAULT_RATE_LIMIT_PER_CUSTOMER;
   }
 
-  async take(
-    user: { name: string; role: string },
-    customerEmail: string | null,
-    now: number,
-  ): Promise<RateDecision> {
+  async take(user: LimitedCaller, customerEmail: string | null, now: number): Promise<RateDecision> {
     if (++this.calls % SWEEP_EVERY === 0) await this.sweep(now);
-    const keys = [{ key: JSON.stringify(['user', user.role, user.name]), limit: this.perUser }];
+    const keys = [{ key: callerLimitKey(user), limit: this.perUser }];
     if (customerEmail !== null) {
       keys.push({
         key: JSON.stringify(['customer', customerEmail.trim().toLowerCase()]),

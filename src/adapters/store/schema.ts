@@ -23,6 +23,11 @@ export interface RequestsTable {
   tracker_url: string | null;
   /** JSON `RequestOrigin` (PRODUCT.md §10: the signed request's claims), or NULL. */
   origin: string | null;
+  /** 1 when the decision date was pinned by the caller (LIFELINE_ALLOW_PINNED_DATES). Migration 0007. */
+  date_pinned: number;
+  /** The request this one replaced, and the request that replaced this one (PRODUCT.md §12). */
+  replaces: string | null;
+  replaced_by: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -40,6 +45,12 @@ export interface LicensesTable {
   created_at: string;
 }
 
+/** Fingerprints a license was known by before (migration 0007): still found by lookup. */
+export interface LicenseFingerprintAliasesTable {
+  fingerprint: string;
+  license_id: string;
+}
+
 /** Rule 9's index: a license filed under the SHA-256 of each of its customer's keys. */
 export interface LicenseKeysTable {
   key: string;
@@ -54,6 +65,8 @@ export interface DeliveriesTable {
   purpose: string;
   status: string;
   recipient: string | null;
+  /** A follow-up's email delivery (migration 0007); null otherwise. */
+  about?: string | null;
   attempts: number;
   last_error: string | null;
   next_attempt_at: string | null;
@@ -149,6 +162,7 @@ export interface Database {
   requests: RequestsTable;
   licenses: LicensesTable;
   license_keys: LicenseKeysTable;
+  license_fingerprint_aliases: LicenseFingerprintAliasesTable;
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

@@ -94,7 +94,9 @@ export function createZendeskTickets(options: ZendeskTicketsOptions): TicketSyst
   }
 
   return {
-    async addInternalNote(ticketId, body) {
+    async addInternalNote(ticketId, html) {
+      // `html_body`, not `body`: Zendesk may read `body` as Markdown; the note is built as HTML
+      // with every value escaped (core/text/html.ts).
       await request(
         'PUT',
         `${ticketPath(ticketId)}.json`,
@@ -102,7 +104,7 @@ export function createZendeskTickets(options: ZendeskTicketsOptions): TicketSyst
           notFound: `Zendesk ticket ${ticketId} not found`,
           forbidden: `Zendesk does not let ${options.email} update ticket ${ticketId}`,
         },
-        { ticket: { comment: { body, public: false } } },
+        { ticket: { comment: { html_body: html, public: false } } },
       );
     },
 

@@ -1,8 +1,10 @@
-/** `check`, `issue`, `lookup`, `resend`, `retry`, `void`, `approve`, `reject` (PRODUCT.md §8). */
+/** `check`, `issue`, `lookup`, `resend`, `retry`, `void`, `approve`, `reject`, `replace` (PRODUCT.md §8). */
 import { EXIT, exitCodeOf, type Code } from '../../core/errors.js';
 import type { EligibilityResult } from '../../core/eligibility/index.js';
-import { checkRequest, issueEmergencyLicense, type IssueInput } from '../../core/issuance/issue.js';
 import {
+  checkRequest,
+  issueEmergencyLicense,
+  type IssueInput,
   approveRequest,
   lookupRequests,
   rejectRequest,
@@ -10,10 +12,11 @@ import {
   lookupById,
   retryRequest,
   voidRequest,
-} from '../../core/issuance/manage.js';
+} from '../../core/issuance/index.js';
 import type { App } from '../../app.js';
 import { runWorker } from '../../interfaces/worker/run-worker.js';
 import { recordJson, type RequestView } from '../../core/issuance/view.js';
+import { replaceRequest } from '../../core/issuance/replace.js';
 import { actorFrom, numberArg, parseToday, readLicenseFile, withApp } from '../context.js';
 import type { CommandOutcome } from '../output.js';
 import { renderEligibility, renderLocalRecords, renderView } from '../render.js';
@@ -38,8 +41,8 @@ export interface RequestOptions {
   json?: boolean;
 }
 
-function issueInput(o: RequestOptions): IssueInput {
-  const today = parseToday(o.today);
+function issueInput(o: RequestOptions, app: App): IssueInput {
+  const today = parseToday(o.today, app);
   return {
     request: {
       ticketId: o.ticket,
@@ -74,6 +77,13 @@ export function checkJson(result: EligibilityResult): Record<string, unknown> {
 const refusedExit = (result: EligibilityResult): CommandOutcome['exit'] =>
   result.eligible ? EXIT.OK : exitCodeOf((result.refusals[0]?.code ?? 'INPUT_INVALID') as Code);
 
+/** A refusal by the rules, as `check` prints it. */
+const refusedOutcome = (result: EligibilityResult): CommandOutcome => ({
+  exit: refusedExit(result),
+  human: renderEligibility(result),
+  json: checkJson(result),
+});
+
 /**
  * Delivers what a command just queued for its request, as `lifeline issue` promises (§8): up to 20 s,
  * not waiting for deliveries that back off longer than 3 s. Whatever is left, `lifeline worker` (or
@@ -105,14 +115,14 @@ const SIGNS = { warnings: true } as const;
 
 export function check(o: RequestOptions): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const result = await checkRequest(issueInput(o), app.ports, app.settings);
+    const result = await checkRequest(issueInput(o, app), app.ports, app.settings);
     return { exit: refusedExit(result), human: renderEligibility(result), json: checkJson(result) };
   });
 }
 
 export function issue(o: RequestOptions): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const outcome = await issueEmergencyLicense(issueInput(o), app.ports, app.settings);
+    const outcome = await issueEmergencyLicense(issueInput(o, app), app.ports, app.settings);
     switch (outcome.kind) {
       case 'issued':
         return viewOutcome(
@@ -188,29 +198,20 @@ export function resend(
     const view = await resendLicense(
       { requestId: id, actor: actorFrom(o, 'engineer'), to: o.to ?? null },
       app.ports,
+      app.settings,
     );
     return viewOutcome(await deliverNow(app, view, o.deliver), true, 'Resend queued.');
   });
 }
 
-export function retry(
-  id: string,
-  o: { by?: string; today?: string; deliver?: boolean },
-): Promise<CommandOutcome> {
+export function retry(id: string, o: { by?: string; deliver?: boolean }): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const today = parseToday(o.today);
     const outcome = await retryRequest(
-      { requestId: id, actor: actorFrom(o, 'engineer'), ...(today ? { today } : {}) },
+      { requestId: id, actor: actorFrom(o, 'engineer') },
       app.ports,
       app.settings,
     );
-    if (outcome.kind === 'refused') {
-      return {
-        exit: refusedExit(outcome.eligibility),
-        human: renderEligibility(outcome.eligibility),
-        json: checkJson(outcome.eligibility),
-      };
-    }
+    if (outcome.kind === 'refused') return refusedOutcome(outcome.eligibility);
     return viewOutcome(
       await deliverNow(app, outcome.view, o.deliver),
       false,
@@ -231,7 +232,7 @@ export function decide(
     withApp(
       async (app) => {
         // The CLI is an operator's tool on the server: decisions are taken with the licensing role.
-        const today = parseToday(o.today);
+        const today = parseToday(o.today, app);
         const input = {
           requestId: id,
           actor: actorFrom(o, 'licensing'),
@@ -252,4 +253,32 @@ export function decide(
       },
       name === 'approve' ? SIGNS : {},
     );
+}
+
+/** `replace`: voids the license if needed and issues (signs) a new one for the same ticket. */
+export function replace(
+  id: string,
+  o: { reason: string; email?: string; seats?: string; by?: string; today?: string; deliver?: boolean },
+): Promise<CommandOutcome> {
+  return withApp(async (app) => {
+    const today = parseToday(o.today, app);
+    const outcome = await replaceRequest(
+      {
+        requestId: id,
+        actor: actorFrom(o, 'licensing'),
+        reason: o.reason,
+        ...(o.email !== undefined ? { requesterEmail: o.email } : {}),
+        ...(o.seats !== undefined ? { seats: numberArg(o.seats) } : {}),
+        ...(today ? { today } : {}),
+      },
+      app.ports,
+      app.settings,
+    );
+    if (outcome.kind === 'refused') return refusedOutcome(outcome.eligibility);
+    return viewOutcome(
+      await deliverNow(app, outcome.view, o.deliver),
+      false,
+      `Replaced ${id}: new license issued as ${outcome.view.request.id}.`,
+    );
+  }, SIGNS);
 }

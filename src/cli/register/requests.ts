@@ -1,6 +1,6 @@
 /**
- * `check`, `issue`, `lookup`, `resend`, `retry`, `void`, `approve`, `reject`: their options and help;
- * src/cli/commands/requests.ts, loaded when one runs, does the work.
+ * `check`, `issue`, `lookup`, `resend`, `retry`, `void`, `replace`, `approve`, `reject`: their options
+ * and help; src/cli/commands/requests.ts, loaded when one runs, does the work.
  */
 import type { Command } from 'commander';
 import { lazyAction } from '../output.js';
@@ -20,7 +20,7 @@ function addRequestOptions(command: Command): Command {
     .option('--billable-users <n>', '"Billable users" from the Admin Area dashboard')
     .option('--engineer <name>', 'who issues it (default: the OS user)')
     .option('--ticket-url <url>', 'the ticket URL (default: under ZENDESK_URL when set)')
-    .option('--today <date>', 'the date to decide on (default: today in the support time zone)')
+    .option('--today <date>', 'pin the decision date (only with LIFELINE_ALLOW_PINNED_DATES=true)')
     .option('--override-reason <text>', 'override refusals of rules 4–9 (at least 20 characters)')
     .option('--role <role>', 'engineer or licensing (an engineer override waits for approval)', 'engineer')
     .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
@@ -58,9 +58,10 @@ export function registerRequestCommands(program: Command): void {
 
   program
     .command('retry <id>')
-    .description('run a failed request again (only when no license was generated)')
+    .description(
+      'run a failed request again (only when no license was generated; on its own decision date, up to 7 days after it)',
+    )
     .option('--by <name>')
-    .option('--today <date>')
     .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
     .option('--json', 'print one JSON object')
     .action(lazyAction(load, (m) => m.retry));
@@ -77,6 +78,23 @@ export function registerRequestCommands(program: Command): void {
       .action(lazyAction(load, (m) => m.decide(name)));
   };
   decision('void', 'void an issued license record (licensing); the file cannot be revoked on the instance');
+
+  program
+    .command('replace <id>')
+    .description(
+      'void a license (if needed) and issue a new one for the same ticket with a corrected address or seats (licensing)',
+    )
+    .requiredOption(
+      '--reason <text>',
+      'why (at least 20 characters; it also overrides refusals of rules 4–9)',
+    )
+    .option('--email <email>', 'the corrected requester email')
+    .option('--seats <n>', 'the corrected seats')
+    .option('--by <name>', 'who replaces it (default: the OS user)')
+    .option('--today <date>', 'pinned date for the new license (LIFELINE_ALLOW_PINNED_DATES only)')
+    .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
+    .option('--json', 'print one JSON object')
+    .action(lazyAction(load, (m) => m.replace));
   decision('approve', 'approve an override waiting for licensing; the license is generated now');
   decision('reject', 'reject an override waiting for licensing');
 }

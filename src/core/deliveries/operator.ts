@@ -8,7 +8,7 @@
  * A delivery already replaced by a newer one of the same request and channel is not acted on twice.
  */
 import { LifelineError } from '../errors.js';
-import { auditEntry, newDeliveries } from '../issuance/issue.js';
+import { auditEntry, newDeliveries } from '../issuance/records.js';
 import type { Actor, Clock, DeliveryRecord, IdGenerator, Store } from '../ports.js';
 
 export interface OperatorPorts {
@@ -73,8 +73,10 @@ export async function retryDelivery(
   const reason = reasonOf(input.reason);
   const old = await load(ports, input.requestId, input.deliveryId);
   const now = ports.clock.now().toISOString();
-  const [fresh] = newDeliveries(ports, input.requestId, old.purpose, [old.channel], now, old.recipient);
-  if (!fresh) throw new LifelineError('INTERNAL', 'no delivery was made');
+  const [made] = newDeliveries(ports, input.requestId, old.purpose, [old.channel], now, old.recipient);
+  if (!made) throw new LifelineError('INTERNAL', 'no delivery was made');
+  // A follow-up still reports the same email.
+  const fresh: DeliveryRecord = { ...made, about: old.about ?? null };
   await ports.store.transaction(async (tx) => {
     await tx.insertDeliveries([fresh]);
     await tx.appendAudit(

@@ -5,18 +5,13 @@
  * `unknown` for a human and never re-sent automatically. A delivery that succeeded is never repeated:
  * its completion is recorded only by the worker that still holds its claim.
  */
-import { auditEntry, newDeliveries } from '../issuance/issue.js';
+import { auditEntry, newDeliveries } from '../issuance/records.js';
 import type { Actor, Clock, DeliveryCompletion, DeliveryRecord, IdGenerator, Store } from '../ports.js';
-import {
-  buildChatMessage,
-  buildEmail,
-  buildTicketNote,
-  buildTrackerIssue,
-  buildTrackerNote,
-  type MailSettings,
-  type MessageContext,
-} from './messages.js';
-import { DeliveryError, type DeliveryChannels } from './ports.js';
+import { channelNamed, portOf, type DeliveryChannels } from './channels/index.js';
+import { opensIssue } from './channels/tracker.js';
+import { emailOnFirstAttempt, followUpsDue, isFinal, reportedEmail } from './follow-ups.js';
+import type { MailSettings, MessageContext } from './messages.js';
+import { DeliveryError } from './ports.js';
 
 export interface WorkerSettings {
   /** Unique per worker process (claims are recorded under it). */
@@ -50,8 +45,12 @@ export interface WorkerPorts {
 
 const WORKER: Actor = { name: 'delivery worker', role: 'admin' };
 
-/** While the tracker issue is being created, the chat post and ticket note wait for its link. */
+/**
+ * While the tracker issue is being created, the chat post and ticket note wait for its link; while
+ * the email is on its first try (due now, usually done within a poll or two), for its outcome.
+ */
 const WAIT_FOR_TRACKER_MS = 2_000;
+const WAIT_FOR_EMAIL_MS = 500;
 
 export function backoffMs(attempt: number, settings: WorkerSettings, retryAfterMs?: number): number {
   const exponential = Math.min(settings.maxBackoffMs, settings.baseBackoffMs * 2 ** Math.max(0, attempt - 1));
@@ -60,7 +59,13 @@ export function backoffMs(attempt: number, settings: WorkerSettings, retryAfterM
 }
 
 type Outcome =
-  | { kind: 'sent'; externalRef: string | null; trackerLink?: { iid: string; url: string | null } }
+  | {
+      kind: 'sent';
+      externalRef: string | null;
+      trackerLink?: { iid: string; url: string | null };
+      /** The email as the sent text stated it (a chat post or ticket note), for its follow-up. */
+      stated?: DeliveryRecord | null;
+    }
   | { kind: 'wait'; reason: string; delayMs: number }
   | { kind: 'error'; error: DeliveryError };
 
@@ -69,98 +74,78 @@ function asDeliveryError(error: unknown): DeliveryError {
   return new DeliveryError('temporary', error instanceof Error ? error.message : String(error));
 }
 
+/** Why a chat post or ticket note should wait a moment, and how long; null to write it now. */
+function reasonToWait(
+  delivery: DeliveryRecord,
+  siblings: readonly DeliveryRecord[],
+  tracker: unknown,
+  email: DeliveryRecord | null,
+): { reason: string; delayMs: number } | null {
+  // Posts and notes link to the tracker issue: wait for it while it is on its way.
+  const trackerOnItsWay = siblings.some(
+    (d) => opensIssue(d) && ['queued', 'claimed', 'sending'].includes(d.status),
+  );
+  if (!tracker && trackerOnItsWay)
+    return { reason: 'waiting for the tracker issue', delayMs: WAIT_FOR_TRACKER_MS };
+  // They say how the email went: wait for its first try, so that they rarely need a follow-up.
+  if (delivery.purpose !== 'follow_up' && email && emailOnFirstAttempt(email))
+    return { reason: 'waiting for the first try of the license email', delayMs: WAIT_FOR_EMAIL_MS };
+  return null;
+}
+
 async function attempt(
   delivery: DeliveryRecord,
   ports: WorkerPorts,
   settings: WorkerSettings,
 ): Promise<Outcome> {
-  const { store, channels } = ports;
+  const { store } = ports;
+  const channel = channelNamed(delivery.channel);
+  if (!channel) {
+    return { kind: 'error', error: new DeliveryError('permanent', `no channel named ${delivery.channel}`) };
+  }
   const request = await store.getRequest(delivery.requestId);
   if (!request)
     return { kind: 'error', error: new DeliveryError('permanent', 'the request no longer exists') };
-  const [license, tracker] = await Promise.all([
+  const [license, tracker, siblings] = await Promise.all([
     store.getLicenseForRequest(request.id),
     store.getTrackerLink(request.id),
+    channel.firstWave(delivery) ? [] : store.listDeliveries(request.id),
   ]);
-  const ctx: MessageContext = { request, license, delivery, tracker };
+  const email = reportedEmail(delivery, siblings);
+  const ctx: MessageContext = { request, license, delivery, tracker, email };
 
   // A worker stopped while handing this to its channel: it may have arrived. Repeating it could
   // duplicate an email or a post, so a human decides (the tracker issue gets a note for emails).
   if (delivery.status === 'sending') {
-    const what = delivery.channel === 'ticket' ? 'ticket note' : delivery.channel;
     return {
       kind: 'error',
       error: new DeliveryError(
         'unknown',
-        `the worker stopped while sending this ${what}; it may have arrived`,
+        `the worker stopped while sending this ${channel.label.toLowerCase()}; it may have arrived`,
       ),
     };
   }
 
-  // Chat posts and ticket notes link to the tracker issue: wait for it while it is on its way.
-  if ((delivery.channel === 'chat' || delivery.channel === 'ticket') && !tracker) {
-    const siblings = await store.listDeliveries(request.id);
-    const trackerOnItsWay = siblings.some(
-      (d) =>
-        d.channel === 'tracker' &&
-        (d.purpose === 'issue' || d.purpose === 'failure') &&
-        ['queued', 'claimed', 'sending'].includes(d.status),
-    );
-    if (trackerOnItsWay && delivery.attempts < settings.maxAttempts - 1) {
-      return { kind: 'wait', reason: 'waiting for the tracker issue', delayMs: WAIT_FOR_TRACKER_MS };
-    }
-  }
+  const wait = channel.waitsForTracker ? reasonToWait(delivery, siblings, tracker, email) : null;
+  if (wait !== null && delivery.attempts < settings.maxAttempts - 1) return { kind: 'wait', ...wait };
 
-  // Emails, chat posts and ticket notes cannot be looked up afterwards to see whether they arrived:
-  // they are marked `sending` just before the channel is called (see above for a stopped worker).
-  const markSending = (): Promise<boolean> =>
+  // What cannot be looked up afterwards to see whether it arrived is marked `sending` just before
+  // it leaves (see above for a stopped worker).
+  const handOver = async (): Promise<boolean> =>
+    !channel.marksSending ||
     store.markSending(delivery.id, settings.workerId, ports.clock.now().toISOString());
-  const claimLost: Outcome = {
-    kind: 'error',
-    error: new DeliveryError('temporary', 'the claim was lost before sending'),
-  };
   try {
-    switch (delivery.channel) {
-      case 'email': {
-        const message = buildEmail(ctx, settings.mail);
-        if (!(await markSending())) return claimLost;
-        const { response } = await channels.mailer.send(message);
-        return { kind: 'sent', externalRef: response.slice(0, 500) };
-      }
-      case 'tracker': {
-        if (delivery.purpose === 'issue' || delivery.purpose === 'failure') {
-          const ref = await channels.tracker.createIssue(buildTrackerIssue(ctx));
-          return { kind: 'sent', externalRef: ref.iid, trackerLink: ref };
-        }
-        if (!tracker) {
-          throw new DeliveryError('temporary', 'the tracker issue for this request does not exist yet');
-        }
-        let event: Parameters<typeof buildTrackerNote>[1];
-        if (delivery.purpose === 'email_failed' || delivery.purpose === 'email_unknown') {
-          const emails = (await store.listDeliveries(request.id)).filter(
-            (d) => d.channel === 'email' && (d.status === 'failed' || d.status === 'unknown'),
-          );
-          event = {
-            kind: delivery.purpose,
-            error: emails.at(-1)?.lastError ?? 'unknown error',
-          };
-        }
-        await channels.tracker.addNote(tracker, buildTrackerNote(ctx, event));
-        return { kind: 'sent', externalRef: tracker.iid };
-      }
-      case 'chat': {
-        const text = buildChatMessage(ctx);
-        if (!(await markSending())) return claimLost;
-        const { ref } = await channels.chat.post(text, { requestId: request.id });
-        return { kind: 'sent', externalRef: ref };
-      }
-      case 'ticket': {
-        const note = buildTicketNote(ctx);
-        if (!(await markSending())) return claimLost;
-        await channels.tickets.addInternalNote(request.ticketId, note);
-        return { kind: 'sent', externalRef: null };
-      }
+    const sent = await channel.send({
+      ctx,
+      siblings,
+      port: portOf(ports.channels, channel),
+      mail: settings.mail,
+      handOver,
+    });
+    if (sent === 'claim_lost') {
+      return { kind: 'error', error: new DeliveryError('temporary', 'the claim was lost before sending') };
     }
+    return { kind: 'sent', ...sent };
   } catch (error) {
     return { kind: 'error', error: asDeliveryError(error) };
   }
@@ -239,10 +224,27 @@ export async function runDelivery(
         }),
       );
     }
-    // A license email that failed for good, or may not have arrived, becomes a note on the tracker issue.
-    if (delivery.channel === 'email' && (completion.status === 'failed' || completion.status === 'unknown')) {
-      const purpose = completion.status === 'failed' ? 'email_failed' : 'email_unknown';
-      await tx.insertDeliveries(newDeliveries(ports, delivery.requestId, purpose, ['tracker'], now, null));
+    // Follow-ups (follow-ups.ts), read after the audit entry: its head row's lock orders this
+    // transaction with the other deliveries' of the request, so each sees what the other wrote.
+    const stated = outcome.kind === 'sent' ? (outcome.stated ?? null) : null;
+    const mayNeedFollowUps =
+      delivery.channel === 'email' ? completion.status !== 'queued' : stated !== null && !isFinal(stated);
+    if (mayNeedFollowUps) {
+      const siblings = await tx.listDeliveries(delivery.requestId);
+      const done = siblings.find((d) => d.id === delivery.id);
+      const due = done ? followUpsDue(done, stated, siblings) : [];
+      if (due.length > 0) {
+        await tx.insertDeliveries(
+          due.flatMap(({ channel, about }) =>
+            newDeliveries(ports, delivery.requestId, 'follow_up', [channel], now, about.recipient).map(
+              (d) => ({
+                ...d,
+                about: about.id,
+              }),
+            ),
+          ),
+        );
+      }
     }
     return true;
   });
@@ -270,12 +272,11 @@ export async function runDueDeliveries(
     requestId,
   );
   // Emails and tracker issues first (side by side); then the chat posts and notes, which link to
-  // the tracker issue. Nothing waits on email.
-  const opensIssue = (d: DeliveryRecord): boolean =>
-    d.channel === 'email' || (d.channel === 'tracker' && (d.purpose === 'issue' || d.purpose === 'failure'));
-  const first = await Promise.all(claimed.filter(opensIssue).map((d) => runDelivery(d, ports, settings)));
+  // the tracker issue and say how the email went.
+  const first = (d: DeliveryRecord): boolean => channelNamed(d.channel)?.firstWave(d) ?? true;
+  const done = await Promise.all(claimed.filter(first).map((d) => runDelivery(d, ports, settings)));
   const rest = await Promise.all(
-    claimed.filter((d) => !opensIssue(d)).map((d) => runDelivery(d, ports, settings)),
+    claimed.filter((d) => !first(d)).map((d) => runDelivery(d, ports, settings)),
   );
-  return [...first, ...rest].filter((r): r is DeliveryResult => r !== null);
+  return [...done, ...rest].filter((r): r is DeliveryResult => r !== null);
 }

@@ -5,7 +5,7 @@
 import { daysBetween, isCalendarDate, type CalendarDate } from '../dates.js';
 import { DEFAULT_ELIGIBILITY_CONFIG, type EligibilityConfig } from './config.js';
 import { gatherEvidence, type Evidence } from './evidence.js';
-import { checkInput, type ValidFields } from './input.js';
+import { checkInput, expiryInRange, type ValidFields } from './input.js';
 import { OVERRIDABLE_CODES } from './override.js';
 import { findRecentEmergencyLicenses, type RecentMatch } from './recent.js';
 import { ELIGIBILITY_RULES, isWeekendOrHoliday } from './rules.js';
@@ -38,7 +38,14 @@ export function checkEligibility(
   const input = checkInput(request, {
     hasLicenseFile: context.previousLicense !== null,
     maxSeats: config.maxSeats,
+    recipients: { staffDomains: config.staffDomains, ownAddresses: context.ownAddresses ?? [] },
+    ticketHost: config.ticketHost,
   });
+  const licenseDates = previousLicenseDateProblem(context);
+  if (licenseDates) {
+    input.findings.push(licenseDates);
+    input.request = null;
+  }
   const evidence = gatherEvidence(input.valid, context.previousLicense, config.graceDays);
   const recentMatches = findRecentEmergencyLicenses(
     { ticketId: input.valid.ticketId ?? null, requesterEmail: input.valid.requesterEmail ?? null },
@@ -70,6 +77,27 @@ export function checkEligibility(
     request: input.request,
     overridable: refusals.length > 0 && refusals.every((r) => OVERRIDABLE_CODES.includes(r.code)),
   };
+}
+
+/** A previous license dated where no license can be (rule 1, as for a typed expiry date). */
+function previousLicenseDateProblem(context: EligibilityContext): Finding<'INPUT_INVALID'> | null {
+  const license = context.previousLicense?.license;
+  if (!license) return null;
+  for (const [name, date] of [
+    ['expires_at', license.expiresAt],
+    ['block_changes_at', license.blockChangesAt],
+  ] as const) {
+    if (!date) continue;
+    const inRange = expiryInRange(date);
+    if (!inRange.ok) {
+      return {
+        code: 'INPUT_INVALID',
+        field: 'previousLicense',
+        message: `The previous license's ${name} ${inRange.error}.`,
+      };
+    }
+  }
+  return null;
 }
 
 function factsOf(

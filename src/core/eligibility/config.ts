@@ -21,6 +21,10 @@ export interface EligibilityConfig {
   maxSeats: number;
   /** Domains shared by unrelated people: a matching domain alone does not make the same customer (rule 9). */
   publicEmailDomains: readonly string[];
+  /** The team's own mail domains: never a recipient (rule 1). */
+  staffDomains: readonly string[];
+  /** The ticket system's host (ZENDESK_URL): a ticket URL on another host is refused (rule 1). */
+  ticketHost: string | null;
 }
 
 export const PUBLIC_EMAIL_DOMAINS: readonly string[] = Object.freeze([
@@ -78,4 +82,6 @@ export const DEFAULT_ELIGIBILITY_CONFIG: EligibilityConfig = Object.freeze({
   implausibleMargin: 100,
   maxSeats: 1_000_000,
   publicEmailDomains: PUBLIC_EMAIL_DOMAINS,
+  staffDomains: Object.freeze([]) as readonly string[],
+  ticketHost: null,
 });

@@ -26,6 +26,8 @@ export interface Evidence {
 
 export interface LicenseIdentity {
   fingerprint: string | null;
+  /** The fingerprint as Lifeline computed it before 2026-12 (SHA-256 of the exact text), to match older records. */
+  legacyFingerprint?: string | null;
   licenseeEmail: string | null;
   licenseeCompany: string | null;
   subscriptionId: string | null;
@@ -75,12 +77,13 @@ function mismatch(field: string, typed: string, file: string): Finding<'EVIDENCE
 
 /** What in a previous license identifies the customer (rule 9's "same previous license"). */
 export function licenseIdentity(
-  previous: Pick<PreviousLicense, 'license' | 'fingerprint'> | null,
+  previous: Pick<PreviousLicense, 'license' | 'fingerprint' | 'legacyFingerprint'> | null,
 ): LicenseIdentity {
   if (!previous) return NO_IDENTITY;
   const { license } = previous;
   return {
     fingerprint: nonEmpty(previous.fingerprint),
+    legacyFingerprint: previous.legacyFingerprint ? nonEmpty(previous.legacyFingerprint) : null,
     licenseeEmail: nonEmpty(licenseeField(license, 'Email')),
     licenseeCompany: nonEmpty(licenseeField(license, 'Company')),
     subscriptionId: subscriptionId(license.restrictions?.['subscription_id']),

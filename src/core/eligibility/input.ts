@@ -9,6 +9,7 @@
  */
 import { parseCalendarDate, type CalendarDate } from '../dates.js';
 import { err, ok, type Result } from '../result.js';
+import { canonicalEmail, domainSet, registrableDomain } from './canonical.js';
 import { quote } from './text.js';
 import type { EligibilityRequest, Finding, NormalizedRequest } from './types.js';
 
@@ -17,6 +18,15 @@ export const TICKET_URL_MAX_LENGTH = 2048;
 export const EMAIL_MAX_LENGTH = 254;
 export const ENGINEER_MAX_LENGTH = 100;
 export const PLAN_MAX_LENGTH = 40;
+/** A previous license's expiry outside these years is no license anyone has (and would overflow the arithmetic). */
+export const EXPIRY_EARLIEST = '2000-01-01' as CalendarDate;
+export const EXPIRY_LATEST = '2099-12-31' as CalendarDate;
+
+/** Who may never receive a license (PRODUCT.md §12): the team's own domains and the acting person. */
+export interface RecipientPolicy {
+  staffDomains: readonly string[];
+  ownAddresses: readonly string[];
+}
 
 type FieldResult<T> = Result<T, string>;
 
@@ -65,7 +75,7 @@ function ticketId(value: unknown): FieldResult<string> {
   return ok(id);
 }
 
-function ticketUrl(value: unknown): FieldResult<string | typeof ABSENT> {
+function ticketUrl(value: unknown, host: string | null): FieldResult<string | typeof ABSENT> {
   if (isBlank(value)) return ok(ABSENT);
   if (typeof value !== 'string') return err(`must be text (an http or https URL), got ${kindOf(value)}`);
   const text = value.trim();
@@ -87,14 +97,21 @@ function ticketUrl(value: unknown): FieldResult<string | typeof ABSENT> {
   if (url.hostname === '') return err('must name a host');
   // It is posted to Slack and the tracker: never carry credentials along.
   if (url.username !== '' || url.password !== '') return err('must not contain a user name or password');
-  return ok(text);
+  if (host !== null && url.host !== host) {
+    return err(`must be a ticket on ${host} (ZENDESK_URL), not on ${quote(url.host)}`);
+  }
+  // Stored normalised, as the URL parser reads it, so every message shows what a browser opens.
+  return ok(url.href);
 }
 
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-/** A deliverable-looking address: ASCII dot-atom local part, exactly one "@", a DNS domain with a dot. */
-function requesterEmail(value: unknown): FieldResult<string> {
+/**
+ * A deliverable-looking address: ASCII dot-atom local part, exactly one "@", a DNS domain with a dot.
+ * The one email validator: every recipient of a license goes through it.
+ */
+export function validateEmail(value: unknown): FieldResult<string> {
   if (isBlank(value)) return err('is required (the email address of the ticket requester)');
   if (typeof value !== 'string') return err(`must be text (an email address), got ${kindOf(value)}`);
   const email = value.trim().toLowerCase();
@@ -120,6 +137,26 @@ function requesterEmail(value: unknown): FieldResult<string> {
     /^\d+$/.test(labels[labels.length - 1] ?? '')
   ) {
     return bad('the part after "@" must be a domain name with a dot, like example.com');
+  }
+  return ok(email);
+}
+
+/** A license recipient: a valid email, not in a staff domain, not the acting person's own address. */
+export function checkRecipient(value: unknown, policy: RecipientPolicy): FieldResult<string> {
+  const valid = validateEmail(value);
+  if (!valid.ok) return valid;
+  const email = valid.value;
+  const domain = registrableDomain(email.slice(email.lastIndexOf('@') + 1));
+  const staff = domainSet(policy.staffDomains.map((d) => registrableDomain(d) ?? d));
+  if (domain !== null && staff.has(domain)) {
+    return err(
+      `is ${quote(email)}, an address of the team's own domain ${domain} (LIFELINE_STAFF_DOMAINS): ` +
+        "a license goes to the customer's requester, never to a team member",
+    );
+  }
+  const own = canonicalEmail(email);
+  if (policy.ownAddresses.some((a) => canonicalEmail(a) === own)) {
+    return err(`is ${quote(email)}, your own address: a license goes to the customer's requester`);
   }
   return ok(email);
 }
@@ -182,11 +219,21 @@ function expiresAt(value: unknown): FieldResult<CalendarDate | typeof ABSENT> {
   if (typeof value !== 'string') return err(`must be a date written YYYY-MM-DD, got ${kindOf(value)}`);
   const text = value.trim();
   const date = parseCalendarDate(text);
-  if (date) return ok(date);
+  if (date) return expiryInRange(date);
   return /^\d{4}-\d{2}-\d{2}$/.test(text)
     ? err(`is not a real calendar date (got ${quote(text)})`)
     : err(`must be a date written YYYY-MM-DD (got ${quote(text)})`);
 }
+
+/** An expiry no license can have (before 2000, after 2099) is refused. */
+export function expiryInRange(date: CalendarDate): FieldResult<CalendarDate> {
+  return date < EXPIRY_EARLIEST || date > EXPIRY_LATEST
+    ? err(`is ${date}, not a possible license expiry (from ${EXPIRY_EARLIEST} to ${EXPIRY_LATEST})`)
+    : ok(date);
+}
+
+/** Rule 1's checks of single fields, for other edges that take the same values (signed-request claims). */
+export const ruleOneFields = { ticketId, requesterEmail: validateEmail, engineer } as const;
 
 /**
  * Rule 1. `hasLicenseFile` decides one cross-field case: with typed evidence only, a plan without
@@ -195,7 +242,14 @@ function expiresAt(value: unknown): FieldResult<CalendarDate | typeof ABSENT> {
  */
 export function checkInput(
   raw: EligibilityRequest,
-  options: { hasLicenseFile: boolean; maxSeats: number },
+  options: {
+    hasLicenseFile: boolean;
+    maxSeats: number;
+    /** Who may not receive the license; without it only the email's syntax is checked. */
+    recipients?: RecipientPolicy;
+    /** The ticket system's host (from ZENDESK_URL): a ticket URL elsewhere is refused. */
+    ticketHost?: string | null;
+  },
 ): InputCheck {
   const findings: Finding<'INPUT_INVALID'>[] = [];
   const valid: ValidFields = {};
@@ -226,8 +280,13 @@ export function checkInput(
 
   const max = options.maxSeats;
   take('ticketId', ticketId(request.ticketId));
-  take('ticketUrl', ticketUrl(request.ticketUrl));
-  take('requesterEmail', requesterEmail(request.requesterEmail));
+  take('ticketUrl', ticketUrl(request.ticketUrl, options.ticketHost ?? null));
+  take(
+    'requesterEmail',
+    options.recipients
+      ? checkRecipient(request.requesterEmail, options.recipients)
+      : validateEmail(request.requesterEmail),
+  );
   take('engineer', engineer(request.engineer));
   take('seats', seats(request.seats, max));
   take('plan', plan(request.plan));

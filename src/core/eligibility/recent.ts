@@ -1,13 +1,15 @@
 /**
  * Rule 9's question: was an emergency license already issued for the same customer within the
  * repeat window? "Same customer" (§4) is any of:
- *  - the same ticket, or the same requester email (case-insensitive);
- *  - the same requester email domain, unless it is a public mail domain (gmail.com…);
- *  - the same previous license: the same fingerprint, licensee email, licensee company
- *    (case-insensitive, trimmed, spaces collapsed, non-empty) or subscription id.
- * Fields are compared like with like (a requester email is not compared with a licensee email).
+ *  - the same ticket, or the same requester email;
+ *  - the same registrable email domain, unless it is a public mail domain (gmail.com…);
+ *  - the same previous license: the same fingerprint, licensee email, licensee company or
+ *    subscription id.
+ * Values are compared in their canonical forms (canonical.ts, PRODUCT.md §12), like with like (a
+ * requester email is not compared with a licensee email).
  */
 import { addDays, daysBetween, type CalendarDate } from '../dates.js';
+import { canonicalEmail, canonicalName, domainSet, emailDomain, isPublicMailDomain } from './canonical.js';
 import type { LicenseIdentity } from './evidence.js';
 import type { RecentLicense } from './types.js';
 
@@ -24,15 +26,10 @@ export interface RecentMatch {
  */
 const GENERIC_COMPANIES = new Set(['emergency trial license']);
 
-const normalize = (s: string | null | undefined): string | null => {
-  const t = (s ?? '').trim().replace(/\s+/g, ' ').toLowerCase();
+/** An exact value (ticket id, fingerprint): trimmed and lower-cased only. */
+const exact = (s: string | null | undefined): string | null => {
+  const t = (s ?? '').trim().toLowerCase();
   return t === '' ? null : t;
-};
-
-const domainOf = (email: string | null): string | null => {
-  if (!email) return null;
-  const at = email.lastIndexOf('@');
-  return at < 0 ? null : normalize(email.slice(at + 1));
 };
 
 /**
@@ -70,18 +67,20 @@ export function customerKeys(
   const add = (kind: string, value: string | null): void => {
     if (value !== null) keys.push(`${kind}:${value}`);
   };
-  const email = normalize(c.requesterEmail);
-  const domain = domainOf(email);
-  const company = normalize(c.licenseeCompany);
+  const email = canonicalEmail(c.requesterEmail);
+  const domain = emailDomain(email);
+  const company = canonicalName(c.licenseeCompany);
   const forRequest = options.publicEmailDomains !== undefined;
-  const publicDomains = new Set((options.publicEmailDomains ?? []).map((d) => d.trim().toLowerCase()));
-  add('ticket', normalize(c.ticketId));
+  const publicDomains = domainSet(options.publicEmailDomains ?? []);
+  add('ticket', exact(c.ticketId));
   add('email', email);
-  if (domain !== null && !publicDomains.has(domain)) add('domain', domain);
-  add('fingerprint', normalize(c.fingerprint));
-  add('licensee-email', normalize(c.licenseeEmail));
+  if (domain !== null && !isPublicMailDomain(domain, publicDomains)) add('domain', domain);
+  for (const fingerprint of new Set([exact(c.fingerprint), exact(c.legacyFingerprint)])) {
+    add('fingerprint', fingerprint);
+  }
+  add('licensee-email', canonicalEmail(c.licenseeEmail));
   if (!(forRequest && company !== null && GENERIC_COMPANIES.has(company))) add('licensee-company', company);
-  add('subscription', normalize(c.subscriptionId));
+  add('subscription', canonicalName(c.subscriptionId));
   return keys;
 }
 
@@ -103,12 +102,16 @@ export function findRecentEmergencyLicenses(
   recent: readonly RecentLicense[],
   options: { today: CalendarDate; repeatWindowDays: number; publicEmailDomains: readonly string[] },
 ): RecentMatch[] {
-  const publicDomains = new Set(options.publicEmailDomains.map((d) => d.trim().toLowerCase()));
-  const email = normalize(request.requesterEmail);
-  const domain = domainOf(email);
-  const ticket = normalize(request.ticketId);
-  const company = normalize(identity.licenseeCompany);
-  const same = (a: string | null, b: string | null | undefined): boolean => a !== null && a === normalize(b);
+  const publicDomains = domainSet(options.publicEmailDomains);
+  const email = canonicalEmail(request.requesterEmail);
+  const domain = emailDomain(email);
+  const sharedDomain = domain !== null && !isPublicMailDomain(domain, publicDomains) ? domain : null;
+  const ticket = exact(request.ticketId);
+  const fingerprints = [exact(identity.fingerprint), exact(identity.legacyFingerprint)];
+  const licenseeEmail = canonicalEmail(identity.licenseeEmail);
+  const company = canonicalName(identity.licenseeCompany);
+  const subscription = canonicalName(identity.subscriptionId);
+  const same = (a: string | null, b: string | null): boolean => a !== null && a === b;
 
   const matches: RecentMatch[] = [];
   const windowStart = addDays(options.today, -options.repeatWindowDays);
@@ -116,30 +119,26 @@ export function findRecentEmergencyLicenses(
     // The same test as isWithinRepeatWindow, as one string comparison per license
     // (YYYY-MM-DD dates order as strings): issued after `today − repeatWindowDays`.
     if (license.issuedAt <= windowStart) continue;
+    // A license voided by a replace for this ticket was corrected by its replacement (§12).
+    if (license.voidedByReplace && same(ticket, exact(license.ticketId))) continue;
     const reasons: string[] = [];
-    if (same(ticket, license.ticketId)) reasons.push(`same ticket ${license.ticketId}`);
-    if (same(email, license.requesterEmail)) reasons.push('same requester email');
-    else if (
-      domain !== null &&
-      !publicDomains.has(domain) &&
-      same(domain, domainOf(normalize(license.requesterEmail)))
-    ) {
-      reasons.push(`same email domain ${domain}`);
-    }
-    if (same(normalize(identity.fingerprint), license.previousLicenseFingerprint)) {
-      reasons.push('same previous license file');
-    }
-    if (same(normalize(identity.licenseeEmail), license.previousLicenseeEmail)) {
+    if (same(ticket, exact(license.ticketId))) reasons.push(`same ticket ${license.ticketId}`);
+    const licenseEmail = canonicalEmail(license.requesterEmail);
+    if (same(email, licenseEmail)) reasons.push('same requester email');
+    else if (same(sharedDomain, emailDomain(licenseEmail))) reasons.push(`same email domain ${sharedDomain}`);
+    const previous = exact(license.previousLicenseFingerprint);
+    if (fingerprints.some((f) => same(f, previous))) reasons.push('same previous license file');
+    if (same(licenseeEmail, canonicalEmail(license.previousLicenseeEmail))) {
       reasons.push('same previous licensee email');
     }
     if (
       company !== null &&
       !GENERIC_COMPANIES.has(company) &&
-      same(company, license.previousLicenseeCompany)
+      same(company, canonicalName(license.previousLicenseeCompany))
     ) {
       reasons.push('same previous licensee company');
     }
-    if (same(normalize(identity.subscriptionId), license.previousSubscriptionId)) {
+    if (same(subscription, canonicalName(license.previousSubscriptionId))) {
       reasons.push('same subscription id');
     }
     if (reasons.length > 0) matches.push({ license, reasons });

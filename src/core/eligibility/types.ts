@@ -23,8 +23,10 @@ export interface EligibilityRequest {
 /** The customer's previous license, decoded and validated by the caller. */
 export interface PreviousLicense {
   license: License;
-  /** SHA-256 of the license text (`licenseFingerprint`). */
+  /** `licenseFingerprint` of the license text. */
   fingerprint: string;
+  /** `legacyLicenseFingerprint` of the text, to match records made before fingerprints were normalised. */
+  legacyFingerprint?: string | null;
   /** Set when the fingerprint is one of Lifeline's own licenses. */
   issuedByLifelineRequestId: string | null;
 }
@@ -39,6 +41,8 @@ export interface EligibilityContext {
   recentLicenses: readonly RecentLicense[];
   /** When the ticket system is connected: how many image attachments the ticket has; null when not connected. */
   ticketImageCount: number | null;
+  /** The acting person's own addresses: never the recipient (rule 1). */
+  ownAddresses?: readonly string[];
 }
 
 /** An emergency license Lifeline issued, with what identified the customer at the time. */
@@ -51,6 +55,8 @@ export interface RecentLicense {
   previousLicenseeEmail: string | null;
   previousLicenseeCompany: string | null;
   previousSubscriptionId: string | null;
+  /** Voided by a replace (PRODUCT.md §12): rule 9 ignores it for its own ticket. */
+  voidedByReplace?: boolean;
 }
 
 /** The refusal codes, in rule order (rule 1 … rule 9). */

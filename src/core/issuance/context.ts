@@ -1,6 +1,14 @@
 /** What every use case of issuance receives: its ports and its settings. */
 import type { EligibilityConfig } from '../eligibility/index.js';
-import type { Clock, IdGenerator, LicenseSigner, LicenseVerifier, Store, TicketEvidence } from '../ports.js';
+import type {
+  Clock,
+  IdGenerator,
+  LicenseSigner,
+  LicenseVerifier,
+  RateLimiter,
+  Store,
+  TicketEvidence,
+} from '../ports.js';
 
 export interface IssuancePorts {
   store: Store;
@@ -10,6 +18,8 @@ export interface IssuancePorts {
   ids: IdGenerator;
   /** Present when the ticket system is connected. */
   tickets?: TicketEvidence;
+  /** Issue/resend limits (the HTTP API's; the CLI, run by the server's operator, has none). */
+  limits?: RateLimiter;
 }
 
 export interface IssuanceSettings {
@@ -18,4 +28,6 @@ export interface IssuanceSettings {
   supportTimeZone: string;
   /** Base URL of the ticket system, for a default ticket URL (`<base>/agent/tickets/<id>`). */
   ticketUrlBase?: string | null;
+  /** LIFELINE_ALLOW_PINNED_DATES: callers may pin `today` (tests and demos); otherwise refused. */
+  allowPinnedDates?: boolean;
 }

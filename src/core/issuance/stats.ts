@@ -6,6 +6,7 @@
 import { addDays, parseCalendarDate, type CalendarDate } from '../dates.js';
 import { LifelineError } from '../errors.js';
 import type { RequestStatus, RequestSummary } from '../ports.js';
+import type { IssuancePorts } from './context.js';
 
 export const STATUSES: readonly RequestStatus[] = [
   'issued',
@@ -97,4 +98,18 @@ export function dashboardStats(
     deliveredCount: minutes.length,
     refusalsByCode: Object.fromEntries(Object.entries(refusals).sort((a, b) => b[1] - a[1])),
   };
+}
+
+/** The dashboard's figures for a range of creation dates (UTC). */
+export async function dashboardStatsFor(
+  ports: Pick<IssuancePorts, 'store'>,
+  input: { from?: string | undefined; to?: string | undefined },
+  today: CalendarDate,
+): Promise<DashboardStats> {
+  const range = statsRange(input, today);
+  const summaries = await ports.store.requestSummaries({
+    createdFrom: `${range.from}T00:00:00.000Z`,
+    createdTo: `${range.to}T23:59:59.999Z`,
+  });
+  return dashboardStats(summaries, range);
 }

@@ -8,6 +8,7 @@ import type {
   Store,
   TrackerLink,
 } from '../ports.js';
+import { channelNamed } from '../deliveries/channels/index.js';
 
 export interface RequestView {
   request: RequestRecord;
@@ -59,9 +60,14 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
     failure: request.failure,
     voided: request.voided,
     origin: request.origin ?? null,
+    datePinned: request.datePinned === true,
+    replaces: request.replaces ?? null,
+    replacedBy: request.replacedBy ?? null,
     deliveries: view.deliveries.map((d) => ({
       id: d.id,
       channel: d.channel,
+      /** The channel's name for people, from the catalogue. */
+      channelLabel: channelNamed(d.channel)?.label ?? d.channel,
       purpose: d.purpose,
       status: d.status,
       recipient: d.recipient,

@@ -25,6 +25,7 @@ import {
 } from './attributes.js';
 import { decode64, encode64 } from './base64.js';
 import { addBoundary, removeBoundary } from './boundary.js';
+import { tooDeeplyNested, tooDeeplyNestedMessage } from './depth.js';
 import type { LicenseError } from './errors.js';
 
 /** Larger texts are refused outright; a real license is about 2 KB. */
@@ -55,10 +56,29 @@ function parseJson(bytes: Uint8Array): { ok: true; value: unknown } | { ok: fals
 
 const malformed = (message: string): DecodeError => ({ code: 'MALFORMED_ENVELOPE', message });
 
-/** SHA-256 of the license text exactly as issued, hex: how Lifeline recognises its own licenses. */
+/**
+ * How Lifeline recognises its own licenses in any copy (the file, the email body between its
+ * BEGIN/END lines, the tracker's code block): SHA-256, hex, of the base64 payload with the framing
+ * lines and all whitespace removed (PRODUCT.md §5).
+ */
 export function licenseFingerprint(text: string): string {
+  return hash('sha256', removeBoundary(text).replace(/\s+/g, ''), 'hex');
+}
+
+/** The fingerprint before 2026-12: SHA-256 of the text exactly as given (still found as an alias). */
+export function legacyLicenseFingerprint(text: string): string {
   return hash('sha256', text, 'hex');
 }
+
+const FINGERPRINT = /^(?:sha256:)?([0-9a-f]{64})$/;
+
+/** `sha256:<hex>` or bare hex (any case, surrounding spaces) → the hex; null when it is neither. */
+export function parseFingerprint(text: string): string | null {
+  return FINGERPRINT.exec(text.trim().toLowerCase())?.[1] ?? null;
+}
+
+/** How a fingerprint is printed. */
+export const formatFingerprint = (hex: string): string => `sha256:${hex}`;
 
 /**
  * Reads a license text with one or more public keys. Never throws: every failure is a coded error.
@@ -139,6 +159,10 @@ export function decodeLicense(
 
   const parsed = parseJson(plain);
   if (!parsed.ok) return err({ code: 'NOT_JSON', message: 'the decrypted license data is not JSON' });
+  // Checked before anything walks it (JSON.parse itself does not recurse).
+  const deep = tooDeeplyNested(parsed.value);
+  if (deep !== null)
+    return err({ code: 'INVALID_ATTRIBUTES', field: deep, message: tooDeeplyNestedMessage(deep) });
   const loaded = loadAttributes(parsed.value);
   if (!loaded.ok) {
     return loaded.error.kind === 'version'
@@ -192,15 +216,6 @@ function takeKeyAndIv(): { aesKey: Buffer; iv: Buffer; wipe: () => void } {
   };
 }
 
-function nestsTooDeeply(value: unknown): boolean {
-  try {
-    JSON.stringify(value);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 export interface EncodeOptions {
   /** Product name for marker lines (e.g. "GitLab"); none when absent, as Lifeline's emails use. */
   boundary?: string;
@@ -227,6 +242,10 @@ export function encodeLicense(
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') {
     return err({ code: 'KEY_UNUSABLE', message: 'licenses are written with an RSA private key' });
   }
+  // Never write what the reader would refuse; and nothing below recurses into a deep value.
+  const deep = tooDeeplyNested(attributes);
+  if (deep !== null)
+    return err({ code: 'INVALID_ATTRIBUTES', field: deep, message: tooDeeplyNestedMessage(deep) });
   const loaded = loadAttributes(attributes);
   if (!loaded.ok) {
     return loaded.error.kind === 'version'
@@ -250,9 +269,12 @@ export function encodeLicense(
   try {
     plaintext = JSON.stringify(json);
   } catch {
-    // Only a structure nested deeper than the stack allows gets here (JSON.parse builds those).
-    const field = nestsTooDeeply(json['licensee']) ? 'licensee' : 'restrictions';
-    return err({ code: 'INVALID_ATTRIBUTES', field, message: `${field} is nested too deeply` });
+    // The depth is bounded above: only a value built in code gets here (a cycle, a BigInt).
+    return err({
+      code: 'INVALID_ATTRIBUTES',
+      field: '(root)',
+      message: 'the attributes cannot be written as JSON',
+    });
   }
   const { aesKey, iv, wipe } = options.randomBytes
     ? { aesKey: options.randomBytes(16), iv: options.randomBytes(16), wipe: () => undefined }

@@ -1,15 +1,18 @@
 /**
  * Who is calling (PRODUCT.md §10): an API token (`Bearer llt_…`, stored hashed, with a role), a
  * Zendesk sidebar signed request (`Bearer <JWT>`, HS256 with ZENDESK_APP_SECRET; the algorithm is
- * pinned here, never taken from the token; `exp` required; its ticket and agent claims are kept with
- * the request), or a web console session cookie. Anything else is UNAUTHENTICATED.
+ * pinned here, never taken from the token; a finite `exp` at most an hour ahead; a valid ticket
+ * claim; every claim used checked as rule 1 checks the field; the ticket and agent claims are kept
+ * with the request), or a web console session cookie. Anything else is UNAUTHENTICATED.
  */
 import { jwtVerify } from 'jose';
 import type { App } from '../../app.js';
 import { findSession } from '../../adapters/store/sessions.js';
 import { findToken, TOKEN_PREFIX } from '../../adapters/store/tokens.js';
 import { LifelineError } from '../../core/errors.js';
-import type { Actor, RequestOrigin } from '../../core/ports.js';
+import { ruleOneFields } from '../../core/eligibility/input.js';
+import type { Actor } from '../../core/ports.js';
+import type { Result } from '../../core/result.js';
 
 export const SESSION_COOKIE = 'lifeline_session';
 
@@ -22,44 +25,87 @@ export interface Authentication {
 }
 
 export const JWT_CLOCK_TOLERANCE_SECONDS = 30;
+/** A signed request expires at most this far ahead (PRODUCT.md §12; the sidebar asks for 3600 s). */
+export const JWT_MAX_LIFETIME_SECONDS = 60 * 60;
 
 const unauthenticated = (message: string): LifelineError => new LifelineError('UNAUTHENTICATED', message);
 
-function nameFromClaims(payload: Record<string, unknown>): string | null {
-  const context = payload['context'];
-  const user =
-    context && typeof context === 'object' ? (context as Record<string, unknown>)['user'] : undefined;
-  const candidates = [
-    payload['email'],
-    user && typeof user === 'object' ? (user as Record<string, unknown>)['email'] : undefined,
-    payload['sub'],
-  ];
-  for (const c of candidates) {
-    if (typeof c === 'string' && c.trim() !== '' && c.length <= 254) return c.trim();
-    if (typeof c === 'number' && Number.isSafeInteger(c)) return String(c);
+const isAbsent = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+const field = (value: unknown, key: string): unknown =>
+  value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+
+type Check = (value: unknown) => Result<unknown, string>;
+
+/**
+ * One claim through one of rule 1's field checks: null when absent (or blank), else the checked
+ * text; a claim that is present but fails the check refuses the whole signed request.
+ */
+function checkedClaim(name: string, value: unknown, ...checks: Check[]): string | null {
+  if (isAbsent(value)) return null;
+  let checked: unknown = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  for (const check of checks) {
+    const result = check(checked);
+    if (!result.ok) throw unauthenticated(`the signed request's ${name} claim ${result.error}`);
+    checked = result.value;
   }
-  return null;
+  return typeof checked === 'string' ? checked : null;
 }
 
-function claimText(value: unknown, max: number): string | null {
-  if (typeof value === 'string' && value.trim() !== '' && value.length <= max) return value.trim();
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  return null;
+/** An email claim names the engineer: a valid address (rule 1) that also fits the engineer field. */
+const emailClaim = (name: string, value: unknown): string | null =>
+  checkedClaim(name, value, ruleOneFields.requesterEmail, ruleOneFields.engineer);
+
+/**
+ * `exp` finite and at most an hour ahead, `iat` (when given) not in the future, both with the
+ * clock tolerance; jose has already refused an `exp` in the past and a non-numeric one.
+ */
+function checkLifetime(payload: Record<string, unknown>, now: Date): void {
+  const nowSeconds = now.getTime() / 1000;
+  const exp = payload['exp'];
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+    throw unauthenticated('the signed request has no finite expiry (exp)');
+  }
+  if (exp > nowSeconds + JWT_MAX_LIFETIME_SECONDS + JWT_CLOCK_TOLERANCE_SECONDS) {
+    throw unauthenticated(
+      `the signed request expires too far ahead: at most ${JWT_MAX_LIFETIME_SECONDS} seconds (the sidebar's expiry)`,
+    );
+  }
+  const iat = payload['iat'];
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) {
+    throw unauthenticated("the signed request's issue time (iat) is not a number");
+  }
+  if (typeof iat === 'number' && iat > nowSeconds + JWT_CLOCK_TOLERANCE_SECONDS) {
+    throw unauthenticated('the signed request was issued in the future (iat): check the clocks');
+  }
 }
 
-/** The sidebar's claims: the ticket it is on and the agent, as signed by Zendesk. */
-function originFromClaims(payload: Record<string, unknown>): RequestOrigin {
+/**
+ * The sidebar's claims, each checked as rule 1 checks the same field: the ticket it is on
+ * (required: it binds every action of the request), the agent's email (or `sub`) naming the
+ * engineer, and the agent's name. They are chosen by the sidebar's code and signed by Zendesk, so
+ * they identify the app install, not a verified person.
+ */
+function actorFromClaims(payload: Record<string, unknown>): Actor {
   const context = payload['context'];
-  const ticket =
-    context && typeof context === 'object' ? (context as Record<string, unknown>)['ticket'] : undefined;
-  const ticketId =
-    claimText(payload['ticket_id'], 64) ??
-    (ticket && typeof ticket === 'object' ? claimText((ticket as Record<string, unknown>)['id'], 64) : null);
+  const ticketClaim =
+    payload['ticket_id'] !== undefined
+      ? { name: 'ticket_id', value: payload['ticket_id'] }
+      : { name: 'context.ticket.id', value: field(field(context, 'ticket'), 'id') };
+  const ticketId = ruleOneFields.ticketId(ticketClaim.value);
+  if (!ticketId.ok) throw unauthenticated(`the signed request's ${ticketClaim.name} claim ${ticketId.error}`);
+  const agentEmail =
+    payload['email'] !== undefined
+      ? emailClaim('email', payload['email'])
+      : emailClaim('context.user.email', field(field(context, 'user'), 'email'));
+  const agentName = checkedClaim('name', payload['name'], ruleOneFields.engineer);
+  const name = agentEmail ?? checkedClaim('sub', payload['sub'], ruleOneFields.engineer);
+  if (!name) throw unauthenticated('the signed request names no agent (email or sub)');
   return {
-    via: 'zendesk',
-    ticketId,
-    agentEmail: claimText(payload['email'], 254),
-    agentName: claimText(payload['name'], 100),
+    name,
+    role: 'engineer',
+    origin: { via: 'zendesk', ticketId: ticketId.value, agentEmail, agentName },
   };
 }
 
@@ -101,11 +147,6 @@ export async function authenticate(
   } catch {
     throw unauthenticated('the signed request is invalid or expired');
   }
-  const name = nameFromClaims(payload);
-  if (!name) throw unauthenticated('the signed request names no agent (email or sub)');
-  return {
-    actor: { name: name.slice(0, 100), role: 'engineer', origin: originFromClaims(payload) },
-    sessionSecret: null,
-    tokenId: null,
-  };
+  checkLifetime(payload, app.ports.clock.now());
+  return { actor: actorFromClaims(payload), sessionSecret: null, tokenId: null };
 }

@@ -17,6 +17,7 @@ import {
   operationalStats,
   type LatencyHistogram,
 } from '../../adapters/store/stats-queries.js';
+import { CHANNEL_NAMES } from '../../core/deliveries/channels/index.js';
 
 /** Buckets (seconds) of the per-process HTTP request latency histogram. */
 export const HTTP_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -134,7 +135,7 @@ export function createMetrics(app: App): LifelineMetrics & { http: Histogram<str
     outboxDepth.set(stats.outbox.depth);
     outboxAge.set(stats.outbox.oldestAgeSeconds ?? 0);
     failed.reset();
-    for (const channel of ['email', 'tracker', 'chat', 'ticket']) failed.set({ channel }, 0);
+    for (const channel of CHANNEL_NAMES) failed.set({ channel }, 0);
     for (const f of stats.failedNeedingHuman) failed.set({ channel: f.channel }, f.count);
     unknown.set(stats.unknownEmails);
     latency = stats.deliveryLatency;

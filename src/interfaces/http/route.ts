@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { App } from '../../app.js';
 import { LifelineError } from '../../core/errors.js';
 import type { Actor } from '../../core/ports.js';
-import type { IssuanceLimiter } from '../../adapters/store/rate-limits.js';
+import type { IssuancePorts } from '../../core/issuance/context.js';
 
 export interface RouteContext {
   app: App;
@@ -13,8 +13,8 @@ export interface RouteContext {
   query: unknown;
   params: unknown;
   requestId: string;
-  /** Issue/resend rate limits (in the database: shared by every process). */
-  limits: IssuanceLimiter;
+  /** The app's ports with the API's issue/resend limits (in the database: shared by every process). */
+  ports: IssuancePorts;
   /** The console session's cookie secret, when the caller was recognised by it. */
   sessionSecret: string | null;
 }
@@ -42,22 +42,4 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T
   const field = unknownKey ?? (issue && issue.path.length > 0 ? issue.path.join('.') : where);
   const message = unknownKey ? 'is not a field of this request' : (issue?.message ?? 'invalid');
   throw new LifelineError('VALIDATION_FAILED', `${field}: ${message}`, { field });
-}
-
-/**
- * Counts one issue/resend call for the actor and the customer email (null: the user only); over a
- * limit, sets `Retry-After` and throws RATE_LIMITED (429).
- */
-export async function enforceRateLimit(
-  ctx: RouteContext,
-  reply: FastifyReply,
-  customerEmail: string | null,
-): Promise<void> {
-  const decision = await ctx.limits.take(ctx.actor, customerEmail, ctx.app.ports.clock.now().getTime());
-  if (decision.allowed) return;
-  reply.header('retry-after', String(decision.retryAfterSeconds));
-  throw new LifelineError(
-    'RATE_LIMITED',
-    `too many issue/resend calls in the last hour for this user or customer; retry in ${decision.retryAfterSeconds} s`,
-  );
 }

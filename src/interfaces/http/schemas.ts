@@ -8,6 +8,12 @@ const text = (max: number) => z.string().max(max);
 /** Numbers stay as sent (a string or a fraction reaches rule 1, which names the field). */
 const numberish = z.union([z.number(), z.string().max(32)]);
 
+/** A pinned decision date: accepted only with LIFELINE_ALLOW_PINNED_DATES=true (the core decides). */
+const pinnedToday = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .optional();
+
 /** The issue / eligibility request. Rule 1 (the core) judges the values; this only bounds them. */
 export const IssueBody = z
   .object({
@@ -22,10 +28,7 @@ export const IssueBody = z
     billableUsers: numberish.optional(),
     previousLicense: text(200_000).optional(),
     overrideReason: text(2000).optional(),
-    today: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .optional(),
+    today: pinnedToday,
   })
   .strict();
 export type IssueBody = z.infer<typeof IssueBody>;
@@ -45,6 +48,8 @@ export const ListQuery = z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/)
       .optional(),
+    /** sha256:<hex> or the hex alone (a license's fingerprint, or one it was known by). */
+    fingerprint: text(80).optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
     before: text(64).optional(),
   })
@@ -53,8 +58,17 @@ export const ListQuery = z
 export const IdParams = z.object({ id: text(64) }).strict();
 export const ResendBody = z.object({ to: text(254).optional() }).strict();
 export const ReasonBody = z.object({ reason: text(2000) }).strict();
-export const OptionalReasonBody = z.object({ reason: text(2000).optional() }).strict();
-export const RetryBody = z.object({ today: text(10).optional() }).strict();
+export const ApproveBody = z.object({ reason: text(2000).optional(), today: pinnedToday }).strict();
+export const RetryBody = z.object({}).strict();
+/** Replace (licensing): the corrected address and/or seats, and why. Rule 1 judges the values. */
+export const ReplaceBody = z
+  .object({
+    requesterEmail: text(254).optional(),
+    seats: numberish.optional(),
+    reason: text(2000),
+    today: pinnedToday,
+  })
+  .strict();
 export const DecodeBody = z
   .object({
     text: text(1_100_000),

@@ -30,6 +30,7 @@ import { statsRoutes } from './routes/stats.js';
 import { registerWeb } from './web.js';
 import { registerMetrics } from './metrics.js';
 import { registerZendeskDev } from './zendesk-dev.js';
+import { secretValuesOf, serverErrorFields } from './error-log.js';
 
 export interface HttpServerOptions {
   /**
@@ -37,6 +38,11 @@ export interface HttpServerOptions {
    * stream (tests capture them). Credentials and cookies are always redacted.
    */
   logger?: boolean | { stream: { write(line: string): void }; level?: string };
+  /**
+   * Where every 5xx answer is logged (one JSON line) while the logger above is off; default
+   * standard error. With the logger on, these lines go through it.
+   */
+  errorLog?: { write(line: string): void };
   /** Issue/resend calls per hour (defaults: the config's, else 60 per user and 5 per customer). */
   rateLimit?: { perUser?: number; perCustomer?: number };
   /** Largest request body in bytes (default 256 KiB). */
@@ -58,6 +64,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     auth: Authentication | null;
+    /** What made this request's answer a 5xx (logged when the answer is sent). */
+    serverError: { code: Code; error: unknown } | null;
   }
   interface FastifyContextConfig {
     /** An API route answered without credentials (signing in). */
@@ -99,6 +107,7 @@ function sendError(
   status: number = httpStatusOf(code),
   extra: Record<string, unknown> = {},
 ): FastifyReply {
+  if (status >= 500) request.serverError ??= { code, error: undefined };
   return reply
     .code(status)
     .type('application/json; charset=utf-8')
@@ -127,6 +136,14 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     logger: options.logger
       ? {
           redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+          // The path without its query, which may hold personal data (a list by email).
+          serializers: {
+            req: (req: FastifyRequest) => ({
+              method: req.method,
+              url: req.url.split('?')[0],
+              remoteAddress: req.ip,
+            }),
+          },
           level: typeof options.logger === 'object' ? (options.logger.level ?? 'info') : 'info',
           ...(typeof options.logger === 'object' ? { stream: options.logger.stream } : {}),
         }
@@ -140,6 +157,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
   });
   server.decorateRequest('actor', null);
   server.decorateRequest('auth', null);
+  server.decorateRequest('serverError', null);
   await server.register(fastifyCookie);
   const limits = new StoreRateLimits(app.store, options.rateLimit ?? app.config.rateLimit ?? {});
 
@@ -175,6 +193,29 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     request.actor = auth.actor;
   });
 
+  // Every 5xx is logged, also with request logging off: it is a fault someone has to look at.
+  const secrets = secretValuesOf(app.config);
+  const errorLog = options.errorLog ?? process.stderr;
+  server.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode < 500) return;
+    const fields = serverErrorFields(
+      {
+        requestId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        code: request.serverError?.code ?? 'INTERNAL',
+        error: request.serverError?.error,
+      },
+      secrets,
+    );
+    if (options.logger) request.log.error(fields, 'server error');
+    else
+      errorLog.write(
+        `${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'server error', ...fields })}\n`,
+      );
+  });
+
   server.setNotFoundHandler((request, reply) => {
     void sendError(
       reply,
@@ -189,10 +230,12 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
       const extra = error.options.field ? { field: error.options.field } : {};
       // Only coded messages written for people; infrastructure details stay in the log.
       const internal = httpStatusOf(error.code) >= 500;
-      if (internal) request.log.error({ err: error }, 'request failed');
+      if (internal) request.serverError = { code: error.code, error };
       // The database restarting, or locked for a moment: the same call may succeed shortly.
       if (error.retryable && httpStatusOf(error.code) === 503)
         reply.header('retry-after', RETRY_AFTER_SECONDS);
+      if (error.options.retryAfterSeconds !== undefined)
+        reply.header('retry-after', String(error.options.retryAfterSeconds));
       return sendError(
         reply,
         request,
@@ -215,7 +258,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     }
     const framework = frameworkError(error);
     if (framework) return sendError(reply, request, framework.code, framework.message, framework.status);
-    request.log.error({ err: error }, 'unexpected error');
+    request.serverError = { code: 'INTERNAL', error };
     return sendError(
       reply,
       request,
@@ -263,7 +306,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
             query: request.query,
             params: request.params,
             requestId: request.id,
-            limits,
+            ports: { ...app.ports, limits },
           },
           reply,
         );

@@ -13,8 +13,10 @@
  *   and sends the request to this Lifeline's own API.
  *
  * The proxy signs an engineer's request for anyone who can reach it, so all of this is registered
- * only when enabled (otherwise /zendesk/dev… is an ordinary 404); the configuration refuses it in
- * production.
+ * only when enabled (otherwise /zendesk/dev… is an ordinary 404), the configuration refuses it in
+ * production, and it answers only a loopback Host from a loopback peer (a page on another site,
+ * even one whose name was re-pointed at 127.0.0.1, cannot use it). The shared secret goes only into
+ * the JWT the proxy signs, never into a header or URL, whose values may come back.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
@@ -22,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SignJWT } from 'jose';
 import type { App } from '../../app.js';
+import { escapeHtml } from '../../core/text/html.js';
 
 export const ZAF_SDK_URL = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
 export const STAND_IN_SDK_PATH = '/zendesk/dev/zaf_sdk.js';
@@ -75,11 +78,32 @@ function pageHeaders(reply: FastifyReply, type: string): FastifyReply {
     .type(type);
 }
 
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
+/** A Host header naming this machine: localhost, 127.0.0.1 or [::1], with any port. */
+const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i;
+const LOOPBACK_PEER = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+
+/**
+ * Whether a request may use the stand-in: a loopback Host (a DNS-rebinding page is served under
+ * its own name) from a loopback peer (another machine could send any Host).
+ */
+function fromThisMachine(host: string | undefined, peer: string | undefined): boolean {
+  return LOOPBACK_HOST.test(host ?? '') && LOOPBACK_PEER.test(peer ?? '');
+}
+
+async function loopbackOnly(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (fromThisMachine(request.headers.host, request.socket.remoteAddress)) return;
+  await reply
+    .code(403)
+    .type('application/json; charset=utf-8')
+    .send({
+      error: {
+        code: 'FORBIDDEN',
+        message:
+          'the Zendesk stand-in answers only on this machine: open it as localhost, 127.0.0.1 or [::1]',
+        requestId: request.id,
+      },
+    });
+}
 
 interface FakeTicket {
   ticket: string;
@@ -185,6 +209,10 @@ const DROPPED_HEADERS = new Set([
   'transfer-encoding',
   'origin',
 ]);
+/** `{{setting.NAME}}`, as Zendesk writes an app setting into a request. */
+const SETTING = /\{\{\s*setting\.([A-Za-z0-9_]+)\s*\}\}/g;
+/** The secure setting that holds ZENDESK_APP_SECRET. */
+const SHARED_SECRET_SETTING = 'shared_secret';
 const RETURNED_HEADERS = ['content-type', 'x-request-id', 'retry-after', 'content-disposition', 'location'];
 
 class ProxyRefusal extends Error {
@@ -294,7 +322,9 @@ export function registerZendeskDev(server: FastifyInstance, app: App, options: Z
     return null;
   };
 
-  server.get('/zendesk/dev', async (request, reply) => {
+  // Every stand-in route answers only this machine (loopbackOnly).
+  const guarded = { onRequest: loopbackOnly };
+  server.get('/zendesk/dev', guarded, async (request, reply) => {
     const parsed = fakeTicket(request.query);
     if ('field' in parsed) {
       return pageHeaders(reply.code(400), 'text/plain; charset=utf-8').send(
@@ -305,17 +335,17 @@ export function registerZendeskDev(server: FastifyInstance, app: App, options: Z
       devPage(parsed.ticket, sidebarPage() !== null),
     );
   });
-  server.get('/zendesk/dev/dev.css', async (_request, reply) =>
+  server.get('/zendesk/dev/dev.css', guarded, async (_request, reply) =>
     pageHeaders(reply, 'text/css; charset=utf-8').send(DEV_CSS),
   );
-  server.get('/zendesk/dev/logo-small.png', async (_request, reply) =>
+  server.get('/zendesk/dev/logo-small.png', guarded, async (_request, reply) =>
     pageHeaders(reply, 'image/png').send(logoSmall),
   );
-  server.get(STAND_IN_SDK_PATH, async (_request, reply) =>
+  server.get(STAND_IN_SDK_PATH, guarded, async (_request, reply) =>
     pageHeaders(reply, 'text/javascript; charset=utf-8').send(standInSdk),
   );
 
-  server.get('/zendesk/dev/app/*', async (request: FastifyRequest, reply: FastifyReply) => {
+  server.get('/zendesk/dev/app/*', guarded, async (request: FastifyRequest, reply: FastifyReply) => {
     const wanted = (request.params as Record<string, string>)['*'] ?? '';
     const notFound = () =>
       reply
@@ -335,7 +365,7 @@ export function registerZendeskDev(server: FastifyInstance, app: App, options: Z
     return pageHeaders(reply, type).send(readFileSync(path));
   });
 
-  server.post('/zendesk/dev/proxy', async (request, reply) => {
+  server.post('/zendesk/dev/proxy', guarded, async (request, reply) => {
     const refuse = (status: number, field: string, message: string) =>
       reply
         .code(status)
@@ -375,14 +405,24 @@ export function registerZendeskDev(server: FastifyInstance, app: App, options: Z
       throw error;
     }
 
-    const settings: Record<string, string> = { backend_url: `${request.protocol}://${host}` };
-    // Secure settings are inserted only into requests marked secure, as Zendesk does.
-    if (options.secure) settings['shared_secret'] = secret;
-    const fill = (text: string): string =>
-      text.replace(
-        /\{\{\s*setting\.([A-Za-z0-9_]+)\s*\}\}/g,
-        (whole, name: string) => settings[name] ?? whole,
-      );
+    // The URL and headers get the plain settings only: their values may come back (a request id is
+    // echoed, a path is named in a 404). The shared secret goes into the JWT's key alone, and only
+    // for requests marked secure, as Zendesk inserts secure settings.
+    const plain: Record<string, string> = { backend_url: `${request.protocol}://${host}` };
+    const fill = (text: string, settings: Record<string, string> = plain): string =>
+      text.replace(SETTING, (whole, name: string) => settings[name] ?? whole);
+    const secretIn = (text: string): boolean =>
+      [...text.matchAll(SETTING)].some((m) => m[1] === SHARED_SECRET_SETTING);
+    const placed = Object.entries(options.headers).map(([name, value]) => [`headers.${name}`, value]);
+    for (const [at, value] of [['url', options.url], ...placed] as const) {
+      if (options.secure && secretIn(value ?? '')) {
+        return refuse(
+          400,
+          at,
+          `${at}: the shared secret goes only into the JWT the proxy signs (jwt.secret_key)`,
+        );
+      }
+    }
 
     let target: URL;
     try {
@@ -403,9 +443,11 @@ export function registerZendeskDev(server: FastifyInstance, app: App, options: Z
     if (options.jwt) {
       if (!options.secure)
         return refuse(400, 'secure', 'secure: a signed (jwt) request must set secure: true');
-      const key = fill(options.jwt.secret_key);
+      const key = fill(options.jwt.secret_key, { ...plain, [SHARED_SECRET_SETTING]: secret });
       if (/\{\{/.test(key)) return refuse(400, 'jwt.secret_key', 'jwt.secret_key: names an unknown setting');
-      token = await signSidebarJwt(key, options.jwt.claims, options.jwt.expiry);
+      // At the app's time, as Lifeline will check it (Zendesk and Lifeline share one clock).
+      const now = Math.floor(app.ports.clock.now().getTime() / 1000);
+      token = await signSidebarJwt(key, options.jwt.claims, options.jwt.expiry, now);
     }
 
     const headers: Record<string, string> = {};

@@ -93,7 +93,6 @@ interface Attempt {
 function issueBody(ticket: string, seq: number): string {
   return JSON.stringify({
     ticketId: ticket,
-    ticketUrl: `https://acme.zendesk.com/agent/tickets/${ticket}`,
     requesterEmail: `ops@chaos${seq}.example`,
     seats: 120,
     plan: 'premium',
@@ -216,6 +215,7 @@ async function run(options: Options): Promise<boolean> {
       TZ: 'UTC',
       NO_COLOR: '1',
       LIFELINE_DATA_DIR: dataDir,
+      LIFELINE_ALLOW_PINNED_DATES: 'true',
       DATABASE_URL: pgUrl,
       LIFELINE_SIGNING_KEY_FILE: join(keys, 'private.pem'),
       LIFELINE_RATE_LIMIT_PER_USER: '1000000',
@@ -461,8 +461,11 @@ async function run(options: Options): Promise<boolean> {
          from requests r`,
     );
     const issuedRows = requests.filter((r) => r.status === 'issued');
+    // The invariant is one non-void license per ticket (a replace voids the license it replaces).
     const licensesPerTicket = tally(
-      requests.flatMap((r) => Array.from({ length: Number(r.licenses) }, () => r.ticket_id)),
+      requests
+        .filter((r) => r.status !== 'voided')
+        .flatMap((r) => Array.from({ length: Number(r.licenses) }, () => r.ticket_id)),
       (t) => t,
     );
     const duplicateLicenses = [...licensesPerTicket].filter(([, n]) => n > 1).map(([t]) => t);
@@ -520,6 +523,11 @@ async function run(options: Options): Promise<boolean> {
       ([, n]) => n > 1,
     );
     const duplicateNotes = [...tally(peers.zendeskNotes, (t) => t)].filter(([, n]) => n > 1);
+    // Follow-ups (a post or note written while the email was on its way): at most one per ticket.
+    const duplicateReplies = [...tally(peers.slackReplies, (t) => /tickets\/(\d+)/.exec(t)?.[1] ?? t)].filter(
+      ([, n]) => n > 1,
+    );
+    const duplicateFollowUpNotes = [...tally(peers.zendeskFollowUps, (t) => t)].filter(([, n]) => n > 1);
 
     const audit = (() => {
       try {
@@ -575,7 +583,7 @@ async function run(options: Options): Promise<boolean> {
     );
     check(
       duplicateLicenses.length === 0,
-      `at most one license per ticket (${duplicateLicenses.slice(0, 5).join(', ')})`,
+      `at most one non-void license per ticket (${duplicateLicenses.slice(0, 5).join(', ')})`,
     );
     check(
       licenseCount === issuedRows.length,
@@ -618,6 +626,10 @@ async function run(options: Options): Promise<boolean> {
     );
     check(duplicatePosts.length === 0, 'at most one Slack post per ticket');
     check(duplicateNotes.length === 0, 'at most one Zendesk note per ticket');
+    check(
+      duplicateReplies.length === 0 && duplicateFollowUpNotes.length === 0,
+      'at most one follow-up per ticket on Slack and on Zendesk',
+    );
     check(pending === 0, `the outbox drained (${pending} pending)`);
     check(audit.exit === 0 && audit.result?.ok === true, `lifeline audit verify passes (exit ${audit.exit})`);
     check(
@@ -664,7 +676,9 @@ async function run(options: Options): Promise<boolean> {
       emailsReceived: peers.emails.length,
       duplicateEmails: duplicateEmails.length,
       slackPosts: peers.slackPosts.length,
+      slackReplies: peers.slackReplies.length,
       zendeskNotes: peers.zendeskNotes.length,
+      zendeskFollowUps: peers.zendeskFollowUps.length,
       gitlabNotes: peers.gitlabNotes,
       auditVerify: audit.result ?? { exit: audit.exit },
       metrics,
@@ -692,7 +706,7 @@ async function run(options: Options): Promise<boolean> {
       `duplicates        ${duplicateLicenses.length} tickets with >1 license, ${twiceCreated.length} tickets answered 201 twice, ${duplicateIssues.length} requests with >1 GitLab issue, ${duplicateEmails.length} emails received twice`,
       `acknowledged      ${missing.length} acknowledged requests missing or incomplete in the DB`,
       `deliveries        ${deliveries.length}: sent ${deliveryStatus.get('sent') ?? 0}, failed ${deliveryStatus.get('failed') ?? 0}, unknown ${deliveryStatus.get('unknown') ?? 0}, pending ${pending} after the drain; tried more than once: ${retried}`,
-      `peers             ${peers.emails.length} emails, ${peers.gitlabIssues.length} GitLab issues (+${peers.gitlabNotes} notes), ${peers.slackPosts.length} Slack posts, ${peers.zendeskNotes.length} Zendesk notes`,
+      `peers             ${peers.emails.length} emails, ${peers.gitlabIssues.length} GitLab issues (+${peers.gitlabNotes} notes), ${peers.slackPosts.length} Slack posts (+${peers.slackReplies.length} follow-ups), ${peers.zendeskNotes.length} Zendesk notes (+${peers.zendeskFollowUps.length} follow-ups)`,
       `audit verify      ${audit.result ? `ok=${audit.result.ok}, ${audit.result.entries} entries` : `exit ${audit.exit}`}`,
       `metrics           ${metrics}`,
       `processes         ${summary.processes.map((p) => `${p.name}: ${p.starts} starts, ${p.killed} killed, ${p.unexpectedExits} crashes, ${p.startFailures} failed starts, ${p.workerBackoffs} DB back-offs`).join('; ')}`,

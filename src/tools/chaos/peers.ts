@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { LOOPBACK_SMTP_OPTIONS } from '../smtp-options.js';
+import { TICKET_FOLLOW_UP_HEADING } from '../../core/deliveries/messages.js';
 import { parseBody, readBody } from '../http-body.js';
 import { freePort } from './postgres.js';
 
@@ -21,8 +22,14 @@ export interface ChaosPeers {
   emails: string[];
   gitlabIssues: { iid: number; requestId: string; state: string; title: string }[];
   gitlabNotes: number;
+  /** The texts of the Slack posts of their own (not the follow-ups answering them in a thread). */
   slackPosts: string[];
+  /** The texts of the follow-ups (replies in a post's thread). */
+  slackReplies: string[];
+  /** The ticket of each Zendesk note, follow-ups aside. */
   zendeskNotes: string[];
+  /** The ticket of each follow-up note. */
+  zendeskFollowUps: string[];
   smtpUp(): boolean;
   stopSmtp(): Promise<void>;
   startSmtp(): Promise<void>;
@@ -63,7 +70,9 @@ export async function startChaosPeers(): Promise<ChaosPeers> {
   const gitlabIssues: ChaosPeers['gitlabIssues'] = [];
   const descriptions = new Map<number, string>();
   const slackPosts: string[] = [];
+  const slackReplies: string[] = [];
   const zendeskNotes: string[] = [];
+  const zendeskFollowUps: string[] = [];
   let gitlabNotes = 0;
 
   let smtp: ReturnType<typeof smtpServer> | null = null;
@@ -125,6 +134,8 @@ export async function startChaosPeers(): Promise<ChaosPeers> {
       const found = gitlabIssues.find((i) => i.iid === Number(edit[1]));
       if (!found) return { status: 404, body: { message: '404 Not found' } };
       if (body['state_event'] === 'close') found.state = 'closed';
+      if (typeof body['title'] === 'string') found.title = body['title'];
+      if (typeof body['description'] === 'string') descriptions.set(found.iid, body['description']);
       return { status: 200, body: issueJson(found) };
     }
     if (new RegExp(`^${issues}/\\d+/notes$`).test(path) && method === 'POST') {
@@ -132,13 +143,13 @@ export async function startChaosPeers(): Promise<ChaosPeers> {
       return { status: 201, body: { id: gitlabNotes, body: String(body['body'] ?? '') } };
     }
     if (path === '/api/chat.postMessage' && method === 'POST') {
-      slackPosts.push(String(body['text'] ?? ''));
+      (body['thread_ts'] ? slackReplies : slackPosts).push(String(body['text'] ?? ''));
       return {
         status: 200,
         body: {
           ok: true,
           channel: 'C0CHAOS',
-          ts: `1764331200.${String(slackPosts.length).padStart(6, '0')}`,
+          ts: `1764331200.${String(slackPosts.length + slackReplies.length).padStart(6, '0')}`,
         },
       };
     }
@@ -153,7 +164,9 @@ export async function startChaosPeers(): Promise<ChaosPeers> {
     }
     const ticket = /^\/api\/v2\/tickets\/(\d+)\.json$/.exec(path);
     if (ticket && method === 'PUT') {
-      zendeskNotes.push(ticket[1] ?? '');
+      const comment = (body['ticket'] as { comment?: { html_body?: unknown } } | undefined)?.comment;
+      const html = String(comment?.html_body ?? '');
+      (html.includes(TICKET_FOLLOW_UP_HEADING) ? zendeskFollowUps : zendeskNotes).push(ticket[1] ?? '');
       return { status: 200, body: { ticket: { id: Number(ticket[1]) } } };
     }
     return { status: 404, body: { message: '404 Not Found' } };
@@ -191,7 +204,9 @@ export async function startChaosPeers(): Promise<ChaosPeers> {
       return gitlabNotes;
     },
     slackPosts,
+    slackReplies,
     zendeskNotes,
+    zendeskFollowUps,
     smtpUp: () => smtp !== null,
     stopSmtp,
     startSmtp,

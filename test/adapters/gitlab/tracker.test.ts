@@ -60,7 +60,12 @@ function fakeGitLab(peer: HttpPeer) {
     const iid = Number(/(\d+)$/.exec(req.path)?.[1]);
     const issue = issues.find((i) => i.iid === iid);
     if (!issue) return { status: 404, body: { message: '404 Issue Not Found' } };
-    if ((req.body as { state_event?: string }).state_event === 'close') issue.state = 'closed';
+    const edit = req.body as { state_event?: string; title?: string; description?: string; labels?: string };
+    if (edit.state_event === 'close') issue.state = 'closed';
+    if (edit.state_event === 'reopen') issue.state = 'opened';
+    if (edit.title !== undefined) issue.title = edit.title;
+    if (edit.description !== undefined) issue.description = edit.description;
+    if (edit.labels !== undefined) issue.labels = edit.labels.split(',');
     return { body: issueJson(issue) };
   });
   peer.on('POST', new RegExp(`^${escape(P)}/issues/(\\d+)/notes$`), (req) => {
@@ -201,6 +206,61 @@ describe('GitLab tracker', () => {
     await tracker.createIssue(successIssue());
     expect(gitlab.issues).toHaveLength(1);
     expect(gitlab.issues[0]?.state).toBe('closed');
+  });
+
+  it('updateIssue makes the failure issue the success issue: one PUT with title, description and close', async () => {
+    const gitlab = fakeGitLab(peer);
+    const failureIssue = {
+      ...successIssue(),
+      title: '[Failure] - Could not create a license under admin@customer.example for 120 users',
+      description: `No license could be generated.\n\n${requestMarker('req_01J9ABC')}`,
+      closed: false,
+    };
+    const ref = await tracker.createIssue(failureIssue);
+    expect(gitlab.issues[0]?.state).toBe('opened');
+
+    const updated = await tracker.updateIssue(ref, successIssue());
+    expect(updated).toEqual(ref);
+    const put = peer.requestsTo('PUT', `${P}/issues/1`);
+    expect(put).toHaveLength(1);
+    expect(put[0]?.body).toEqual({
+      title: successIssue().title,
+      description: successIssue().description,
+      labels: 'Mechanizer::Emergency License Generation,licensing',
+      state_event: 'close',
+    });
+    expect(gitlab.issues).toHaveLength(1);
+    expect(gitlab.issues[0]).toMatchObject({
+      title: successIssue().title,
+      description: successIssue().description,
+      state: 'closed',
+    });
+  });
+
+  it("createIssue finding the request's issue under another title (a crash after a retry) edits it, never a second one", async () => {
+    const gitlab = fakeGitLab(peer);
+    await tracker.createIssue({
+      ...successIssue(),
+      title: '[Failure] - Could not create a license under admin@customer.example for 120 users',
+      closed: false,
+    });
+    const ref = await tracker.createIssue(successIssue());
+    expect(ref.iid).toBe('1');
+    expect(gitlab.issues).toHaveLength(1);
+    expect(gitlab.issues[0]).toMatchObject({ title: successIssue().title, state: 'closed' });
+    expect(peer.requestsTo('POST', `${P}/issues`)).toHaveLength(1);
+  });
+
+  it('updateIssue refuses a description without its marker and a ref that is no issue number', async () => {
+    fakeGitLab(peer);
+    expect(
+      (await failure(tracker.updateIssue({ iid: '1', url: null }, { ...successIssue(), description: 'x' })))
+        .kind,
+    ).toBe('permanent');
+    expect((await failure(tracker.updateIssue({ iid: 'iss_local', url: null }, successIssue()))).kind).toBe(
+      'permanent',
+    );
+    expect(peer.requests).toHaveLength(0);
   });
 
   it('findIssueForRequest matches the exact marker only', async () => {

@@ -53,4 +53,38 @@ describe('local channels on SQLite', () => {
       await store.close();
     }
   });
+
+  it("updates the request's issue in place, and keeps a follow-up post as an answer to its post", async () => {
+    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'lifeline-local-')), 'lifeline.db'));
+    try {
+      await store.migrate();
+      const tracker = createLocalTracker(store);
+      const chat = createLocalChat(store);
+      const failure: TrackerIssue = {
+        requestId: 'req_2',
+        title: '[Failure] - Could not create a license under a@b.example for 5 users',
+        description: 'lifeline-request: req_2',
+        labels: ['Mechanizer::Emergency License Generation'],
+        confidential: true,
+        closed: false,
+      };
+      const ref = await tracker.createIssue(failure);
+      const success = {
+        ...failure,
+        title: '[Success] - Created a license under a@b.example for 5 users',
+        closed: true,
+      };
+      expect(await tracker.updateIssue(ref, success)).toEqual(ref);
+      const post = await chat.post('Emergency license issued', { requestId: 'req_2' });
+      await chat.post('Update: the license email was sent.', { requestId: 'req_2', threadRef: post.ref });
+      const records = await listLocalRecords(store.db, 'req_2', '9');
+      const issues = records.filter((r) => r.kind === 'tracker_issue');
+      expect(issues).toHaveLength(1);
+      expect(issues[0]).toMatchObject({ title: success.title, state: 'closed (confidential)' });
+      const posts = records.filter((r) => r.kind === 'chat_post');
+      expect(new Set(posts.map((p) => p.ref))).toEqual(new Set([null, post.ref]));
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -34,7 +34,8 @@ describe('outbox mailer', () => {
     const mailer = createOutboxMailer(dir);
     const result = await mailer.send(message());
     const path = join(dir, 'dlv_01JABCDEF.eml');
-    expect(result.response).toBe(`written to ${path}`);
+    // The file name only: the response is the delivery's externalRef, which the API shows.
+    expect(result.response).toBe('dlv_01JABCDEF.eml');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(readdirSync(dir)).toEqual(['dlv_01JABCDEF.eml']);
 
@@ -108,5 +109,26 @@ describe('outbox mailer', () => {
       chmodSync(readOnly, 0o500);
       await expect(createOutboxMailer(readOnly).verify()).rejects.toThrow(/is not writable/);
     }
+  });
+
+  it('names no server path in what it returns or throws (both reach API responses)', async () => {
+    const parent = tempDir();
+    const blocked = join(parent, 'file');
+    writeFileSync(blocked, 'not a directory');
+    const failing = createOutboxMailer(join(blocked, 'outbox'));
+    const error = await failing.send(message()).then(
+      () => new Error('expected the send to fail'),
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error.message).toMatch(
+      /^the email could not be written to the outbox as dlv_01JABCDEF\.eml: E[A-Z]+/,
+    );
+    expect(error.message).not.toContain(parent);
+    expect(error.message).not.toMatch(/\/tmp|\/srv|\/var/);
+
+    const dir = join(tempDir(), 'outbox');
+    const sent = await createOutboxMailer(dir).send(message());
+    expect(sent.response).not.toContain('/');
   });
 });

@@ -56,6 +56,17 @@ describe('Slack notifier (bot token, Web API)', () => {
     expect(params(request)).toMatchObject({ channel: CHANNEL, text: TEXT, unfurl_links: 'false' });
   });
 
+  it('answers a post in its thread (thread_ts) for a follow-up, and posts on its own without one', async () => {
+    peer.on('POST', '/api/chat.postMessage', {
+      body: { ok: true, channel: 'C0123', ts: '1736000000.000200' },
+    });
+    await slack.post('Update: the license email was sent.', { ...META, threadRef: '1736000000.000100' });
+    await slack.post(TEXT, { ...META, threadRef: null });
+    const [reply, post] = peer.requests.map(params);
+    expect(reply).toMatchObject({ channel: CHANNEL, thread_ts: '1736000000.000100' });
+    expect(post).not.toHaveProperty('thread_ts');
+  });
+
   it.each([
     ['invalid_auth', /Slack refused the token/],
     ['not_authed', /no token/],
@@ -166,6 +177,13 @@ describe('Slack notifier (incoming webhook)', () => {
     expect(await slack.post(TEXT, META)).toEqual({ ref: null });
     expect(peer.requests[0]?.headers['content-type']).toContain('application/json');
     expect(peer.requests[0]?.body).toMatchObject({ text: TEXT });
+  });
+
+  it('posts a follow-up as a message of its own (a webhook has no thread and returns no ts)', async () => {
+    peer.on('POST', HOOK_PATH, { body: 'ok' });
+    const text = 'Update on the emergency license for ticket #4711 (request `req_01J9ABC`): sent.';
+    expect(await slack.post(text, { ...META, threadRef: '1736000000.000100' })).toEqual({ ref: null });
+    expect(peer.requests[0]?.body).toEqual({ text, unfurl_links: false });
   });
 
   it.each([

@@ -2,7 +2,8 @@
  * The Store contract: the same suite runs on SQLite and PostgreSQL, so both adapters keep the same
  * promises (one ticket holder, all-or-nothing transactions, a verifiable audit chain, lookups).
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../../src/adapters/store/schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KyselyStore } from '../../../src/adapters/store/kysely-store.js';
 import type { CalendarDate } from '../../../src/core/dates.js';
@@ -46,10 +47,22 @@ export function request(overrides: Partial<RequestRecord> = {}): RequestRecord {
     failure: null,
     voided: null,
     origin: null,
+    datePinned: false,
+    replaces: null,
+    replacedBy: null,
     createdAt: now,
     updatedAt: now,
     ...overrides,
   };
+}
+
+/** Inserts a request with the columns every schema since 0004 has (to set up migration tests). */
+export async function insertOldRequest(db: Kysely<Database>, r: RequestRecord): Promise<void> {
+  await sql`insert into requests (id, ticket_id, ticket_claim, ticket_url, requester_email, engineer, actor_role, seats,
+      issue_date, status, evidence, eligibility, created_at, updated_at)
+    values (${r.id}, ${r.ticketId}, ${r.ticketId}, ${r.ticketUrl}, ${r.requesterEmail}, ${r.engineer}, ${r.actorRole},
+      ${r.seats}, ${r.issueDate}, ${r.status}, ${JSON.stringify(r.evidence)}, ${JSON.stringify(r.eligibility)},
+      ${r.createdAt}, ${r.updatedAt})`.execute(db);
 }
 
 export function license(requestId: string, overrides: Partial<LicenseRecord> = {}): LicenseRecord {
@@ -305,6 +318,45 @@ export function storeContract(
       expect((await store.findRequests({ email, createdFrom: from, createdTo: to })).length).toBe(3);
     });
 
+    it('a replace hands the ticket to the replacement in one transaction, once; rule 9 sees the old one as replaced', async () => {
+      const old = request({ requesterEmail: 'replace@acme.example' });
+      await store.transaction(async (tx) => {
+        await tx.insertRequest(old);
+        await tx.insertLicense(license(old.id, { issuedAt: '2026-11-20' as CalendarDate }));
+      });
+      const next = request({
+        ticketId: old.ticketId,
+        replaces: old.id,
+        requesterEmail: 'right@acme.example',
+      });
+      // Without letting go first, the ticket is taken.
+      await expect(
+        store.transaction(async (tx) => {
+          if ((await tx.insertRequest(next)) === 'ticket_taken') throw new Error('taken');
+        }),
+      ).rejects.toThrow('taken');
+      await store.transaction(async (tx) => {
+        const moved = await tx.transitionRequest(old.id, 'issued', {
+          status: 'voided',
+          voided: { reason: 'replaced', by: 'lou', at: tick() },
+          replacedBy: next.id,
+          updatedAt: tick(),
+        });
+        expect(moved).toBe(true);
+        expect(await tx.insertRequest(next)).toBe('inserted');
+      });
+      expect((await store.findTicketHolder(old.ticketId))?.id).toBe(next.id);
+      expect(await store.getRequest(old.id)).toMatchObject({ status: 'voided', replacedBy: next.id });
+      expect(await store.getRequest(next.id)).toMatchObject({ replaces: old.id, replacedBy: null });
+      // A second replace of the same record loses the race.
+      const lost = await store.transaction((tx) =>
+        tx.transitionRequest(old.id, 'voided', { replacedBy: 'req_other', updatedAt: tick() }),
+      );
+      expect(lost).toBe(false);
+      const recent = await store.recentLicenses('2026-11-20' as CalendarDate, ['email:replace@acme.example']);
+      expect(recent.find((x) => x.requestId === old.id)?.voidedByReplace).toBe(true);
+    });
+
     it('lists recent licenses with what rule 9 compares', async () => {
       const r = request({
         requesterEmail: 'recent@acme.example',
@@ -335,6 +387,7 @@ export function storeContract(
         previousLicenseeEmail: 'it@acme.example',
         previousLicenseeCompany: 'Acme',
         previousSubscriptionId: 'sub-1',
+        voidedByReplace: false,
       });
       expect(
         (await store.recentLicenses('2026-11-21' as CalendarDate, ['email:recent@acme.example'])).some(

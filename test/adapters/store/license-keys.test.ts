@@ -11,7 +11,7 @@ import { openPostgresStore, openSqliteStore } from '../../../src/adapters/store/
 import { migrationProvider } from '../../../src/adapters/store/migrations.js';
 import type { CalendarDate } from '../../../src/core/dates.js';
 import { dropSchema, POSTGRES_URL, postgresProblem, uniqueSchemaName } from '../../helpers/postgres.js';
-import { license, request } from './contract.js';
+import { insertOldRequest, license, request } from './contract.js';
 
 const OLD = 620; // more than the migration's page of 500
 
@@ -48,9 +48,7 @@ describe('migration 0006 files the licenses already stored', () => {
           },
         });
         made.push(previous);
-        await store.transaction(async (tx) => {
-          for (const r of made) await tx.insertRequest(r);
-        });
+        for (const r of made) await insertOldRequest(store.db, r);
         for (const r of made) {
           const l = license(r.id, { issuedAt: '2026-11-20' as CalendarDate });
           await sql`insert into licenses (id, request_id, text, fingerprint, file_name, email, seats, issued_at, expires_at, created_at)

@@ -55,7 +55,7 @@ describe('Zendesk tickets', () => {
     await peer.close();
   });
 
-  it('adds an internal note: PUT ticket with comment public:false and Basic auth', async () => {
+  it('adds an internal note as HTML (html_body, never Markdown): PUT ticket with comment public:false and Basic auth', async () => {
     peer.on('PUT', '/api/v2/tickets/4711.json', {
       body: { ticket: { id: 4711, status: 'open' }, audit: { id: 1, events: [] } },
     });
@@ -66,7 +66,7 @@ describe('Zendesk tickets', () => {
     expect(request?.headers['content-type']).toContain('application/json');
     expect(request?.body).toEqual({
       ticket: {
-        comment: { body: 'Emergency license generated: 120 seats, expires 2025-01-14.', public: false },
+        comment: { html_body: 'Emergency license generated: 120 seats, expires 2025-01-14.', public: false },
       },
     });
   });

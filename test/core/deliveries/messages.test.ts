@@ -1,3 +1,4 @@
+import { Parser } from 'commonmark';
 import { describe, expect, it } from 'vitest';
 import type { CalendarDate } from '../../../src/core/dates.js';
 import type { EligibilityResult } from '../../../src/core/eligibility/index.js';
@@ -18,9 +19,13 @@ import {
   failureTitle,
   requestMarker,
   successTitle,
+  TICKET_FOLLOW_UP_HEADING,
   TRACKER_LABEL,
   type MessageContext,
 } from '../../../src/core/deliveries/messages.js';
+import { markdownText } from '../../../src/core/text/gitlab-markdown.js';
+import { HOSTILE } from '../text/hostile.js';
+import { deliveryRecord } from './records.js';
 
 const d = (s: string): CalendarDate => s as CalendarDate;
 
@@ -99,27 +104,7 @@ const LICENSE: LicenseRecord = {
   createdAt: '2026-11-28T10:00:00.000Z',
 };
 
-function delivery(
-  channel: DeliveryRecord['channel'],
-  purpose: DeliveryPurpose,
-  overrides: Partial<DeliveryRecord> = {},
-): DeliveryRecord {
-  return {
-    id: `dlv_${channel}_${purpose}`,
-    requestId: 'req_01',
-    channel,
-    purpose,
-    status: 'queued',
-    recipient: channel === 'email' ? 'ops@acme.example' : null,
-    attempts: 0,
-    lastError: null,
-    nextAttemptAt: null,
-    externalRef: null,
-    createdAt: '2026-11-28T10:00:00.000Z',
-    updatedAt: '2026-11-28T10:00:00.000Z',
-    ...overrides,
-  };
-}
+const delivery = deliveryRecord;
 
 function ctx(
   channel: DeliveryRecord['channel'],
@@ -333,7 +318,7 @@ describe('buildTrackerNote (§6.2 later events)', () => {
       delivery: delivery('tracker', 'resend', { recipient: 'it@acme.example' }),
     });
     const note = buildTrackerNote(c);
-    expect(note).toContain('resent to it@acme.example');
+    expect(note).toContain(`resent to ${markdownText('it@acme.example')}`);
     expect(note).not.toContain(LICENSE_TEXT.slice(0, 40));
   });
 
@@ -347,23 +332,30 @@ describe('buildTrackerNote (§6.2 later events)', () => {
     expect(note).toContain('the license file cannot be revoked on the instance');
   });
 
-  it('notes a permanently failed email and an unknown outcome with the error', () => {
-    const c = ctx('tracker', 'issue');
-    expect(buildTrackerNote(c, { kind: 'email_failed', error: '550 mailbox unavailable' })).toContain(
+  it('notes a permanently failed email and an unknown outcome with the error (follow-ups)', () => {
+    const failed = delivery('email', 'issue', { status: 'failed', lastError: '550 mailbox unavailable' });
+    const c = ctx('tracker', 'follow_up', {
+      delivery: delivery('tracker', 'follow_up', { recipient: 'ops@acme.example', about: failed.id }),
+      email: failed,
+    });
+    expect(buildTrackerNote(c)).toContain(
       'failed permanently and will not be retried: 550 mailbox unavailable',
     );
-    const unknown = buildTrackerNote(c, { kind: 'email_unknown', error: 'connection reset after DATA' });
+    const unknown = buildTrackerNote({
+      ...c,
+      email: { ...failed, status: 'unknown', lastError: 'connection reset after DATA' },
+    });
     expect(unknown).toContain('unknown');
     expect(unknown).toContain('connection reset after DATA');
     expect(unknown).toContain('not re-sent automatically');
   });
 
-  it('notes an email problem from the delivery purpose alone', () => {
-    const c = ctx('tracker', 'email_failed', {
-      delivery: delivery('tracker', 'email_failed', { lastError: '550 no such user' }),
-    });
+  it('notes an email problem of an earlier version (email_failed, email_unknown) from its email', () => {
+    const failed = delivery('email', 'issue', { status: 'failed', lastError: '550 no such user' });
+    const c = ctx('tracker', 'email_failed', { email: failed });
     expect(buildTrackerNote(c)).toContain('failed permanently and will not be retried: 550 no such user');
-    expect(buildTrackerNote(ctx('tracker', 'email_unknown'))).toContain('is unknown');
+    const unknown = delivery('email', 'issue', { status: 'unknown', lastError: 'lost' });
+    expect(buildTrackerNote(ctx('tracker', 'email_unknown', { email: unknown }))).toContain('is unknown');
   });
 
   it('notes approval decisions', () => {
@@ -471,11 +463,13 @@ describe('buildChatMessage (§6.3)', () => {
 
 describe('buildTicketNote (§6.4)', () => {
   it('says a license was generated, seats, expiry, to whom, and links the tracker issue', () => {
-    const n = buildTicketNote(ctx('ticket', 'issue'));
+    const n = buildTicketNote(
+      ctx('ticket', 'issue', { email: delivery('email', 'issue', { status: 'sent' }) }),
+    );
     expect(n).toContain('Emergency license generated');
     expect(n).toContain('Seats: 120');
     expect(n).toContain('2026-12-08');
-    expect(n).toContain('Emailed to: ops@acme.example');
+    expect(n).toContain('Email to ops@acme.example: sent.');
     expect(n).toContain('https://gitlab.example/licensing/requests/-/issues/17');
   });
 
@@ -493,5 +487,270 @@ describe('buildTicketNote (§6.4)', () => {
       expect(n).not.toContain(LICENSE_TEXT.slice(0, 40));
       for (const line of LICENSE_TEXT.trim().split('\n')) expect(n).not.toContain(line);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Escaping (PRODUCT.md §12): every free-text value is written for its target.
+
+/** A request whose every free-text field holds `value`, at each stage that shows them. */
+function hostileRequest(value: string, overrides: Partial<RequestRecord> = {}): RequestRecord {
+  return request({
+    engineer: value,
+    evidence: { ...request().evidence, plan: value },
+    eligibility: eligibility({
+      eligible: false,
+      overridable: true,
+      refusals: [{ code: 'NOT_WEEKEND', message: value }],
+      warnings: [{ code: 'SCREENSHOTS_MISSING', message: value }],
+    }),
+    override: { reason: value, by: value, role: 'engineer', codes: ['NOT_WEEKEND'] },
+    decision: { decision: 'approved', by: value, at: '2026-11-28T11:00:00.000Z', reason: value },
+    ...overrides,
+  });
+}
+
+/** Every link and image a CommonMark parser (GitLab's dialect) finds, and whether it found HTML. */
+function markdownParts(markdown: string): { links: string[]; images: number; html: number; text: string } {
+  const parts = { links: [] as string[], images: 0, html: 0, text: '' };
+  const walker = new Parser().parse(markdown).walker();
+  for (let step = walker.next(); step; step = walker.next()) {
+    if (!step.entering) continue;
+    const node = step.node;
+    if (node.type === 'link') parts.links.push(node.destination ?? '');
+    if (node.type === 'image') parts.images++;
+    if (node.type === 'html_inline' || node.type === 'html_block') parts.html++;
+    if (node.type === 'text' || node.type === 'code') parts.text += node.literal ?? '';
+  }
+  return parts;
+}
+
+/** GitLab mentions, references and quick actions that are not escaped. */
+function liveGitLabMarkup(markdown: string): string[] {
+  const found: string[] = [];
+  for (const pattern of [
+    /(?<!\\)@(all|here|channel)\b/g,
+    /(?<!\\)[#!$&]\d/g,
+    /(?<!\\)~(bug|urgent|")/g,
+    /(?<!\\)%"/g,
+    /^\/\w+/gm,
+  ]) {
+    found.push(...(markdown.match(pattern) ?? []));
+  }
+  return found;
+}
+
+describe('GitLab Markdown in the tracker issue and notes', () => {
+  const TICKET = 'https://acme.zendesk.com/agent/tickets/4242';
+
+  it.each(HOSTILE)(
+    'shows %j in every field as text: no mention, link, image, HTML or quick action',
+    (value) => {
+      const r = hostileRequest(value, { ticketUrl: TICKET });
+      const voided = {
+        ...r,
+        status: 'voided' as const,
+        voided: { reason: value, by: value, at: '2026-11-29T09:00:00.000Z' },
+      };
+      const failed = {
+        ...r,
+        status: 'failed' as const,
+        failure: { code: 'KEY_UNUSABLE', message: value },
+      };
+      const email = delivery('email', 'issue', {
+        status: 'failed',
+        lastError: value,
+        recipient: 'ops@acme.example',
+      });
+      const texts = [
+        buildTrackerIssue(ctx('tracker', 'issue', { request: voided })).description,
+        buildTrackerIssue(ctx('tracker', 'failure', { request: failed, license: null })).description,
+        buildTrackerNote(ctx('tracker', 'void', { request: voided })),
+        buildTrackerNote(ctx('tracker', 'decision', { request: r })),
+        buildTrackerNote(ctx('tracker', 'pending', { request: r })),
+        buildTrackerNote(ctx('tracker', 'failure', { request: failed, license: null })),
+        buildTrackerNote(ctx('tracker', 'follow_up', { request: r, email })),
+      ];
+      for (const text of texts) {
+        const parts = markdownParts(text);
+        expect(parts.links.every((l) => new URL(l).host === 'acme.zendesk.com')).toBe(true);
+        expect(parts.images).toBe(0);
+        expect(parts.html).toBe(0);
+        expect(liveGitLabMarkup(text)).toEqual([]);
+        // Shown, not dropped: the value is there as text.
+        expect(parts.text).toContain(markdownParts(markdownText(value)).text);
+      }
+    },
+  );
+
+  it('links the ticket only by its normalised URL, and never a URL of another scheme', () => {
+    const hostile = 'https://zd.example/agent/tickets/3001<!channel>|<https://evil.example|Click>';
+    const shown = markdownParts(
+      buildTrackerIssue(ctx('tracker', 'issue', { request: request({ ticketUrl: hostile }) })).description,
+    );
+    expect(shown.links.map((l) => new URL(l).host)).toEqual(['zd.example']);
+    const script = buildTrackerIssue(
+      ctx('tracker', 'issue', { request: request({ ticketUrl: 'javascript:alert(1)' }) }),
+    );
+    expect(markdownParts(script.description).links).toEqual([]);
+  });
+
+  it('keeps the titles exact', () => {
+    const issue = buildTrackerIssue(ctx('tracker', 'issue', { request: hostileRequest('@all <b>') }));
+    expect(issue.title).toBe('[Success] - Created a license under ops@acme.example for 120 users');
+  });
+});
+
+/** Slack's control sequences in a message: links, mentions, `<!channel>`. */
+const slackControls = (text: string): string[] => text.match(/<[^>]*>/g) ?? [];
+
+describe('Slack mrkdwn in the chat message', () => {
+  it('escapes every free-text value and links the ticket only by its normalised URL', () => {
+    const ticketUrl = 'https://zd.example/agent/tickets/3001<!channel>|<https://evil.example|Click>';
+    const value = '<!channel> <@U123> <https://evil.example|Your ticket> & more';
+    const r = hostileRequest(value, { ticketUrl });
+    const messages = [
+      buildChatMessage(
+        ctx('chat', 'issue', {
+          request: r,
+          email: delivery('email', 'issue', { status: 'failed', lastError: value }),
+        }),
+      ),
+      buildChatMessage(
+        ctx('chat', 'pending', {
+          request: { ...r, status: 'pending_approval', decision: null },
+          license: null,
+        }),
+      ),
+      buildChatMessage(
+        ctx('chat', 'void', {
+          request: { ...r, status: 'voided', voided: { reason: value, by: value, at: 'x' } },
+        }),
+      ),
+      buildChatMessage(
+        ctx('chat', 'failure', {
+          request: { ...r, status: 'failed', failure: { code: 'KEY_UNUSABLE', message: value } },
+          license: null,
+        }),
+      ),
+      buildChatMessage(
+        ctx('chat', 'follow_up', {
+          request: r,
+          email: delivery('email', 'issue', { status: 'unknown', lastError: value }),
+        }),
+      ),
+    ];
+    for (const m of messages) {
+      const links = slackControls(m);
+      expect(links.length).toBeGreaterThan(0);
+      for (const link of links) {
+        // Our links only: `<url|label>` to the ticket's or the tracker's host.
+        const url = link.slice(1, -1).split('|')[0] ?? '';
+        expect(['zd.example', 'gitlab.example']).toContain(new URL(url.replace(/&amp;/g, '&')).host);
+      }
+      expect(m).not.toContain('<!channel>');
+      expect(m).not.toContain('<@U123>');
+      expect(m).not.toMatch(/&(?!amp;|lt;|gt;)/);
+    }
+  });
+});
+
+describe('HTML in the ticket note', () => {
+  it.each(HOSTILE)('shows %j as text; the only tags are its own', (value) => {
+    const r = hostileRequest(value, { ticketUrl: 'https://acme.zendesk.com/agent/tickets/4242' });
+    const notes = [
+      buildTicketNote(
+        ctx('ticket', 'issue', {
+          request: r,
+          email: delivery('email', 'issue', { status: 'failed', lastError: value }),
+        }),
+      ),
+      buildTicketNote(
+        ctx('ticket', 'decision', {
+          request: { ...r, decision: { decision: 'rejected', by: value, at: 'x', reason: value } },
+          license: null,
+        }),
+      ),
+      buildTicketNote(
+        ctx('ticket', 'void', {
+          request: { ...r, status: 'voided', voided: { reason: value, by: value, at: 'x' } },
+        }),
+      ),
+      buildTicketNote(
+        ctx('ticket', 'follow_up', { request: r, email: delivery('email', 'issue', { status: 'sent' }) }),
+      ),
+    ];
+    for (const n of notes) {
+      const tags = n.match(/<[^>]*>/g) ?? [];
+      for (const tag of tags)
+        expect(tag).toMatch(/^<(\/?(p|br|code|a)|a href="https:\/\/gitlab\.example\/[^"]*")>$/);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Truthful notes (PRODUCT.md §12): the post and the note say the email's real state.
+
+describe("the chat post and the ticket note state the email's real state", () => {
+  const email = (overrides: Partial<DeliveryRecord>) => delivery('email', 'issue', overrides);
+  const states: [string, DeliveryRecord | undefined, RegExp][] = [
+    [
+      'nothing known',
+      undefined,
+      /Email to ops@acme\.example: queued, not sent yet\. A follow-up will say when it is sent\./,
+    ],
+    ['queued', email({ status: 'queued' }), /: queued, not sent yet/],
+    ['being sent', email({ status: 'sending', attempts: 1 }), /: being sent\. A follow-up/],
+    [
+      'failing, retrying',
+      email({
+        status: 'queued',
+        attempts: 2,
+        lastError: "EACCES: permission denied, open '<outbox>/.x.tmp'",
+      }),
+      /: NOT sent yet, failing \(2 failed attempts, retrying\): EACCES: permission denied.*A follow-up will say how it ends\./,
+    ],
+    ['sent', email({ status: 'sent' }), /Email to ops@acme\.example: sent\./],
+    [
+      'failed',
+      email({ status: 'failed', lastError: '550 no such user' }),
+      /: FAILED, not retried: 550 no such user\. Download the license file from Lifeline .* attach it to the ticket/,
+    ],
+    [
+      'unknown',
+      email({ status: 'unknown', lastError: 'connection lost' }),
+      /: outcome unknown .*connection lost.*ask the customer/,
+    ],
+  ];
+
+  it.each(states)('%s', (_name, state, expected) => {
+    const chat = buildChatMessage(ctx('chat', 'issue', { email: state ?? null }));
+    const note = buildTicketNote(ctx('ticket', 'issue', { email: state ?? null }));
+    expect(chat).toMatch(expected);
+    expect(note).toMatch(expected);
+    expect(note).not.toContain('Emailed to');
+  });
+
+  it('names the resend recipient of a resend', () => {
+    const sent = delivery('email', 'resend', { status: 'sent', recipient: 'it@acme.example' });
+    const c = ctx('chat', 'resend', {
+      delivery: delivery('chat', 'resend', { recipient: 'it@acme.example' }),
+      email: sent,
+    });
+    expect(buildChatMessage(c)).toContain('Email to it@acme.example: sent.');
+  });
+
+  it('follows up with the final state: a chat reply naming the ticket and request, a ticket note, a tracker note', () => {
+    const failed = delivery('email', 'issue', { status: 'failed', lastError: '550 no such user' });
+    const chat = buildChatMessage(ctx('chat', 'follow_up', { email: failed }));
+    expect(chat).toMatch(
+      /^Update on the emergency license for <https:\/\/acme\.zendesk\.com\/agent\/tickets\/4242\|ticket #4242> \(request `req_01`\): The license email to ops@acme\.example failed permanently/,
+    );
+    const note = buildTicketNote(
+      ctx('ticket', 'follow_up', { email: { ...failed, status: 'sent', lastError: null } }),
+    );
+    expect(note).toContain(`${TICKET_FOLLOW_UP_HEADING} The license email to ops@acme.example was sent.`);
+    const tracker = buildTrackerNote(ctx('tracker', 'follow_up', { email: failed }));
+    expect(tracker).toContain('failed permanently and will not be retried: 550 no such user');
   });
 });

@@ -42,7 +42,48 @@ describe('what makes the same customer', () => {
       {},
       'same email domain acme.example',
     ],
-    ['a subdomain is another domain', { requesterEmail: 'cto@eu.acme.example' }, {}, null],
+    [
+      'a subdomain is the same registrable domain',
+      { requesterEmail: 'ops@acme-one.example' },
+      { requesterEmail: 'ops@eu.acme-one.example' },
+      'same email domain acme-one.example',
+    ],
+    [
+      'a country-code second level domain keeps its company label',
+      { requesterEmail: 'ops@acme.co.uk' },
+      { requesterEmail: 'it@eu.acme.co.uk' },
+      'same email domain acme.co.uk',
+    ],
+    [
+      'another company under the same public suffix',
+      { requesterEmail: 'ops@beta.co.uk' },
+      { requesterEmail: 'it@acme.co.uk' },
+      null,
+    ],
+    [
+      'a Gmail +tag is the same mailbox',
+      { requesterEmail: 'john.smith@gmail.com' },
+      { requesterEmail: 'john.smith+x@gmail.com' },
+      'same requester email',
+    ],
+    [
+      'Gmail ignores dots',
+      { requesterEmail: 'john.smith@gmail.com' },
+      { requesterEmail: 'johnsmith@gmail.com' },
+      'same requester email',
+    ],
+    [
+      'googlemail.com is gmail.com',
+      { requesterEmail: 'john.smith@gmail.com' },
+      { requesterEmail: 'john.smith@googlemail.com' },
+      'same requester email',
+    ],
+    [
+      'dots are not dropped outside Gmail',
+      { requesterEmail: 'john.smith@outlook.com' },
+      { requesterEmail: 'johnsmith@outlook.com' },
+      null,
+    ],
     [
       'same public domain, another person',
       { requesterEmail: 'jane@gmail.com' },
@@ -99,6 +140,74 @@ describe('what makes the same customer', () => {
     expect(message).toContain('30 days');
     expect(result.facts.matchingRecentRequestIds).toEqual(['req_earlier']);
     expect(result.overridable).toBe(true);
+  });
+
+  it.each([
+    [
+      'trailing punctuation',
+      { previousLicenseeCompany: 'Globex Corporation' },
+      { Company: 'Globex Corporation.' },
+    ],
+    [
+      'full-width letters and case',
+      { previousLicenseeCompany: 'globex corporation' },
+      { Company: 'ＧＬＯＢＥＸ Corporation' },
+    ],
+    [
+      'a zero-width space',
+      { previousLicenseeCompany: 'Globex Corporation' },
+      { Company: 'Globex\u200b Corporation' },
+    ],
+  ])('the same company written differently (%s) is the same customer', (_name, earlier, licensee) => {
+    const lic = license({ licensee: { Name: 'X', Email: 'it@globex.example', ...licensee } });
+    const result = check(
+      {},
+      context(TODAY, {
+        previousLicense: previous(lic, { fingerprint: 'a'.repeat(64) }),
+        recentLicenses: [recent(earlier)],
+      }),
+    );
+    expect(codes(result)).toEqual(['RECENT_EMERGENCY_LICENSE']);
+    expect(result.refusals[0]?.message).toContain('same previous licensee company');
+  });
+
+  it.each([
+    ['a zero-width space', 'sub-\u200b0001'],
+    ['a full-width digit', 'sub-000１'],
+    ['upper case and a trailing dot', 'SUB-0001.'],
+  ])('the same subscription id written with %s is the same customer', (_name, id) => {
+    const lic = license({ restrictions: { plan: 'premium', active_user_count: 100, subscription_id: id } });
+    const result = check(
+      {},
+      context(TODAY, {
+        previousLicense: previous(lic, { fingerprint: 'a'.repeat(64) }),
+        recentLicenses: [recent({ previousSubscriptionId: 'sub-0001' })],
+      }),
+    );
+    expect(result.refusals[0]?.message).toContain('same subscription id');
+  });
+
+  it('a previous license known by its fingerprint before 2026-12 still matches', () => {
+    const legacy = 'b'.repeat(64);
+    const result = check(
+      {},
+      context(TODAY, {
+        previousLicense: previous(license(), { fingerprint: 'a'.repeat(64), legacyFingerprint: legacy }),
+        recentLicenses: [recent({ previousLicenseFingerprint: legacy })],
+      }),
+    );
+    expect(result.refusals[0]?.message).toContain('same previous license file');
+  });
+
+  it('a license voided by a replace is ignored for its own ticket, not for another', () => {
+    const replaced = recent({ ticketId: '4242', voidedByReplace: true });
+    expect(withRecent([replaced]).eligible).toBe(true);
+    const otherTicket = recent({
+      ticketId: '1000',
+      requesterEmail: 'ops@acme.example',
+      voidedByReplace: true,
+    });
+    expect(codes(withRecent([otherTicket]))).toEqual(['RECENT_EMERGENCY_LICENSE']);
   });
 
   it('the public-domain list is configuration', () => {

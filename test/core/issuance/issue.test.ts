@@ -1,14 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { checkRequest, issueEmergencyLicense, type IssueInput } from '../../../src/core/issuance/issue.js';
 import {
+  checkRequest,
+  issueEmergencyLicense,
+  type IssueInput,
   approveRequest,
   lookupRequests,
   rejectRequest,
   resendLicense,
   retryRequest,
   voidRequest,
-} from '../../../src/core/issuance/manage.js';
+} from '../../../src/core/issuance/index.js';
 import { decodeLicense } from '../../../src/core/license/codec.js';
 import type { CalendarDate } from '../../../src/core/dates.js';
 import { engineer, licensing, sqliteHarness, unusableKey, type Harness } from '../../helpers/issuance.js';
@@ -328,7 +330,7 @@ describe('overrides, approvals and the life of a request', () => {
     expect(await h.store.findTicketHolder('4242')).toBeNull();
 
     const retried = await retryRequest(
-      { requestId: failed.view.request.id, actor: engineer, today: SATURDAY },
+      { requestId: failed.view.request.id, actor: engineer },
       h.ports,
       h.settings,
     );
@@ -347,24 +349,26 @@ describe('overrides, approvals and the life of a request', () => {
     const issued = await issueEmergencyLicense(input(), h.ports, h.settings);
     if (issued.kind !== 'issued') throw new Error(issued.kind);
     const id = issued.view.request.id;
-    const resent = await resendLicense({ requestId: id, actor: engineer }, h.ports);
+    const resent = await resendLicense({ requestId: id, actor: engineer }, h.ports, h.settings);
     expect(resent.deliveries.filter((d) => d.purpose === 'resend').map((d) => d.recipient)).toContain(
       'ops@acme.example',
     );
     expect(resent.license?.fingerprint).toBe(issued.view.license?.fingerprint);
     await expect(
-      resendLicense({ requestId: id, actor: engineer, to: 'cto@acme.example' }, h.ports),
+      resendLicense({ requestId: id, actor: engineer, to: 'cto@acme.example' }, h.ports, h.settings),
     ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
     await expect(
-      resendLicense({ requestId: id, actor: licensing, to: 'nonsense' }, h.ports),
+      resendLicense({ requestId: id, actor: licensing, to: 'nonsense' }, h.ports, h.settings),
     ).rejects.toMatchObject({
-      code: 'VALIDATION_FAILED',
+      code: 'INPUT_INVALID',
+      options: { field: 'to' },
     });
     const elsewhere = await resendLicense(
       { requestId: id, actor: licensing, to: 'CTO@acme.example' },
       h.ports,
+      h.settings,
     );
     expect(elsewhere.deliveries.map((d) => d.recipient)).toContain('cto@acme.example');
     expect((await h.store.db.selectFrom('licenses').selectAll().execute()).length).toBe(1);
@@ -385,7 +389,9 @@ describe('overrides, approvals and the life of a request', () => {
         .map((d) => d.channel)
         .sort(),
     ).toEqual(['chat', 'tracker']);
-    await expect(resendLicense({ requestId: id, actor: engineer }, h.ports)).rejects.toMatchObject({
+    await expect(
+      resendLicense({ requestId: id, actor: engineer }, h.ports, h.settings),
+    ).rejects.toMatchObject({
       code: 'INVALID_STATE',
     });
     // A voided license still holds its ticket: the same ticket never gets two licenses.
@@ -405,5 +411,229 @@ describe('overrides, approvals and the life of a request', () => {
     expect(await ids({ fingerprint: issued.view.license?.fingerprint ?? '' })).toEqual([id]);
     expect(await ids({ email: 'nobody@acme.example' })).toEqual([]);
     await expect(lookupRequests(h.ports, {})).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
+
+describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await sqliteHarness();
+  });
+  afterEach(async () => h.close());
+
+  it('a pinned date is refused unless LIFELINE_ALLOW_PINNED_DATES is set, on check, issue and approve', async () => {
+    const strict = { ...h.settings, allowPinnedDates: false };
+    const refused = { code: 'VALIDATION_FAILED', options: { field: 'today' } };
+    await expect(checkRequest(input(), h.ports, strict)).rejects.toMatchObject(refused);
+    await expect(issueEmergencyLicense(input(), h.ports, strict)).rejects.toMatchObject(refused);
+    const pending = await issueEmergencyLicense(
+      input({}, { today: TUESDAY, overrideReason: 'Customer is blocked; approved by the account team' }),
+      h.ports,
+      h.settings,
+    );
+    if (pending.kind !== 'pending_approval') throw new Error(pending.kind);
+    await expect(
+      approveRequest(
+        { requestId: pending.view.request.id, actor: licensing, today: SATURDAY },
+        h.ports,
+        strict,
+      ),
+    ).rejects.toMatchObject(refused);
+    expect(await counts(h)).toMatchObject({ requests: 1, licenses: 0 });
+    // Without a pinned date the clock's date in the support time zone decides (Saturday 10:00 UTC).
+    const clock = await issueEmergencyLicense(
+      input({ ticketId: '4243' }, { today: undefined }),
+      h.ports,
+      strict,
+    );
+    expect(clock.kind === 'issued' && clock.view.request).toMatchObject({
+      issueDate: SATURDAY,
+      datePinned: false,
+    });
+  });
+
+  it('a pinned date is recorded on the request and in its audit entry', async () => {
+    h.setNow('2026-12-02T10:00:00Z');
+    const outcome = await issueEmergencyLicense(input(), h.ports, h.settings);
+    if (outcome.kind !== 'issued') throw new Error(outcome.kind);
+    expect(outcome.view.request).toMatchObject({ issueDate: SATURDAY, datePinned: true });
+    expect((await h.store.getRequest(outcome.view.request.id))?.datePinned).toBe(true);
+    expect(outcome.view.events[0]?.details).toMatchObject({ pinnedToday: SATURDAY });
+  });
+
+  it('an expiry date past 2099 (or before 2000) is refused by rule 1, typed or in the license file', async () => {
+    for (const expiresAt of ['9999-12-31', '2100-01-01', '1999-12-31']) {
+      const result = await checkRequest(input({ expiresAt }), h.ports, h.settings);
+      expect(result.refusals.map((r) => [r.code, r.field])).toEqual([['INPUT_INVALID', 'expiresAt']]);
+    }
+  });
+
+  it('a retry runs the rules on the request’s own date, writes a license dated today, and only within 7 days', async () => {
+    const broken = { ...h.ports, signer: { privateKey: unusableKey(), development: false } };
+    const failed = await issueEmergencyLicense(input(), broken, h.settings);
+    if (failed.kind !== 'failed') throw new Error(failed.kind);
+    // Monday: the weekend rule would refuse a new request, but the failure was Lifeline's.
+    h.setNow('2026-11-30T09:00:00Z');
+    const retried = await retryRequest(
+      { requestId: failed.view.request.id, actor: engineer },
+      h.ports,
+      h.settings,
+    );
+    expect(retried.kind).toBe('issued');
+    if (retried.kind !== 'issued') return;
+    expect(retried.view.license).toMatchObject({ issuedAt: '2026-11-30', expiresAt: '2026-12-10' });
+    expect(retried.view.events.at(-1)?.details).toMatchObject({ decisionDate: SATURDAY });
+
+    const late = await issueEmergencyLicense(
+      input({ ticketId: '5151', requesterEmail: 'ops@late.example' }),
+      broken,
+      h.settings,
+    );
+    if (late.kind !== 'failed') throw new Error(late.kind);
+    h.setNow('2026-12-06T09:00:00Z');
+    await expect(
+      retryRequest({ requestId: late.view.request.id, actor: engineer }, h.ports, h.settings),
+    ).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+      message: expect.stringMatching(/8 days ago.*up to 7 days/),
+    });
+  });
+
+  it('a staff domain or the engineer’s own address is never a recipient, on issue and on resend', async () => {
+    const staff = {
+      ...h.settings,
+      eligibility: { ...h.settings.eligibility, staffDomains: ['support.example'] },
+    };
+    const toStaff = await checkRequest(input({ requesterEmail: 'lee@eu.support.example' }), h.ports, staff);
+    expect(toStaff.refusals.map((r) => [r.code, r.field])).toEqual([['INPUT_INVALID', 'requesterEmail']]);
+    expect(toStaff.refusals[0]?.message).toMatch(/LIFELINE_STAFF_DOMAINS/);
+    const self = { name: 'erin@partner.example', role: 'engineer' as const };
+    const toSelf = await checkRequest(
+      input({ requesterEmail: 'Erin@Partner.example' }, { actor: self }),
+      h.ports,
+      staff,
+    );
+    expect(toSelf.refusals[0]?.message).toMatch(/your own address/);
+
+    const issued = await issueEmergencyLicense(input(), h.ports, staff);
+    if (issued.kind !== 'issued') throw new Error(issued.kind);
+    for (const to of ['ops@support.example', 'x\u0000y@evil.example', 'lou@licensing.example']) {
+      await expect(
+        resendLicense(
+          {
+            requestId: issued.view.request.id,
+            actor: { name: 'lou@licensing.example', role: 'licensing' },
+            to,
+          },
+          h.ports,
+          staff,
+        ),
+      ).rejects.toMatchObject({ code: 'INPUT_INVALID', options: { field: 'to' } });
+    }
+    expect(
+      (await h.store.listDeliveries(issued.view.request.id)).filter((d) => d.purpose === 'resend'),
+    ).toEqual([]);
+  });
+
+  it('a signed request acts only on its own ticket: resend, retry, void; and it needs a ticket claim', async () => {
+    const issued = await issueEmergencyLicense(input({ ticketId: '1001' }), h.ports, h.settings);
+    if (issued.kind !== 'issued') throw new Error(issued.kind);
+    const sidebar = (ticketId: string | null) => ({
+      name: 'agent@support.example',
+      role: 'engineer' as const,
+      origin: { via: 'zendesk' as const, ticketId, agentEmail: 'agent@support.example', agentName: null },
+    });
+    const id = issued.view.request.id;
+    await expect(
+      resendLicense({ requestId: id, actor: sidebar('2001') }, h.ports, h.settings),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      retryRequest({ requestId: id, actor: sidebar('2001') }, h.ports, h.settings),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(
+      voidRequest(
+        { requestId: id, actor: { ...sidebar('2001'), role: 'licensing' }, reason: 'not mine' },
+        h.ports,
+      ),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      issueEmergencyLicense(input({ ticketId: '3001' }, { actor: sidebar(null) }), h.ports, h.settings),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Its own ticket: allowed.
+    const own = await resendLicense({ requestId: id, actor: sidebar('1001') }, h.ports, h.settings);
+    expect(own.deliveries.some((d) => d.purpose === 'resend')).toBe(true);
+  });
+
+  it('limits count only calls that passed authorization and validation', async () => {
+    const taken: string[] = [];
+    const ports = {
+      ...h.ports,
+      limits: {
+        take: async (actor: { name: string }, email: string | null) => {
+          taken.push(`${actor.name}:${email}`);
+          return { allowed: true, retryAfterSeconds: 0 };
+        },
+      },
+    };
+    const issued = await issueEmergencyLicense(input(), ports, h.settings);
+    if (issued.kind !== 'issued') throw new Error(issued.kind);
+    expect(taken).toEqual(['erin:ops@acme.example']);
+    const id = issued.view.request.id;
+    await expect(
+      resendLicense({ requestId: id, actor: engineer, to: 'cto@acme.example' }, ports, h.settings),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      resendLicense({ requestId: id, actor: licensing, to: 'not an email' }, ports, h.settings),
+    ).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    await checkRequest(input({ requesterEmail: 'bad' }), ports, h.settings);
+    await issueEmergencyLicense(input({ ticketId: '9', requesterEmail: 'bad' }), ports, h.settings);
+    await issueEmergencyLicense(input(), ports, h.settings); // the existing record: nothing written
+    expect(taken).toEqual(['erin:ops@acme.example']);
+    await resendLicense({ requestId: id, actor: licensing, to: 'cto@acme.example' }, ports, h.settings);
+    expect(taken).toEqual(['erin:ops@acme.example', 'lou:ops@acme.example']);
+  });
+
+  it('finds a license by any copy of its text: file, email body, tracker copy, sha256: prefix or bare hex', async () => {
+    const issued = await issueEmergencyLicense(input(), h.ports, h.settings);
+    if (issued.kind !== 'issued' || !issued.view.license) throw new Error('not issued');
+    const { fingerprint } = issued.view.license;
+    for (const query of [fingerprint, `sha256:${fingerprint}`, `SHA256:${fingerprint.toUpperCase()}`]) {
+      expect((await lookupRequests(h.ports, { fingerprint: query })).map((v) => v.request.id)).toEqual([
+        issued.view.request.id,
+      ]);
+    }
+    await expect(lookupRequests(h.ports, { fingerprint: 'sha256:xyz' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      options: { field: 'fingerprint' },
+    });
+  });
+});
+
+describe('a resend to another address', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await sqliteHarness();
+  });
+  afterEach(async () => h.close());
+
+  it('carries the address on all of its deliveries, so the tracker note names it', async () => {
+    const issued = await issueEmergencyLicense(input(), h.ports, h.settings);
+    if (issued.kind !== 'issued') throw new Error(issued.kind);
+    const view = await resendLicense(
+      { requestId: issued.view.request.id, actor: licensing, to: 'it@acme.example' },
+      h.ports,
+      h.settings,
+    );
+    const resend = view.deliveries.filter((d) => d.purpose === 'resend');
+    expect(resend.map((d) => [d.channel, d.recipient]).sort()).toEqual([
+      ['email', 'it@acme.example'],
+      ['tracker', 'it@acme.example'],
+    ]);
+    // The license's own deliveries are about the requester, each of them.
+    expect(view.deliveries.filter((d) => d.purpose === 'issue').map((d) => d.recipient)).toEqual(
+      Array(4).fill('ops@acme.example'),
+    );
   });
 });

@@ -8,15 +8,20 @@ import {
   decodeLicense,
   encode64,
   encodeLicense,
+  formatFingerprint,
   graceEndsOn,
   isValidBoundaryName,
+  legacyLicenseFingerprint,
   licenseFingerprint,
+  parseFingerprint,
   licenseStatus,
   loadAttributes,
+  MAX_LICENSE_JSON_DEPTH,
   removeBoundary,
   toLicense,
   type License,
 } from '../../../src/core/license/index.js';
+import { craftLicense, deepLicenseJson } from '../../helpers/crafted-license.js';
 import { loadVectors, testPrivateKey, testPublicKey, type Vector } from '../../helpers/vectors.js';
 
 const vectors = loadVectors();
@@ -132,10 +137,32 @@ describe('encodeLicense ↔ the gem', () => {
     );
   });
 
-  it('licenseFingerprint is the SHA-256 of the exact text', () => {
+  it('licenseFingerprint is the SHA-256 of the payload without framing or whitespace, so every copy matches', () => {
     const text = encodeOk(accepted[0]?.expected.input.attributes).text;
-    expect(licenseFingerprint(text)).toBe(createHash('sha256').update(text).digest('hex'));
-    expect(licenseFingerprint(text)).not.toBe(licenseFingerprint(text.replace(/\n/g, '\r\n')));
+    const payload = text.replace(/\s+/g, '');
+    const fingerprint = licenseFingerprint(text);
+    expect(fingerprint).toBe(createHash('sha256').update(payload).digest('hex'));
+    // The file, CRLF, the email body's BEGIN/END framing, and the tracker's copy without a final newline.
+    for (const copy of [
+      text.replace(/\n/g, '\r\n'),
+      `Hello,\n\n${addBoundary(text, 'GitLab')}\n\nGitLab Support\n`,
+      text.trimEnd(),
+      `  ${payload}  `,
+    ]) {
+      expect(licenseFingerprint(copy)).toBe(fingerprint);
+    }
+    expect(legacyLicenseFingerprint(text)).toBe(createHash('sha256').update(text).digest('hex'));
+  });
+
+  it('parseFingerprint accepts sha256:<hex> and bare hex, and nothing else', () => {
+    const hex = 'ab'.repeat(32);
+    expect(parseFingerprint(`sha256:${hex}`)).toBe(hex);
+    expect(parseFingerprint(` SHA256:${hex.toUpperCase()} `)).toBe(hex);
+    expect(parseFingerprint(hex)).toBe(hex);
+    for (const bad of ['', 'sha256:', hex.slice(1), `${hex}0`, `md5:${hex}`, `sha256:${'g'.repeat(64)}`]) {
+      expect(parseFingerprint(bad)).toBeNull();
+    }
+    expect(formatFingerprint(hex)).toBe(`sha256:${hex}`);
   });
 });
 
@@ -199,6 +226,42 @@ describe('encodeLicense refuses what the gem would not accept', () => {
       const encoded = encodeOk({ ...base, restrictions });
       expect(encoded.json).not.toHaveProperty('restrictions');
     }
+  });
+});
+
+describe('nesting is bounded at 64 levels (a signed license 5,000 deep must not overflow a stack)', () => {
+  it('decodeLicense refuses a validly signed license nested deeper, as INVALID_ATTRIBUTES naming the attribute', () => {
+    for (const levels of [64, 5_000, 50_000]) {
+      const result = decodeLicense(craftLicense(deepLicenseJson(levels), privateKey), [publicKey]);
+      expect(!result.ok && result.error, `${levels}`).toEqual({
+        code: 'INVALID_ATTRIBUTES',
+        field: 'restrictions',
+        message: `restrictions is nested more than ${MAX_LICENSE_JSON_DEPTH} levels deep (a license's JSON has three)`,
+      });
+    }
+    // Restrictions 63 levels deep: 64 with the root.
+    const within = decodeLicense(craftLicense(deepLicenseJson(63), privateKey), [publicKey]);
+    expect(within.ok).toBe(true);
+  });
+
+  it('encodeLicense refuses to write attributes nested deeper, naming the attribute, before walking them', () => {
+    const nested = (levels: number): unknown => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
+    const base = {
+      licensee: { Name: 'Deep', Company: 'Nest', Email: 'deep@nest.example' },
+      issued_at: '2026-01-01',
+      expires_at: '2026-01-11',
+    };
+    for (const [attributes, field] of [
+      [{ ...base, restrictions: { plan: 'premium', deep: nested(63) } }, 'restrictions'],
+      [{ ...base, licensee: { ...base.licensee, Extra: nested(5_000) } }, 'licensee'],
+      [[nested(100)], '(root)'],
+    ] as const) {
+      const result = encodeLicense(attributes, privateKey);
+      expect(!result.ok && result.error).toMatchObject({ code: 'INVALID_ATTRIBUTES', field });
+    }
+    expect(
+      encodeLicense({ ...base, restrictions: { plan: 'premium', deep: nested(62) } }, privateKey).ok,
+    ).toBe(true);
   });
 });
 

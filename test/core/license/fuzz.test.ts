@@ -2,14 +2,7 @@
  * Robustness of the license reader and writer under random and damaged input: every result is a
  * value (ok, or an error with a code from a closed list), nothing throws, and nothing hangs.
  */
-import {
-  constants,
-  createCipheriv,
-  generateKeyPairSync,
-  privateEncrypt,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +15,7 @@ import {
   type DecodeError,
 } from '../../../src/core/license/index.js';
 import type { Result } from '../../../src/core/result.js';
+import { craftLicense } from '../../helpers/crafted-license.js';
 import {
   loadVectors,
   otherPublicKey,
@@ -71,20 +65,8 @@ function decodeChecked(text: string, keys: readonly KeyObject[] = [publicKey]): 
 const codeOf = (r: Result<unknown, DecodeError>): string => (r.ok ? 'OK' : r.error.code);
 
 /** A license around any plaintext, signed with the test key, with optional raw member overrides. */
-function craft(
-  plaintext: string | Buffer,
-  overrides: { key?: Buffer; iv?: Buffer; data?: Buffer; aesKey?: Buffer } = {},
-): string {
-  const aesKey = overrides.aesKey ?? randomBytes(16);
-  const iv = overrides.iv ?? randomBytes(16);
-  const cipher = createCipheriv('aes-128-cbc', aesKey, iv);
-  const data = overrides.data ?? Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  const key =
-    overrides.key ?? privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, aesKey);
-  return encode64(
-    Buffer.from(JSON.stringify({ data: encode64(data), key: encode64(key), iv: encode64(iv) })),
-  );
-}
+const craft = (plaintext: string | Buffer, overrides: Parameters<typeof craftLicense>[2] = {}): string =>
+  craftLicense(plaintext, privateKey, overrides);
 
 /** The envelope of a vector: its three members as bytes. */
 function envelopeOf(v: Vector): { data: Buffer; key: Buffer; iv: Buffer } {
@@ -347,7 +329,57 @@ describe('decodeLicense never throws and always answers with a known code', () =
       innerObject +
       '}';
     const r = decodeChecked(craft(deepRestrictions));
-    expect(r.ok).toBe(true);
+    expect(!r.ok && r.error).toMatchObject({ code: 'INVALID_ATTRIBUTES', field: 'restrictions' });
+  });
+
+  it('any nesting deeper than 64 levels, under any attribute, is refused as INVALID_ATTRIBUTES naming it; 64 is read', () => {
+    const attributes = '"licensee":{"Name":"N"},"issued_at":"2026-01-01","expires_at":"2026-01-11"';
+    const seen = { deep: 0, within: 0 };
+    fc.assert(
+      fc.property(
+        // How many levels below the root object (often near the bound), arrays and objects in a
+        // repeating pattern, under one attribute.
+        fc.oneof(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 5000 })),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('restrictions', 'licensee', 'extra'),
+        (levels, pattern, field) => {
+          const kinds = Array.from({ length: levels }, (_, i) => pattern[i % pattern.length] === true);
+          const open = kinds.map((isArray) => (isArray ? '[' : '{"k":')).join('');
+          const close = [...kinds]
+            .reverse()
+            .map((isArray) => (isArray ? ']' : '}'))
+            .join('');
+          const nested = `${open}1${close}`;
+          const json =
+            field === 'licensee'
+              ? `{"licensee":${nested},"issued_at":"2026-01-01","expires_at":"2026-01-11"}`
+              : `{${attributes},"${field}":${nested}}`;
+          const r = decodeChecked(craft(json));
+          const depth = 1 + kinds.length; // the root object is level 1
+          seen[depth > 64 ? 'deep' : 'within']++;
+          if (depth > 64) {
+            expect(!r.ok && r.error).toMatchObject({ code: 'INVALID_ATTRIBUTES', field });
+            expect(!r.ok && r.error.message).toMatch(/nested more than 64 levels/);
+          } else if (!r.ok) {
+            // Within the bound: refused, if at all, for what the gem refuses (a licensee list…).
+            expect(r.error.message).not.toMatch(/nested/);
+          }
+        },
+      ),
+      { numRuns: 200, seed: 20261217 },
+    );
+    // The generator reaches both sides of the bound.
+    expect(seen.deep).toBeGreaterThan(20);
+    expect(seen.within).toBeGreaterThan(20);
+    // Exactly at the bound: 64 levels are read, 65 are not.
+    const levels = (n: number) => `${'{"k":'.repeat(n)}1${'}'.repeat(n)}`;
+    expect(decodeChecked(craft(`{${attributes},"restrictions":${levels(63)}}`)).ok).toBe(true);
+    expect(codeOf(decodeChecked(craft(`{${attributes},"restrictions":${levels(64)}}`)))).toBe(
+      'INVALID_ATTRIBUTES',
+    );
+    // The root itself as a deep array.
+    const root = decodeChecked(craft(`${'['.repeat(5000)}${']'.repeat(5000)}`));
+    expect(!root.ok && root.error).toMatchObject({ code: 'INVALID_ATTRIBUTES', field: '(root)' });
   });
 
   it('CRLF, any dashes, any product name, surrounding whitespace: the same attributes as the gem', () => {

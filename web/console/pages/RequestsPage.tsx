@@ -6,13 +6,15 @@ import { formatInstant, STATUS_LABELS } from '../../shared/format.js';
 interface Filters {
   email: string;
   ticket: string;
+  /** A license fingerprint (sha256:<hex> or hex), from any copy of the license; alone, it finds one request. */
+  fingerprint: string;
   status: string;
   engineer: string;
   from: string;
   to: string;
 }
 
-const EMPTY: Filters = { email: '', ticket: '', status: '', engineer: '', from: '', to: '' };
+const EMPTY: Filters = { email: '', ticket: '', fingerprint: '', status: '', engineer: '', from: '', to: '' };
 const PAGE_SIZE = 25;
 
 interface Page {
@@ -139,6 +141,7 @@ export function RequestsPage(props: { api: ApiClient }) {
         <div class="grid">
           {field('email', 'Customer email')}
           {field('ticket', 'Ticket')}
+          {field('fingerprint', 'License fingerprint (sha256:…)')}
           <div class="field">
             <label for="filter-status">Status</label>
             <select

@@ -1,5 +1,5 @@
 /** `GET /api/v1/audit/verify` (licensing and admin): the hash chain checked, as `lifeline audit verify`. */
-import { verifyAuditTrail } from '../../../core/issuance/manage.js';
+import { verifyAuditTrail } from '../../../core/issuance/index.js';
 import type { ApiRoute } from '../route.js';
 import { ErrorBody } from '../schemas.js';
 import { z } from 'zod';

@@ -10,30 +10,35 @@ import { listLocalRecords } from '../../../adapters/local/local-channels.js';
 import { parseCalendarDate, type CalendarDate } from '../../../core/dates.js';
 import type { EligibilityResult } from '../../../core/eligibility/index.js';
 import { httpStatusOf, LifelineError, type Code } from '../../../core/errors.js';
-import { checkRequest, issueEmergencyLicense, type IssueInput } from '../../../core/issuance/issue.js';
 import {
+  checkRequest,
+  issueEmergencyLicense,
+  type IssueInput,
   approveRequest,
   assertLicenseKept,
   listRequests,
   lookupById,
+  lookupRequests,
   rejectRequest,
   resendLicense,
   retryRequest,
   voidRequest,
-} from '../../../core/issuance/manage.js';
+} from '../../../core/issuance/index.js';
+import { replaceRequest } from '../../../core/issuance/replace.js';
 import { recordJson } from '../../../core/issuance/view.js';
 import type { Actor } from '../../../core/ports.js';
-import { enforceRateLimit, parse, type ApiRoute, type RouteContext } from '../route.js';
+import { parse, type ApiRoute, type RouteContext } from '../route.js';
 import {
+  ApproveBody,
   CheckBody,
   ErrorBody,
   IdParams,
   IssueBody,
   ListBody,
   ListQuery,
-  OptionalReasonBody,
   ReasonBody,
   RecordBody,
+  ReplaceBody,
   ResendBody,
   RetryBody,
 } from '../schemas.js';
@@ -129,7 +134,7 @@ export const requestRoutes: ApiRoute[] = [
     },
     async handler(ctx) {
       const body = parse(IssueBody, ctx.body, 'body');
-      const result = await checkRequest(issueInput(body, ctx.actor), ctx.app.ports, ctx.app.settings);
+      const result = await checkRequest(issueInput(body, ctx.actor), ctx.ports, ctx.app.settings);
       return checkJson(result);
     },
   },
@@ -148,12 +153,7 @@ export const requestRoutes: ApiRoute[] = [
     },
     async handler(ctx, reply) {
       const body = parse(IssueBody, ctx.body, 'body');
-      await enforceRateLimit(ctx, reply, body.requesterEmail);
-      const outcome = await issueEmergencyLicense(
-        issueInput(body, ctx.actor),
-        ctx.app.ports,
-        ctx.app.settings,
-      );
+      const outcome = await issueEmergencyLicense(issueInput(body, ctx.actor), ctx.ports, ctx.app.settings);
       switch (outcome.kind) {
         case 'issued':
           reply.code(201);
@@ -182,7 +182,8 @@ export const requestRoutes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/v1/emergency-licenses',
-    summary: 'List requests, newest first (by email, ticket, engineer, status, creation date range)',
+    summary:
+      'List requests, newest first (by email, ticket, engineer, status, creation date range), or find one by license fingerprint',
     query: ListQuery,
     responses: {
       200: { description: 'a page of requests; `next` is the cursor for the next page', schema: ListBody },
@@ -190,7 +191,11 @@ export const requestRoutes: ApiRoute[] = [
     },
     async handler(ctx) {
       const q = parse(ListQuery, ctx.query, 'query');
-      const page = await listRequests(ctx.app.ports, {
+      if (q.fingerprint !== undefined) {
+        const found = await lookupRequests(ctx.ports, { fingerprint: q.fingerprint });
+        return { requests: found.map((v) => recordJson(v, true)), next: null };
+      }
+      const page = await listRequests(ctx.ports, {
         ...(q.email ? { email: q.email } : {}),
         ...(q.ticket ? { ticketId: q.ticket } : {}),
         ...(q.engineer ? { engineer: q.engineer } : {}),
@@ -212,7 +217,7 @@ export const requestRoutes: ApiRoute[] = [
     responses: recordResponses,
     async handler(ctx) {
       const id = idOf(ctx);
-      const view = await hidden(() => lookupById(ctx.app.ports, id));
+      const view = await hidden(() => lookupById(ctx.ports, id));
       // The embedded default keeps its tracker issues, chat posts and ticket notes in the database
       // (PRODUCT.md §9): the record shows them, as `lifeline lookup` does.
       const localRecords = await listLocalRecords(ctx.app.store.db, view.request.id, view.request.ticketId);
@@ -230,7 +235,7 @@ export const requestRoutes: ApiRoute[] = [
     },
     async handler(ctx, reply) {
       const id = idOf(ctx);
-      const view = await hidden(() => lookupById(ctx.app.ports, id));
+      const view = await hidden(() => lookupById(ctx.ports, id));
       if (!view.license) throw new LifelineError('NOT_FOUND', `request ${view.request.id} has no license`);
       assertLicenseKept(view.license.text, view.request.id);
       const fileName = view.license.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -247,15 +252,13 @@ export const requestRoutes: ApiRoute[] = [
     params: IdParams,
     body: ResendBody,
     responses: { ...recordResponses, 429: rateLimitedResponse },
-    async handler(ctx, reply) {
+    async handler(ctx) {
       const id = idOf(ctx);
       const body = parse(ResendBody, ctx.body, 'body');
-      // The customer is the record's requester; an unknown id counts against the user only.
-      const record = await ctx.app.store.getRequest(id);
-      await enforceRateLimit(ctx, reply, record?.requesterEmail ?? null);
       const view = await resendLicense(
         { requestId: id, actor: ctx.actor, to: body.to ?? null },
-        ctx.app.ports,
+        ctx.ports,
+        ctx.app.settings,
       );
       return recordJson(view, true);
     },
@@ -263,19 +266,15 @@ export const requestRoutes: ApiRoute[] = [
   {
     method: 'POST',
     url: '/api/v1/emergency-licenses/:id/retry',
-    summary: 'Run a failed request again (only when no license was generated)',
+    summary:
+      'Run a failed request again (only when no license was generated; on its own decision date, up to 7 days after it)',
     params: IdParams,
     body: RetryBody,
     responses: { ...recordResponses, 422: { description: 'refused now', schema: ErrorBody } },
     async handler(ctx, reply) {
       const id = idOf(ctx);
-      const body = parse(RetryBody, ctx.body, 'body');
-      const today = pinnedDate(body.today, 'today');
-      const outcome = await retryRequest(
-        { requestId: id, actor: ctx.actor, ...(today ? { today } : {}) },
-        ctx.app.ports,
-        ctx.app.settings,
-      );
+      parse(RetryBody, ctx.body, 'body');
+      const outcome = await retryRequest({ requestId: id, actor: ctx.actor }, ctx.ports, ctx.app.settings);
       if (outcome.kind === 'refused') return refused(reply, ctx, outcome.eligibility, id);
       return recordJson(outcome.view, false);
     },
@@ -290,19 +289,58 @@ export const requestRoutes: ApiRoute[] = [
           ? 'Approve an override waiting for licensing (licensing)'
           : 'Reject an override waiting for licensing (licensing)',
     params: IdParams,
-    body: name === 'approve' ? OptionalReasonBody : ReasonBody,
+    body: name === 'approve' ? ApproveBody : ReasonBody,
     responses: recordResponses,
     async handler(ctx) {
       const id = idOf(ctx);
-      const body = parse(name === 'approve' ? OptionalReasonBody : ReasonBody, ctx.body, 'body');
-      const input = { requestId: id, actor: ctx.actor, reason: body.reason ?? null };
+      if (name === 'approve') {
+        const body = parse(ApproveBody, ctx.body, 'body');
+        const today = pinnedDate(body.today, 'today');
+        const view = await approveRequest(
+          { requestId: id, actor: ctx.actor, reason: body.reason ?? null, ...(today ? { today } : {}) },
+          ctx.ports,
+          ctx.app.settings,
+        );
+        return recordJson(view, true);
+      }
+      const body = parse(ReasonBody, ctx.body, 'body');
+      const input = { requestId: id, actor: ctx.actor, reason: body.reason };
       const view =
-        name === 'approve'
-          ? await approveRequest(input, ctx.app.ports, ctx.app.settings)
-          : name === 'reject'
-            ? await rejectRequest(input, ctx.app.ports)
-            : await voidRequest(input, ctx.app.ports);
+        name === 'reject' ? await rejectRequest(input, ctx.ports) : await voidRequest(input, ctx.ports);
       return recordJson(view, true);
     },
   })),
+  {
+    method: 'POST',
+    url: '/api/v1/emergency-licenses/:id/replace',
+    summary:
+      'Replace an issued or voided license (licensing): voids it if needed and issues a new one for the same ticket, both records linked',
+    params: IdParams,
+    body: ReplaceBody,
+    responses: {
+      ...recordResponses,
+      201: { description: 'the replacement, with `replaces`', schema: RecordBody },
+      422: { description: 'refused by the rules on the original decision date', schema: ErrorBody },
+    },
+    async handler(ctx, reply) {
+      const id = idOf(ctx);
+      const body = parse(ReplaceBody, ctx.body, 'body');
+      const today = pinnedDate(body.today, 'today');
+      const outcome = await replaceRequest(
+        {
+          requestId: id,
+          actor: ctx.actor,
+          requesterEmail: body.requesterEmail,
+          seats: body.seats,
+          reason: body.reason,
+          ...(today ? { today } : {}),
+        },
+        ctx.ports,
+        ctx.app.settings,
+      );
+      if (outcome.kind === 'refused') return refused(reply, ctx, outcome.eligibility, id);
+      reply.code(201);
+      return recordJson(outcome.view, false);
+    },
+  },
 ];

@@ -1,7 +1,7 @@
 /** `GET /api/v1/stats`: the console dashboard's figures (any signed-in role). */
 import { z } from 'zod';
 import { calendarDateIn } from '../../../core/dates.js';
-import { dashboardStatsFor } from '../../../core/issuance/manage.js';
+import { dashboardStatsFor } from '../../../core/issuance/index.js';
 import { parse, type ApiRoute } from '../route.js';
 import { ErrorBody } from '../schemas.js';
 

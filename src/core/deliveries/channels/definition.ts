@@ -1,0 +1,56 @@
+/**
+ * What a delivery channel is (issue 19): its name and label, which events reach it, how the worker
+ * treats it, and its send step. The catalogue (./index.ts) lists the channels once; the worker,
+ * the use cases, metrics, the doctor and the views loop over it.
+ */
+import type { DeliveryPurpose, DeliveryRecord } from '../../ports.js';
+import type { MessageContext } from './common.js';
+import type { MailSettings } from './email.js';
+import type { TrackerRef } from '../ports.js';
+
+/** What the worker hands a channel's send step. */
+export interface SendStep<Port> {
+  ctx: MessageContext;
+  /** The request's other deliveries (empty for channels in the first wave). */
+  siblings: readonly DeliveryRecord[];
+  port: Port;
+  mail: MailSettings;
+  /**
+   * Called just before the message leaves: for a channel that `marksSending`, the delivery is
+   * marked `sending` (a stop after this is `unknown`, never repeated). False: the claim was lost.
+   */
+  handOver(): Promise<boolean>;
+}
+
+export type Sent =
+  | {
+      externalRef: string | null;
+      /** The request's tracker issue, when this send created or found it. */
+      trackerLink?: TrackerRef;
+      /** The email as the sent text stated it (a post or note), for its follow-up. */
+      stated?: DeliveryRecord | null;
+    }
+  | 'claim_lost';
+
+export interface ChannelDefinition<
+  Name extends string = string,
+  PortKey extends string = string,
+  Port = unknown,
+> {
+  name: Name;
+  /** For people: "Email", "Tracker issue"… */
+  label: string;
+  /** Which member of DeliveryChannels is this channel's adapter. */
+  portKey: PortKey;
+  /** The events (delivery purposes) that queue this channel; follow-ups are decided apart. */
+  purposes: readonly DeliveryPurpose[];
+  /** Cannot be looked up afterwards: marked `sending` before it leaves (see SendStep.handOver). */
+  marksSending: boolean;
+  /** Links to the tracker issue and says how the email went: waits a moment for both. */
+  waitsForTracker: boolean;
+  /** Runs in a batch's first wave (others wait on it). */
+  firstWave(delivery: DeliveryRecord): boolean;
+  send(step: SendStep<Port>): Promise<Sent>;
+  /** Only a type: the port this channel's adapter implements. */
+  readonly port?: Port;
+}

@@ -1,0 +1,80 @@
+import { daysBetween } from '../dates.js';
+import type { EligibilityResult } from '../eligibility/index.js';
+import { LifelineError } from '../errors.js';
+import type { Actor } from '../ports.js';
+import type { IssuancePorts, IssuanceSettings } from './context.js';
+import { decisionDate, loadRequest, lostRace, requireOwnTicket, requireStatus } from './guards.js';
+import { lookupById } from './lookup.js';
+import { recheck } from './prepare.js';
+import { auditEntry, recordIssuedLicense, signEmergencyLicense } from './records.js';
+import type { RequestView } from './view.js';
+
+/** A failed request may be retried up to this many days after it was made (PRODUCT.md §12). */
+export const RETRY_WINDOW_DAYS = 7;
+
+export type RetryOutcome =
+  { kind: 'issued' | 'failed'; view: RequestView } | { kind: 'refused'; eligibility: EligibilityResult };
+
+export interface RetryInput {
+  requestId: string;
+  actor: Actor;
+}
+
+/**
+ * Runs a failed request again (only when no license was generated): the failure was Lifeline's, so
+ * the rules run on the request's own decision date; the license is dated today. Up to
+ * RETRY_WINDOW_DAYS after the request.
+ */
+export async function retryRequest(
+  input: RetryInput,
+  ports: IssuancePorts,
+  settings: IssuanceSettings,
+): Promise<RetryOutcome> {
+  const request = await loadRequest(ports, input.requestId);
+  requireOwnTicket(input.actor, request);
+  requireStatus(request, ['failed'], 'retried');
+  if (await ports.store.getLicenseForRequest(request.id)) lostRace(request);
+  const date = decisionDate(ports, settings).date;
+  const age = daysBetween(request.issueDate, date);
+  if (age > RETRY_WINDOW_DAYS) {
+    throw new LifelineError(
+      'INVALID_STATE',
+      `request ${request.id} was made on ${request.issueDate}, ${age} days ago; a retry is allowed up to ` +
+        `${RETRY_WINDOW_DAYS} days after the request: make a new request for ticket ${request.ticketId}`,
+    );
+  }
+  const eligibility = await recheck(request, {}, input.actor, ports, settings);
+  // An override recorded with the request (approved, or by licensing) still stands.
+  const overridden = request.override !== null && eligibility.overridable;
+  if (!eligibility.eligible && !overridden) return { kind: 'refused', eligibility };
+
+  const now = ports.clock.now().toISOString();
+  const signed = await signEmergencyLicense(ports, request, date, now);
+  if (!signed.ok) {
+    await ports.store.transaction(async (tx) => {
+      const moved = await tx.transitionRequest(request.id, 'failed', {
+        failure: signed.failure,
+        updatedAt: now,
+      });
+      if (!moved) lostRace(request);
+      await tx.appendAudit(
+        auditEntry(ports, now, input.actor, 'license.retry_failed', request.id, { failure: signed.failure }),
+      );
+    });
+    return { kind: 'failed', view: await lookupById(ports, request.id) };
+  }
+  let claimed = true;
+  await ports.store.transaction(async (tx) => {
+    claimed = await tx.transitionRequest(request.id, 'failed', {
+      status: 'issued',
+      failure: null,
+      updatedAt: now,
+    });
+    if (!claimed) return;
+    await recordIssuedLicense(tx, ports, signed.license, input.actor, 'license.retried', now, {
+      decisionDate: request.issueDate,
+    });
+  });
+  if (!claimed) lostRace(request);
+  return { kind: 'issued', view: await lookupById(ports, request.id) };
+}
