@@ -27,7 +27,7 @@ const SERVER_PACKAGES = [
 ];
 const SERVER_SCOPES = ['@gitbeaker/', '@slack/', '@fastify/'];
 const SERVER_MODULES =
-  /^(dist\/)?src\/(config|config-file|app)\.js$|^(dist\/)?src\/adapters\/(store|mail|gitlab|slack|zendesk|local|signing)\/|^(dist\/)?src\/interfaces\//;
+  /^(dist\/)?src\/(config|config-file|app)(\.js$|\/)|^(dist\/)?src\/adapters\/(store|mail|gitlab|slack|zendesk|local|signing)\/|^(dist\/)?src\/interfaces\//;
 /**
  * Node's public built-ins a light command may add to what printing to a pipe loads: its own (vm: the
  * launcher's code cache), and commander's (which requires child_process, and with it dgram, for
