@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // The launcher is CommonJS (bin/package.json), so that no ES module loader starts before a command needs one.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The web console and sidebar run in the browser.
     files: ['web/**/*.{ts,tsx}'],
     ignores: ['web/vite.config.ts'],

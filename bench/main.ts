@@ -10,6 +10,7 @@
  *                                     defaults; BENCH_ROUNDS=1 BENCH_SECONDS=3 is one long round)
  *   BENCH_WORKER_KEY=keyobject        license bench: clone the main thread's KeyObject to the workers
  *                                     instead of giving each its own from PEM (see bench/license.ts)
+ *   BENCH_CLI_RUNS=15                 cli bench: measured runs of each command (at least 7)
  *
  * Exit code: 0 when every section ran (targets missed or met), 1 when a section failed, e.g.
  * openssl's output could not be parsed. Add a bench by adding a BenchSection to SECTIONS.
@@ -19,6 +20,7 @@ import { availableParallelism, cpus, platform, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { bundleBench } from './bundle.js';
+import { cliBench } from './cli.js';
 import { deliveriesBench } from './deliveries.js';
 import { evidenceBench } from './evidence.js';
 import { licenseBench } from './license.js';
@@ -34,6 +36,7 @@ const SECTIONS: BenchSection[] = [
   httpBench,
   lookupBench,
   bundleBench,
+  cliBench,
   evidenceBench,
 ];
 

@@ -9,18 +9,26 @@ import { LifelineError } from '../core/errors.js';
 import { MAX_LICENSE_TEXT_LENGTH } from '../core/license/codec.js';
 import type { Actor, Role } from '../core/ports.js';
 
-/** Opens the app from the environment; the caller closes it. Development-key warnings go to stderr. */
-export async function openApp(options: CreateAppOptions & { warnings?: boolean } = {}): Promise<App> {
+export interface OpenAppOptions extends CreateAppOptions {
+  /**
+   * Print the app's warnings (a development signing key) on stderr. Only `serve` and the commands
+   * that sign a license ask: said everywhere, it would be read nowhere.
+   */
+  warnings?: boolean;
+}
+
+/** Opens the app from the environment; the caller closes it. */
+export async function openApp(options: OpenAppOptions = {}): Promise<App> {
   const config = loadConfig(process.env);
   const app = await createApp(config, options);
-  if (options.warnings !== false)
+  if (options.warnings === true)
     for (const warning of app.warnings) process.stderr.write(`warning: ${warning}\n`);
   return app;
 }
 
 export async function withApp<T>(
   run: (app: App) => Promise<T>,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; warnings?: boolean } = {},
 ): Promise<T> {
   const app = await openApp(options);
   try {

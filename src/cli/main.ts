@@ -1,15 +1,17 @@
-/** The `lifeline` command line: one program, each command group in its own module. */
+/**
+ * The `lifeline` command line: one program. Only the commands' options and help are registered here
+ * (src/cli/register/); each command imports its implementation (src/cli/commands/) when it runs, so
+ * `--help`, `--version` and the light commands load nothing they do not use.
+ */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.js';
-import { registerKeyCommands } from './commands/keys.js';
-import { registerLicenseCommands } from './commands/license.js';
-import { registerMaintenanceCommands } from './commands/maintenance.js';
-import { registerOperationCommands, registerWorkerCommand } from './commands/operations.js';
-import { registerRequestCommands } from './commands/requests.js';
-import { registerLoginLinkCommand, registerServeCommand, registerTokenCommands } from './commands/serve.js';
-import { lookupIssuedLicense } from './context.js';
-import type { EvidenceReadOptions } from './commands/evidence.js';
-import { action } from './output.js';
+import { registerEvidenceCommands } from './register/evidence.js';
+import { registerKeyCommands } from './register/keys.js';
+import { registerLicenseCommands } from './register/license.js';
+import { registerMaintenanceCommands } from './register/maintenance.js';
+import { registerOperationCommands, registerWorkerCommand } from './register/operations.js';
+import { registerRequestCommands } from './register/requests.js';
+import { registerLoginLinkCommand, registerServeCommand, registerTokenCommands } from './register/serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('lifeline')
@@ -19,7 +21,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerKeyCommands(program);
-  registerLicenseCommands(program, { lookupFingerprint: lookupIssuedLicense });
+  registerLicenseCommands(program);
   registerRequestCommands(program);
   registerOperationCommands(program);
   registerMaintenanceCommands(program);
@@ -27,22 +29,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerTokenCommands(program);
   registerLoginLinkCommand(program);
-  // Lazy: the OCR (tesseract.js, sharp) is imported only when `evidence read` runs.
-  program
-    .command('evidence')
-    .description("read customers' GitLab screenshots")
-    .command('read')
-    .description(
-      'read plan, dates and user counts from screenshots (PNG, JPEG, WebP); exit 0 read, 1 nothing',
-    )
-    .argument('<image...>', 'screenshot files')
-    .option('--json', 'print the evidence as JSON')
-    .option('--timeout <seconds>', 'OCR time limit per image (default 20)')
-    .action(
-      action(async (images: string[], o: EvidenceReadOptions) =>
-        (await import('./commands/evidence.js')).evidenceRead(images, o),
-      ),
-    );
+  registerEvidenceCommands(program);
   return program;
 }
 
@@ -61,4 +48,6 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not awaited at the top level: bin/lifeline.js runs the bundled CLI as CommonJS (main settles the
+// exit code itself and reports every error).
+void main(process.argv);

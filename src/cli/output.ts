@@ -67,6 +67,17 @@ export function action<A extends unknown[]>(
   };
 }
 
+/**
+ * `action` for a command whose implementation lives in a module imported only when the command
+ * runs, so that registering every command (and printing the help) loads none of them.
+ */
+export function lazyAction<M, A extends unknown[]>(
+  load: () => Promise<M>,
+  pick: (module: M) => (...args: A) => Promise<CommandOutcome> | CommandOutcome,
+): (...args: A) => Promise<void> {
+  return action(async (...args: A) => pick(await load())(...args));
+}
+
 export function fromError(error: unknown): CommandOutcome {
   if (error instanceof LifelineError) {
     return failure(error.code, error.message, error.options.field ? { field: error.options.field } : {});

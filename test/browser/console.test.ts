@@ -641,3 +641,45 @@ describe('the web console', { timeout: 60_000 }, () => {
 });
 
 const vectorPath = (name: string): string => join(VECTORS_DIR, `${name}.gitlab-license`);
+
+describe('the development key', { timeout: 60_000 }, () => {
+  let dev: WebEnv;
+  beforeAll(async () => {
+    // No signing key configured: the embedded default generates a development key.
+    dev = await startWeb({ LIFELINE_SIGNING_KEY_FILE: '' });
+  }, 60_000);
+  afterAll(async () => {
+    await dev?.close();
+  });
+
+  it('is announced by a banner on every page of the console, and only when it is in use', async () => {
+    expect(dev.app.ports.signer.development).toBe(true);
+    const tab = await openTab(dev);
+    try {
+      await signIn(tab, dev, dev.tokens.engineer);
+      const banner = tab.page.getByRole('note');
+      for (const path of ['/issue', '/requests', '/inspect', '/dashboard']) {
+        await tab.page.goto(`${dev.baseUrl}${path}`);
+        await tab.page.getByRole('button', { name: 'Sign out' }).waitFor();
+        await expect(banner.textContent()).resolves.toBe(
+          'Development key: GitLab will not accept these licenses',
+        );
+        expect(await banner.isVisible()).toBe(true);
+      }
+      expect(await seriousViolations(tab.page)).toEqual([]);
+      await screenshot(tab.page, 'console-development-key');
+    } finally {
+      await tab.context.close();
+    }
+    // The other server signs with a configured key: no banner there.
+    expect(env.app.ports.signer.development).toBe(false);
+    const other = await openTab(env);
+    try {
+      await signIn(other, env, env.tokens.engineer);
+      await other.page.getByRole('heading', { name: 'Issue an emergency license' }).waitFor();
+      expect(await other.page.locator('.dev-key-banner').count()).toBe(0);
+    } finally {
+      await other.context.close();
+    }
+  });
+});

@@ -27,6 +27,8 @@ import { KEYS_DIR } from '../helpers/vectors.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(REPO_ROOT, 'bin', 'lifeline.js');
 const MAIN_JS = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+/** What bin/lifeline.js runs: the CLI bundled from dist/src by src/tools/bundle-cli.ts. */
+const BUNDLE_JS = join(REPO_ROOT, 'dist', 'cli', 'main.cjs');
 
 export interface CliResult {
   code: number | null;
@@ -86,10 +88,12 @@ function* tsFiles(dir: string): Generator<string> {
 }
 
 function isStale(): boolean {
-  if (!existsSync(MAIN_JS)) return true;
+  if (!existsSync(MAIN_JS) || !existsSync(BUNDLE_JS)) return true;
+  const bundled = statSync(BUNDLE_JS).mtimeMs;
   for (const ts of tsFiles(join(REPO_ROOT, 'src'))) {
     const js = join(REPO_ROOT, 'dist', relative(REPO_ROOT, ts)).replace(/\.ts$/, '.js');
-    if (!existsSync(js) || statSync(js).mtimeMs < statSync(ts).mtimeMs) return true;
+    const changed = statSync(ts).mtimeMs;
+    if (!existsSync(js) || statSync(js).mtimeMs < changed || bundled < changed) return true;
   }
   return false;
 }
@@ -98,7 +102,7 @@ const sleep = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 };
 
-/** Compiles dist/ (tsc -p tsconfig.build.json) unless it is up to date with src/. */
+/** Compiles dist/ (tsc -p tsconfig.build.json) and bundles the CLI unless they are up to date with src/. */
 export function ensureBuilt(): void {
   if (!isStale()) return;
   const lock = join(
@@ -134,6 +138,11 @@ export function ensureBuilt(): void {
     ) {
       throw new Error(`the build did not emit ${MAIN_JS}:\n${built.stdout}${built.stderr}`);
     }
+    const bundled = spawnSync(process.execPath, [join(REPO_ROOT, 'dist/src/tools/bundle-cli.js')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    if (bundled.status !== 0) throw new Error(`bundling the CLI failed:\n${bundled.stdout}${bundled.stderr}`);
   } finally {
     rmdirSync(lock);
   }

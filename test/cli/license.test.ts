@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerLicenseCommands } from '../../src/cli/commands/license.js';
+import { registerLicenseCommands } from '../../src/cli/register/license.js';
 import type { CalendarDate } from '../../src/core/dates.js';
 import { decodeLicense } from '../../src/core/license/index.js';
 import { craftLicense, deepLicenseJson } from '../helpers/crafted-license.js';

@@ -1,4 +1,7 @@
-/** Access to the gem-made reference vectors in ../shared/vectors (beside the repository). */
+/**
+ * Access to the gem-made reference vectors in test/fixtures/vectors (see its README), or in
+ * LIFELINE_VECTORS_DIR when set.
+ */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -6,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const VECTORS_DIR =
-  process.env['LIFELINE_VECTORS_DIR'] ?? resolve(repoRoot, '..', 'shared', 'vectors');
+export const VECTORS_DIR = resolve(
+  process.env['LIFELINE_VECTORS_DIR'] || join(repoRoot, 'test', 'fixtures', 'vectors'),
+);
 export const KEYS_DIR = join(VECTORS_DIR, 'keys');
 
 if (!existsSync(join(VECTORS_DIR, 'README.md'))) {

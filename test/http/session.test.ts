@@ -207,3 +207,38 @@ describe('one-time login links', () => {
     expect(missing.headers.location).toBe('/login?error=link');
   });
 });
+
+describe('the development key in the session', () => {
+  it('is false with a configured signing key, true with the generated development key, and documented', async () => {
+    const signedIn = (who: Api) =>
+      who.call('POST', '/api/v1/session', {
+        token: null,
+        body: JSON.stringify({ token: who.tokens.engineer }),
+        headers: { 'content-type': 'application/json' },
+      });
+    expect(api.app.ports.signer.development).toBe(false);
+    expect((await signedIn(api)).json().developmentKey).toBe(false);
+    expect((await api.call('GET', '/api/v1/session')).json().developmentKey).toBe(false);
+
+    // No signing key configured: the embedded default generates a development key.
+    const dev = await startApi({ LIFELINE_SIGNING_KEY_FILE: '' });
+    try {
+      expect(dev.app.ports.signer.development).toBe(true);
+      const res = await signedIn(dev);
+      expect(res.json().developmentKey).toBe(true);
+      const cookie = `lifeline_session=${sessionCookie(res).value}`;
+      expect((await dev.call('GET', '/api/v1/session', withCookie(cookie))).json()).toMatchObject({
+        developmentKey: true,
+      });
+      // A bearer caller (a script) learns it too.
+      expect((await dev.call('GET', '/api/v1/session')).json().developmentKey).toBe(true);
+    } finally {
+      await dev.close();
+    }
+
+    const doc = (await api.call('GET', '/api/v1/openapi.json', { token: null })).json();
+    const schema = doc.paths['/api/v1/session'].get.responses['200'].content['application/json'].schema;
+    expect(schema.required).toContain('developmentKey');
+    expect(schema.properties.developmentKey.type).toBe('boolean');
+  });
+});

@@ -108,6 +108,12 @@ function App() {
       <a class="skip-link" href="#main">
         Skip to content
       </a>
+      {session?.developmentKey ? (
+        // On every page, like a payment dashboard's test mode: nobody should mistake these licenses.
+        <p class="dev-key-banner" role="note">
+          <strong>Development key:</strong> GitLab will not accept these licenses
+        </p>
+      ) : null}
       <header class="topbar">
         <a class="brand" href="/">
           Lifeline

@@ -168,6 +168,8 @@ export interface Session {
   /** Null when the caller is not a console session (a bearer token). */
   csrfToken: string | null;
   expiresAt: string | null;
+  /** The server signs with a development key: GitLab will not accept its licenses. */
+  developmentKey: boolean;
 }
 
 export interface StatsWeek {

@@ -1,16 +1,14 @@
 /** `lifeline keys generate`: a new RSA key pair for writing (private) and checking (public) licenses. */
-import type { Command } from 'commander';
 import { EXIT } from '../../core/errors.js';
 import { generateKeyPair } from '../../adapters/keys/key-files.js';
 import { failure, type OutputOptions } from '../output.js';
-import { action } from '../output.js';
 import type { CliOutcome } from './license.js';
 
 interface GenerateOptions extends OutputOptions {
   out?: string;
 }
 
-function generateCommand(options: GenerateOptions): CliOutcome {
+export function generateCommand(options: GenerateOptions): CliOutcome {
   if (!options.out) return failure('USAGE', 'give the directory to write the key pair to: --out DIR.');
   const pair = generateKeyPair(options.out);
   return {
@@ -30,18 +28,4 @@ function generateCommand(options: GenerateOptions): CliOutcome {
       publicKeyFingerprint: pair.publicKeyFingerprint,
     },
   };
-}
-
-export function registerKeyCommands(program: Command): void {
-  const keys = program
-    .command('keys')
-    .description('manage the RSA keys licenses are written and checked with');
-  keys
-    .command('generate')
-    .description(
-      'write a new RSA-2048 key pair: DIR/private.pem (mode 0600) and DIR/public.pem; never overwrites',
-    )
-    .option('--out <dir>', 'directory for the key pair (created with mode 0700 when missing)')
-    .option('--json', 'print the paths as JSON')
-    .action(action((options: GenerateOptions) => generateCommand(options)));
 }

@@ -4,7 +4,6 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { parseCalendarDate, type CalendarDate } from '../../core/dates.js';
 import { EXIT } from '../../core/errors.js';
 import {
@@ -15,10 +14,12 @@ import {
   licenseFingerprint,
   refusedLicenseReport,
   validLicenseReport,
+  type License,
   type LicenseReport,
 } from '../../core/license/index.js';
+import { EMERGENCY_LICENSEE } from '../../core/issuance/emergency-license.js';
 import { loadPrivateKeyFile, loadPublicKeyFiles } from '../../adapters/keys/key-files.js';
-import { action, failure, type CommandOutcome, type OutputOptions } from '../output.js';
+import { failure, type CommandOutcome, type OutputOptions } from '../output.js';
 
 /** A command's outcome (kept as a name for the command modules). */
 export type CliOutcome = CommandOutcome;
@@ -32,13 +33,27 @@ export interface IssuedLicenseRef {
 
 export interface LicenseCommandDeps {
   /**
-   * Hook: "issued by Lifeline as request R". Given the SHA-256 fingerprint of a license text, the
-   * request that issued it, or null. Not wired yet (there is no store); decode then reports
-   * `issuedBy: null`.
+   * "Issued by Lifeline as request R": given the SHA-256 fingerprint of a valid license text (and
+   * the license), the request that issued it, or null. Default: `lookupInStore`.
    */
-  lookupFingerprint?: (fingerprint: string) => Promise<IssuedLicenseRef | null> | IssuedLicenseRef | null;
+  lookupFingerprint?: (
+    fingerprint: string,
+    license: License,
+  ) => Promise<IssuedLicenseRef | null> | IssuedLicenseRef | null;
   /** Today's date when --today is not given; defaults to the system clock's date in UTC. */
   today?: () => CalendarDate;
+}
+
+/**
+ * The default lookup, in the configured store. Lifeline issues licenses to its emergency licensee
+ * only, so the fingerprint of any other license cannot be one of its own: that is answered without
+ * loading the configuration and the database driver, which would cost a decode most of its time.
+ */
+async function lookupInStore(fingerprint: string, license: License): Promise<IssuedLicenseRef | null> {
+  const { Name, Company } = license.licensee;
+  if (Name !== EMERGENCY_LICENSEE.Name || Company !== EMERGENCY_LICENSEE.Company) return null;
+  const { lookupIssuedLicense } = await import('../context.js');
+  return lookupIssuedLicense(fingerprint);
 }
 
 /** The system clock's current date in UTC: read here, at the edge, never in the core. */
@@ -115,7 +130,7 @@ async function readInput(file: string | undefined, what: string, limit: number):
 // ---------------------------------------------------------------------------------------------------
 // license decode
 
-interface DecodeOptions extends OutputOptions {
+export interface DecodeOptions extends OutputOptions {
   publicKey?: string[];
   today?: string;
 }
@@ -163,7 +178,7 @@ function refusedHuman(r: LicenseReport): string {
   return `error [${r.code}]: the license is not valid: ${r.message}${field}`;
 }
 
-async function decodeCommand(
+export async function decodeCommand(
   file: string | undefined,
   options: DecodeOptions,
   deps: LicenseCommandDeps,
@@ -199,7 +214,7 @@ async function decodeCommand(
     const fingerprint = licenseFingerprint(input.text);
     const result = decodeLicense(input.text, keys);
     if (result.ok) {
-      const issuedBy = deps.lookupFingerprint ? await deps.lookupFingerprint(fingerprint) : null;
+      const issuedBy = await (deps.lookupFingerprint ?? lookupInStore)(fingerprint, result.value.license);
       report = validLicenseReport(result.value, today, fingerprint, { keyLabels: keyPaths, issuedBy });
     } else {
       report = refusedLicenseReport(result.error, today, fingerprint);
@@ -213,12 +228,12 @@ async function decodeCommand(
 // ---------------------------------------------------------------------------------------------------
 // license encode
 
-interface EncodeOptions extends OutputOptions {
+export interface EncodeOptions extends OutputOptions {
   privateKey?: string;
   boundary?: string;
 }
 
-async function encodeCommand(file: string, options: EncodeOptions): Promise<CliOutcome> {
+export async function encodeCommand(file: string, options: EncodeOptions): Promise<CliOutcome> {
   if (!options.privateKey) {
     return failure('USAGE', 'give the private key to write the license with: --private-key PEM.');
   }
@@ -266,33 +281,4 @@ async function encodeCommand(file: string, options: EncodeOptions): Promise<CliO
     human: text,
     json: { text, fingerprint: licenseFingerprint(text), attributes: json },
   };
-}
-
-// ---------------------------------------------------------------------------------------------------
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-export function registerLicenseCommands(program: Command, deps: LicenseCommandDeps = {}): void {
-  const license = program.command('license').description('read and write GitLab license files');
-
-  license
-    .command('decode')
-    .description(
-      'read a license file, check it with one or more public keys and show what it grants; ' +
-        'exit 0 valid, 1 invalid, 2 usage error, 3 configuration error',
-    )
-    .argument('[file]', 'the license file; "-" or none reads standard input')
-    .option('--public-key <pem>', 'public key PEM file to check with (repeat for several)', collect)
-    .option('--today <date>', 'the date to compute expiry and grace for, YYYY-MM-DD (default: today in UTC)')
-    .option('--json', 'print one JSON object')
-    .action(action((file: string | undefined, options: DecodeOptions) => decodeCommand(file, options, deps)));
-
-  license
-    .command('encode')
-    .description('write a license from attributes in JSON with the gem key names (issued_at, expires_at, …)')
-    .argument('<attributes>', 'JSON file with the license attributes; "-" reads standard input')
-    .option('--private-key <pem>', 'RSA private key PEM file (mode 0600) to write the license with')
-    .option('--boundary <name>', 'frame the license with BEGIN/END <NAME> LICENSE lines, e.g. GitLab')
-    .option('--json', 'print {text, fingerprint, attributes} as JSON')
-    .action(action((file: string, options: EncodeOptions) => encodeCommand(file, options)));
 }

@@ -1,7 +1,6 @@
 /** `status`, `purge`, `backup`, `restore`: the operator's maintenance commands. */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { outboxDir } from '../../adapters/channels.js';
 import { outboxFileName } from '../../adapters/mail/outbox-mailer.js';
 import { purgePersonalData, type PurgeSummary } from '../../adapters/store/retention.js';
@@ -24,7 +23,7 @@ import { EXIT, LifelineError } from '../../core/errors.js';
 import { parseRetentionDays, retentionCutoff, retentionTooShort } from '../../core/retention.js';
 import { actorFrom, withApp } from '../context.js';
 import { acknowledgeDelivery, retryDelivery } from '../../core/deliveries/operator.js';
-import { action } from '../output.js';
+import type { CommandOutcome } from '../output.js';
 
 /** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
 export function formatAge(seconds: number | null): string {
@@ -64,253 +63,197 @@ function oldOutboxFiles(config: Config, cutoff: string, emailDeliveryIds: readon
     .map((name) => join(dir, name));
 }
 
-export function registerMaintenanceCommands(program: Command): void {
-  const deliveries = program
-    .command('deliveries')
-    .description('failed deliveries and unknown-outcome emails that need a human (docs/runbook.md)');
-  deliveries
-    .command('list')
-    .description('list the deliveries that need a human, oldest first')
-    .option('--json', 'print one JSON object')
-    .action(
-      action(async () =>
-        withApp(async (app) => {
-          const list = await deliveriesNeedingHuman(app.store);
-          const human =
-            list.length === 0
-              ? 'No delivery needs a human.'
-              : list
-                  .map(
-                    (d) =>
-                      `${d.id}  ${d.status.padEnd(7)} ${d.channel.padEnd(7)} ${d.purpose.padEnd(13)} request ${d.requestId} (ticket ${d.ticketId}), ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}, ${d.updatedAt}${d.lastError ? `\n    ${d.lastError}` : ''}`,
-                  )
-                  .join('\n');
-          return { exit: EXIT.OK, human, json: { deliveries: list } };
-        }),
-      ),
-    );
-  for (const [name, description, run] of [
-    [
-      'retry',
-      'queue a failed delivery (or an unknown-outcome email that did not arrive) again, as a new delivery',
-      retryDelivery,
-    ],
-    [
-      'acknowledge',
-      'record that a human settled the delivery outside Lifeline (e.g. the email did arrive)',
-      acknowledgeDelivery,
-    ],
-  ] as const) {
-    deliveries
-      .command(`${name} <delivery-id>`)
-      .description(description)
-      .requiredOption('--reason <text>', 'why (kept in the audit trail)')
-      .option('--by <name>', 'who acts (default: the OS user)')
-      .option('--json', 'print one JSON object')
-      .action(
-        action(async (deliveryId: string, o: { reason: string; by?: string; json?: boolean }) =>
-          withApp(async (app) => {
-            const requestId = await requestOfDelivery(app.store, deliveryId);
-            if (!requestId) throw new LifelineError('NOT_FOUND', `no delivery ${deliveryId}`);
-            const actor = actorFrom({ ...(o.by ? { by: o.by } : {}) }, 'licensing');
-            const result = await run({ requestId, deliveryId, actor, reason: o.reason }, app.ports);
-            return {
-              exit: EXIT.OK,
-              human:
-                name === 'retry'
-                  ? `Queued ${result.channel} delivery ${result.id} for request ${requestId} (replaces ${deliveryId}); the worker sends it.`
-                  : `Acknowledged ${deliveryId} (${result.channel}, ${result.status}) for request ${requestId}.`,
-              json: { requestId, deliveryId, ...(name === 'retry' ? { newDeliveryId: result.id } : {}) },
-            };
-          }),
-        ),
+export function deliveriesList(): Promise<CommandOutcome> {
+  return withApp(async (app) => {
+    const list = await deliveriesNeedingHuman(app.store);
+    const human =
+      list.length === 0
+        ? 'No delivery needs a human.'
+        : list
+            .map(
+              (d) =>
+                `${d.id}  ${d.status.padEnd(7)} ${d.channel.padEnd(7)} ${d.purpose.padEnd(13)} request ${d.requestId} (ticket ${d.ticketId}), ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}, ${d.updatedAt}${d.lastError ? `\n    ${d.lastError}` : ''}`,
+            )
+            .join('\n');
+    return { exit: EXIT.OK, human, json: { deliveries: list } };
+  });
+}
+
+/** `deliveries retry` and `deliveries acknowledge`. */
+export function deliveryDecision(
+  name: 'retry' | 'acknowledge',
+): (deliveryId: string, o: { reason: string; by?: string; json?: boolean }) => Promise<CommandOutcome> {
+  const run = name === 'retry' ? retryDelivery : acknowledgeDelivery;
+  return (deliveryId, o) =>
+    withApp(async (app) => {
+      const requestId = await requestOfDelivery(app.store, deliveryId);
+      if (!requestId) throw new LifelineError('NOT_FOUND', `no delivery ${deliveryId}`);
+      const actor = actorFrom({ ...(o.by ? { by: o.by } : {}) }, 'licensing');
+      const result = await run({ requestId, deliveryId, actor, reason: o.reason }, app.ports);
+      return {
+        exit: EXIT.OK,
+        human:
+          name === 'retry'
+            ? `Queued ${result.channel} delivery ${result.id} for request ${requestId} (replaces ${deliveryId}); the worker sends it.`
+            : `Acknowledged ${deliveryId} (${result.channel}, ${result.status}) for request ${requestId}.`,
+        json: { requestId, deliveryId, ...(name === 'retry' ? { newDeliveryId: result.id } : {}) },
+      };
+    });
+}
+
+export function status(): Promise<CommandOutcome> {
+  return withApp(async (app) => {
+    const now = app.ports.clock.now();
+    const stats = await operationalStats(app.store, now);
+    const today = calendarDateIn(now, app.config.supportTimeZone);
+    const day = await dayStats(app.store, today);
+    const failedTotal = stats.failedNeedingHuman.reduce((n, f) => n + f.count, 0);
+    const attention: string[] = [];
+    if (stats.unknownEmails > 0) attention.push('unknown-outcome email');
+    if (failedTotal > 0) attention.push('failed delivery');
+    if (stats.pendingApprovals > 0) attention.push('pending approval');
+    const failedDetail = stats.failedNeedingHuman.map((f) => `${f.channel} ${f.count}`).join(', ');
+    const human = [
+      `Outbox:                 ${stats.outbox.depth} unfinished deliver${stats.outbox.depth === 1 ? 'y' : 'ies'}${stats.outbox.depth > 0 ? `, oldest ${formatAge(stats.outbox.oldestAgeSeconds)}` : ''}`,
+      `Failed deliveries:      ${failedTotal}${failedTotal > 0 ? ` need a human (${failedDetail}); see docs/runbook.md` : ''}`,
+      `Unknown-outcome emails: ${stats.unknownEmails}${stats.unknownEmails > 0 ? ' need a human; see docs/runbook.md' : ''}`,
+      `Pending approvals:      ${stats.pendingApprovals}`,
+      `Today (${today}, ${app.config.supportTimeZone}): ${day.issued} issued, ${day.refused} refused`,
+    ].join('\n');
+    return {
+      exit: EXIT.OK,
+      human,
+      json: {
+        at: now.toISOString(),
+        outbox: stats.outbox,
+        failedDeliveries: { total: failedTotal, byChannel: stats.failedNeedingHuman },
+        unknownEmails: stats.unknownEmails,
+        pendingApprovals: stats.pendingApprovals,
+        today: { date: today, timeZone: app.config.supportTimeZone, ...day },
+        attention,
+      },
+    };
+  });
+}
+
+export async function purge(o: {
+  olderThan?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}): Promise<CommandOutcome> {
+  const config = loadConfig(process.env);
+  let days = config.retentionDays;
+  if (o.olderThan !== undefined) {
+    const parsed = parseRetentionDays(o.olderThan);
+    if (parsed === null) {
+      throw new LifelineError(
+        'VALIDATION_FAILED',
+        `--older-than must be days (90), weeks (12w) or years (1y), from 1 day to 100 years (got ${JSON.stringify(o.olderThan.slice(0, 40))})`,
+        { field: 'olderThan' },
       );
+    }
+    days = parsed;
   }
+  if (days === undefined) {
+    throw new LifelineError('USAGE', 'say how old: --older-than DURATION, or set LIFELINE_RETENTION_DAYS');
+  }
+  const tooShort = retentionTooShort(days, config.eligibility.repeatWindowDays);
+  if (tooShort) {
+    throw new LifelineError('VALIDATION_FAILED', `--older-than ${tooShort}`, { field: 'olderThan' });
+  }
+  return withApp(async (app) => {
+    const now = app.ports.clock.now();
+    const cutoff = retentionCutoff(now, days);
+    const summary: PurgeSummary = await purgePersonalData(app.store, {
+      cutoff,
+      now,
+      ...(o.dryRun ? { dryRun: true } : {}),
+    });
+    const files = oldOutboxFiles(app.config, cutoff, summary.emailDeliveryIds);
+    if (!o.dryRun) for (const file of files) rmSync(file, { force: true });
+    const audit = o.dryRun ? null : await app.store.verifyAudit();
+    const verb = o.dryRun ? 'Would redact' : 'Redacted';
+    const r = summary.rows;
+    const human = [
+      `${verb} the personal data of ${summary.requests} request${summary.requests === 1 ? '' : 's'} created before ${cutoff} (${days} days).`,
+      `Rows: ${r.requests} requests, ${r.licenses} licenses, ${r.deliveries} deliveries, ${r.local_records} local records, ${r.audit_log} audit entries; ${files.length} outbox file${files.length === 1 ? '' : 's'} ${o.dryRun ? 'to delete' : 'deleted'}.`,
+      ...(summary.skipped.awaiting_decision + summary.skipped.delivering > 0
+        ? [
+            `Left for later: ${summary.skipped.awaiting_decision} awaiting a licensing decision, ${summary.skipped.delivering} still being delivered.`,
+          ]
+        : []),
+      ...(summary.alreadyPurged > 0 ? [`${summary.alreadyPurged} already purged.`] : []),
+      ...(summary.fileRewritten === false
+        ? [
+            'The database file could not be rebuilt (busy): old copies of the redacted values may remain in its free space until the next purge.',
+          ]
+        : []),
+      ...(audit
+        ? [
+            audit.ok
+              ? `Audit trail intact: ${audit.entries} entries.`
+              : `Audit trail BROKEN at entry ${audit.brokenAt?.seq}: ${audit.brokenAt?.reason}.`,
+          ]
+        : []),
+    ].join('\n');
+    return {
+      exit: audit && !audit.ok ? EXIT.INFRA : EXIT.OK,
+      human,
+      json: {
+        ...summary,
+        emailDeliveryIds: undefined,
+        days,
+        outboxFiles: files.length,
+        ...(audit ? { audit } : {}),
+      },
+    };
+  });
+}
 
-  program
-    .command('status')
-    .description('at a glance: outbox, deliveries that need a human, pending approvals, today')
-    .option('--json', 'print one JSON object')
-    .action(
-      action(async () =>
-        withApp(async (app) => {
-          const now = app.ports.clock.now();
-          const stats = await operationalStats(app.store, now);
-          const today = calendarDateIn(now, app.config.supportTimeZone);
-          const day = await dayStats(app.store, today);
-          const failedTotal = stats.failedNeedingHuman.reduce((n, f) => n + f.count, 0);
-          const attention: string[] = [];
-          if (stats.unknownEmails > 0) attention.push('unknown-outcome email');
-          if (failedTotal > 0) attention.push('failed delivery');
-          if (stats.pendingApprovals > 0) attention.push('pending approval');
-          const failedDetail = stats.failedNeedingHuman.map((f) => `${f.channel} ${f.count}`).join(', ');
-          const human = [
-            `Outbox:                 ${stats.outbox.depth} unfinished deliver${stats.outbox.depth === 1 ? 'y' : 'ies'}${stats.outbox.depth > 0 ? `, oldest ${formatAge(stats.outbox.oldestAgeSeconds)}` : ''}`,
-            `Failed deliveries:      ${failedTotal}${failedTotal > 0 ? ` need a human (${failedDetail}); see docs/runbook.md` : ''}`,
-            `Unknown-outcome emails: ${stats.unknownEmails}${stats.unknownEmails > 0 ? ' need a human; see docs/runbook.md' : ''}`,
-            `Pending approvals:      ${stats.pendingApprovals}`,
-            `Today (${today}, ${app.config.supportTimeZone}): ${day.issued} issued, ${day.refused} refused`,
-          ].join('\n');
-          return {
-            exit: EXIT.OK,
-            human,
-            json: {
-              at: now.toISOString(),
-              outbox: stats.outbox,
-              failedDeliveries: { total: failedTotal, byChannel: stats.failedNeedingHuman },
-              unknownEmails: stats.unknownEmails,
-              pendingApprovals: stats.pendingApprovals,
-              today: { date: today, timeZone: app.config.supportTimeZone, ...day },
-              attention,
-            },
-          };
-        }),
-      ),
-    );
+export async function backup(file: string, o: { force?: boolean; json?: boolean }): Promise<CommandOutcome> {
+  const source = embeddedSqlitePath('lifeline backup copies');
+  const destination = resolve(file);
+  if (existsSync(destination) && !o.force) {
+    throw new LifelineError('USAGE', `${destination} exists; choose another file or add --force`);
+  }
+  await backupSqlite(source, destination);
+  const facts = await inspectLifelineDatabase(destination);
+  return {
+    exit: facts.audit.ok ? EXIT.OK : EXIT.INFRA,
+    human:
+      `Backup written: ${destination} (${facts.bytes} bytes, ${facts.requests} requests, ${facts.licenses} licenses, ` +
+      `audit trail ${facts.audit.ok ? `intact: ${facts.audit.entries} entries` : `BROKEN at entry ${facts.audit.brokenAt?.seq}`}).`,
+    json: { file: destination, source, ...facts },
+  };
+}
 
-  program
-    .command('purge')
-    .description("redact customers' personal data in requests older than the retention period")
-    .option(
-      '--older-than <duration>',
-      'days (90), weeks (12w) or years (1y); default LIFELINE_RETENTION_DAYS',
-    )
-    .option('--dry-run', 'change nothing; report what would be redacted')
-    .option('--json', 'print one JSON object')
-    .action(
-      action(async (o: { olderThan?: string; dryRun?: boolean; json?: boolean }) => {
-        const config = loadConfig(process.env);
-        let days = config.retentionDays;
-        if (o.olderThan !== undefined) {
-          const parsed = parseRetentionDays(o.olderThan);
-          if (parsed === null) {
-            throw new LifelineError(
-              'VALIDATION_FAILED',
-              `--older-than must be days (90), weeks (12w) or years (1y), from 1 day to 100 years (got ${JSON.stringify(o.olderThan.slice(0, 40))})`,
-              { field: 'olderThan' },
-            );
-          }
-          days = parsed;
-        }
-        if (days === undefined) {
-          throw new LifelineError(
-            'USAGE',
-            'say how old: --older-than DURATION, or set LIFELINE_RETENTION_DAYS',
-          );
-        }
-        const tooShort = retentionTooShort(days, config.eligibility.repeatWindowDays);
-        if (tooShort) {
-          throw new LifelineError('VALIDATION_FAILED', `--older-than ${tooShort}`, { field: 'olderThan' });
-        }
-        return withApp(async (app) => {
-          const now = app.ports.clock.now();
-          const cutoff = retentionCutoff(now, days);
-          const summary: PurgeSummary = await purgePersonalData(app.store, {
-            cutoff,
-            now,
-            ...(o.dryRun ? { dryRun: true } : {}),
-          });
-          const files = oldOutboxFiles(app.config, cutoff, summary.emailDeliveryIds);
-          if (!o.dryRun) for (const file of files) rmSync(file, { force: true });
-          const audit = o.dryRun ? null : await app.store.verifyAudit();
-          const verb = o.dryRun ? 'Would redact' : 'Redacted';
-          const r = summary.rows;
-          const human = [
-            `${verb} the personal data of ${summary.requests} request${summary.requests === 1 ? '' : 's'} created before ${cutoff} (${days} days).`,
-            `Rows: ${r.requests} requests, ${r.licenses} licenses, ${r.deliveries} deliveries, ${r.local_records} local records, ${r.audit_log} audit entries; ${files.length} outbox file${files.length === 1 ? '' : 's'} ${o.dryRun ? 'to delete' : 'deleted'}.`,
-            ...(summary.skipped.awaiting_decision + summary.skipped.delivering > 0
-              ? [
-                  `Left for later: ${summary.skipped.awaiting_decision} awaiting a licensing decision, ${summary.skipped.delivering} still being delivered.`,
-                ]
-              : []),
-            ...(summary.alreadyPurged > 0 ? [`${summary.alreadyPurged} already purged.`] : []),
-            ...(summary.fileRewritten === false
-              ? [
-                  'The database file could not be rebuilt (busy): old copies of the redacted values may remain in its free space until the next purge.',
-                ]
-              : []),
-            ...(audit
-              ? [
-                  audit.ok
-                    ? `Audit trail intact: ${audit.entries} entries.`
-                    : `Audit trail BROKEN at entry ${audit.brokenAt?.seq}: ${audit.brokenAt?.reason}.`,
-                ]
-              : []),
-          ].join('\n');
-          return {
-            exit: audit && !audit.ok ? EXIT.INFRA : EXIT.OK,
-            human,
-            json: {
-              ...summary,
-              emailDeliveryIds: undefined,
-              days,
-              outboxFiles: files.length,
-              ...(audit ? { audit } : {}),
-            },
-          };
-        });
-      }),
+export async function restore(file: string, o: { force?: boolean; json?: boolean }): Promise<CommandOutcome> {
+  const target = embeddedSqlitePath('lifeline restore replaces');
+  const source = resolve(file);
+  const facts = await inspectLifelineDatabase(source);
+  if (!facts.audit.ok) {
+    throw new LifelineError(
+      'VALIDATION_FAILED',
+      `${source}: its audit trail is broken at entry ${facts.audit.brokenAt?.seq} (${facts.audit.brokenAt?.reason}); not restored`,
     );
-
-  program
-    .command('backup <file>')
-    .description("copy the embedded SQLite database with SQLite's online backup (safe while Lifeline runs)")
-    .option('--force', 'overwrite FILE if it exists')
-    .option('--json', 'print one JSON object')
-    .action(
-      action(async (file: string, o: { force?: boolean; json?: boolean }) => {
-        const source = embeddedSqlitePath('lifeline backup copies');
-        const destination = resolve(file);
-        if (existsSync(destination) && !o.force) {
-          throw new LifelineError('USAGE', `${destination} exists; choose another file or add --force`);
-        }
-        await backupSqlite(source, destination);
-        const facts = await inspectLifelineDatabase(destination);
-        return {
-          exit: facts.audit.ok ? EXIT.OK : EXIT.INFRA,
-          human:
-            `Backup written: ${destination} (${facts.bytes} bytes, ${facts.requests} requests, ${facts.licenses} licenses, ` +
-            `audit trail ${facts.audit.ok ? `intact: ${facts.audit.entries} entries` : `BROKEN at entry ${facts.audit.brokenAt?.seq}`}).`,
-          json: { file: destination, source, ...facts },
-        };
-      }),
+  }
+  if (resolve(target) === source) throw new LifelineError('USAGE', 'the backup is the database itself');
+  const current = describeTarget(target);
+  if (!o.force && (current.rows > 0 || current.inUse)) {
+    throw new LifelineError(
+      'INVALID_STATE',
+      current.rows > 0
+        ? `${target} already holds data (${current.rows} requests and API tokens); stop every lifeline process, then add --force to replace it`
+        : `${target} seems to be in use (it has a write-ahead log); stop every lifeline process, then add --force`,
     );
-
-  program
-    .command('restore <file>')
-    .description('replace the embedded SQLite database with a backup (checked first); stop Lifeline before')
-    .option('--force', 'replace a database that holds data or seems to be in use')
-    .option('--json', 'print one JSON object')
-    .action(
-      action(async (file: string, o: { force?: boolean; json?: boolean }) => {
-        const target = embeddedSqlitePath('lifeline restore replaces');
-        const source = resolve(file);
-        const facts = await inspectLifelineDatabase(source);
-        if (!facts.audit.ok) {
-          throw new LifelineError(
-            'VALIDATION_FAILED',
-            `${source}: its audit trail is broken at entry ${facts.audit.brokenAt?.seq} (${facts.audit.brokenAt?.reason}); not restored`,
-          );
-        }
-        if (resolve(target) === source) throw new LifelineError('USAGE', 'the backup is the database itself');
-        const current = describeTarget(target);
-        if (!o.force && (current.rows > 0 || current.inUse)) {
-          throw new LifelineError(
-            'INVALID_STATE',
-            current.rows > 0
-              ? `${target} already holds data (${current.rows} requests and API tokens); stop every lifeline process, then add --force to replace it`
-              : `${target} seems to be in use (it has a write-ahead log); stop every lifeline process, then add --force`,
-          );
-        }
-        await restoreSqlite(source, target);
-        const restored = await inspectLifelineDatabase(target);
-        return {
-          exit: restored.audit.ok ? EXIT.OK : EXIT.INFRA,
-          human:
-            `Restored ${source} into ${target}: ${restored.requests} requests, ${restored.licenses} licenses, ` +
-            `audit trail ${restored.audit.ok ? `intact: ${restored.audit.entries} entries` : 'BROKEN'}. Pending migrations run on the next start.`,
-          json: { file: source, target, replaced: current.exists, ...restored },
-        };
-      }),
-    );
+  }
+  await restoreSqlite(source, target);
+  const restored = await inspectLifelineDatabase(target);
+  return {
+    exit: restored.audit.ok ? EXIT.OK : EXIT.INFRA,
+    human:
+      `Restored ${source} into ${target}: ${restored.requests} requests, ${restored.licenses} licenses, ` +
+      `audit trail ${restored.audit.ok ? `intact: ${restored.audit.entries} entries` : 'BROKEN'}. Pending migrations run on the next start.`,
+    json: { file: source, target, replaced: current.exists, ...restored },
+  };
 }

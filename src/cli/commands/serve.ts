@@ -4,7 +4,6 @@
  */
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import type { Command } from 'commander';
 import {
   countTokens,
   createToken,
@@ -19,7 +18,7 @@ import { createHttpServer } from '../../interfaces/http/server.js';
 import { runWorkerOnThread } from '../../interfaces/worker/delivery-thread.js';
 import { withApp } from '../context.js';
 import { openAppWhenReachable } from './operations.js';
-import { action, type CommandOutcome } from '../output.js';
+import type { CommandOutcome } from '../output.js';
 
 function roleArg(value: string | undefined): Role {
   if (!value || !TOKEN_ROLES.includes(value as Role)) {
@@ -36,101 +35,67 @@ function nameArg(value: string | undefined): string {
   return name;
 }
 
-export function registerTokenCommands(program: Command): void {
-  const tokens = program
-    .command('tokens')
-    .description('API tokens of the HTTP API (shown once, stored hashed)');
-  tokens
-    .command('create')
-    .description('create an API token with a role; the secret is printed once')
-    .requiredOption('--role <role>', 'engineer, licensing or admin')
-    .requiredOption('--name <name>', 'who or what uses it (recorded as the actor)')
-    .option('--json', 'print one JSON object')
-    .action(
-      action(async (o: { role?: string; name?: string }) => {
-        const role = roleArg(o.role);
-        const name = nameArg(o.name);
-        return withApp(async (app) => {
-          const { token, secret } = await createToken(app.store.db, { name, role });
-          return {
-            exit: EXIT.OK,
-            human: `Token ${token.id} (${role}, ${name}) created. Its secret, shown only now:\n${secret}`,
-            json: { ...token, secret },
-          };
-        });
-      }),
-    );
-  tokens
-    .command('list')
-    .description('list API tokens (never their secrets)')
-    .option('--json', 'print one JSON object')
-    .action(
-      action(async () =>
-        withApp(async (app) => {
-          const all = await listTokens(app.store.db);
-          return {
-            exit: EXIT.OK,
-            human: all.length
-              ? all
-                  .map(
-                    (t) =>
-                      `${t.id}  ${t.role.padEnd(9)} ${t.prefix}…  ${t.name}  created ${t.createdAt}${t.revokedAt ? `  REVOKED ${t.revokedAt}` : ''}`,
-                  )
-                  .join('\n')
-              : 'No API tokens.',
-            json: { tokens: all },
-          };
-        }),
-      ),
-    );
-  tokens
-    .command('revoke <id>')
-    .description('revoke an API token')
-    .option('--json', 'print one JSON object')
-    .action(
-      action(async (id: string) =>
-        withApp(async (app) => {
-          if (!(await revokeToken(app.store.db, id))) {
-            throw new LifelineError('NOT_FOUND', `no live token ${JSON.stringify(id.slice(0, 64))}`);
-          }
-          return { exit: EXIT.OK, human: `Token ${id} revoked.`, json: { id, revoked: true } };
-        }),
-      ),
-    );
+export async function tokensCreate(o: { role?: string; name?: string }): Promise<CommandOutcome> {
+  const role = roleArg(o.role);
+  const name = nameArg(o.name);
+  return withApp(async (app) => {
+    const { token, secret } = await createToken(app.store.db, { name, role });
+    return {
+      exit: EXIT.OK,
+      human: `Token ${token.id} (${role}, ${name}) created. Its secret, shown only now:\n${secret}`,
+      json: { ...token, secret },
+    };
+  });
 }
 
-export function registerLoginLinkCommand(program: Command): void {
-  program
-    .command('login-link')
-    .description('print a one-time web console login link (valid 15 minutes, usable once)')
-    .option('--role <role>', 'engineer, licensing or admin', 'admin')
-    .option('--name <name>', 'who signs in with it (recorded as the actor)', 'admin')
-    .option('--base-url <url>', 'where the console is reached (default: http://HOST:PORT)')
-    .option('--json', 'print one JSON object')
-    .action(
-      action(async (o: { role?: string; name?: string; baseUrl?: string }) => {
-        const role = roleArg(o.role);
-        const name = nameArg(o.name);
-        const given = o.baseUrl?.replace(/\/+$/, '');
-        if (given !== undefined && !/^https?:\/\/[^\s/]+$/.test(given))
-          throw new LifelineError('USAGE', '--base-url must be like https://lifeline.example.com');
-        return withApp(async (app) => {
-          const { host, port } = app.config.http;
-          const base = given ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
-          const { code, expiresAt } = await createLoginLink(
-            app.store.db,
-            { name, role },
-            app.ports.clock.now(),
-          );
-          const url = `${base}/login/link?code=${code}`;
-          return {
-            exit: EXIT.OK,
-            human: `One-time login link for ${name} (${role}), valid until ${expiresAt}:\n${url}`,
-            json: { url, expiresAt, name, role },
-          };
-        });
-      }),
-    );
+export function tokensList(): Promise<CommandOutcome> {
+  return withApp(async (app) => {
+    const all = await listTokens(app.store.db);
+    return {
+      exit: EXIT.OK,
+      human: all.length
+        ? all
+            .map(
+              (t) =>
+                `${t.id}  ${t.role.padEnd(9)} ${t.prefix}…  ${t.name}  created ${t.createdAt}${t.revokedAt ? `  REVOKED ${t.revokedAt}` : ''}`,
+            )
+            .join('\n')
+        : 'No API tokens.',
+      json: { tokens: all },
+    };
+  });
+}
+
+export function tokensRevoke(id: string): Promise<CommandOutcome> {
+  return withApp(async (app) => {
+    if (!(await revokeToken(app.store.db, id))) {
+      throw new LifelineError('NOT_FOUND', `no live token ${JSON.stringify(id.slice(0, 64))}`);
+    }
+    return { exit: EXIT.OK, human: `Token ${id} revoked.`, json: { id, revoked: true } };
+  });
+}
+
+export async function loginLink(o: {
+  role?: string;
+  name?: string;
+  baseUrl?: string;
+}): Promise<CommandOutcome> {
+  const role = roleArg(o.role);
+  const name = nameArg(o.name);
+  const given = o.baseUrl?.replace(/\/+$/, '');
+  if (given !== undefined && !/^https?:\/\/[^\s/]+$/.test(given))
+    throw new LifelineError('USAGE', '--base-url must be like https://lifeline.example.com');
+  return withApp(async (app) => {
+    const { host, port } = app.config.http;
+    const base = given ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+    const { code, expiresAt } = await createLoginLink(app.store.db, { name, role }, app.ports.clock.now());
+    const url = `${base}/login/link?code=${code}`;
+    return {
+      exit: EXIT.OK,
+      human: `One-time login link for ${name} (${role}), valid until ${expiresAt}:\n${url}`,
+      json: { url, expiresAt, name, role },
+    };
+  });
 }
 
 function portArg(value: string | undefined, fallback: number): number {
@@ -140,7 +105,7 @@ function portArg(value: string | undefined, fallback: number): number {
   return port;
 }
 
-interface ServeOptions {
+export interface ServeOptions {
   host?: string;
   port?: string;
   log?: boolean;
@@ -206,7 +171,6 @@ async function listenOn(
 async function serveHttpOnly(o: ServeOptions): Promise<CommandOutcome> {
   // The primary has printed the warnings (a development key) once.
   const app = await openAppWhenReachable(true, {
-    warnings: false,
     signingThreads: { processes: processesArg(o.processes) },
   });
   const server = await createHttpServer(app, { logger: o.log === true });
@@ -305,82 +269,67 @@ function leaseArg(value: string | undefined): number | undefined {
   return seconds;
 }
 
-export function registerServeCommand(program: Command): void {
-  program
-    .command('serve')
-    .description('run the HTTP API, the web console and (unless --no-worker) the delivery worker')
-    .option('--host <host>', 'address to listen on (default HOST)')
-    .option('--port <port>', 'port to listen on, 0 for any free one (default PORT)')
-    .option('--log', 'log requests as JSON (pino) on stdout')
-    .option('--no-login-link', 'do not print a one-time admin login link (embedded default)')
-    .option('--lease-seconds <n>', 'how long a delivery claimed by this process holds (default 120)')
-    .option('--no-worker', 'do not deliver in this process (run `lifeline worker` processes instead)')
-    .option(
-      '--processes <n>',
-      'HTTP processes sharing the port, or "auto" for one per CPU (default 1: the API in this process)',
-    )
-    .action(
-      action(async (o: ServeOptions) => {
-        const leaseSeconds = leaseArg(o.leaseSeconds);
-        const processes = processesArg(o.processes);
-        if (cluster.isWorker && process.env['LIFELINE_SERVE_HTTP_PROCESS'] === '1') return serveHttpOnly(o);
-        // Waits (bounded) for a database that is restarting or not up yet, as `lifeline worker` does.
-        // With HTTP processes the API is theirs, and so are the signing threads.
-        const app = await openAppWhenReachable(true, {
-          ...(processes === 1 ? { signingThreads: { processes } } : {}),
-        });
-        const port = portArg(o.port, app.config.http.port);
-        const host = o.host ?? app.config.http.host;
-        const server = processes === 1 ? await createHttpServer(app, { logger: o.log === true }) : null;
-        let httpProcesses: ReturnType<typeof startHttpProcesses> | null = null;
-        const stop = new AbortController();
-        let worker: Promise<unknown> = Promise.resolve();
-        const stopped = stopSignal();
-        try {
-          if (app.config.database.kind === 'sqlite' && (await countTokens(app.store.db)) === 0) {
-            const { secret } = await createToken(app.store.db, { name: 'admin', role: 'admin' });
-            process.stdout.write(
-              `One-time admin login (shown only now; create more with \`lifeline tokens create\`):\n  Authorization: Bearer ${secret}\n`,
-            );
-          }
-          let address: string;
-          if (server) {
-            address = await listenOn(server, host, port);
-          } else {
-            httpProcesses = startHttpProcesses(processes);
-            address = await httpProcesses.listening;
-          }
-          process.stdout.write(
-            `Lifeline is listening on ${address} (console at ${address}/, API under ${address}/api/v1, docs at ${address}/docs)${server ? '' : ` in ${processes} HTTP processes`}\n`,
-          );
-          if (app.config.database.kind === 'sqlite' && o.loginLink !== false) {
-            const { code } = await createLoginLink(
-              app.store.db,
-              { name: 'admin', role: 'admin' },
-              app.ports.clock.now(),
-            );
-            process.stdout.write(
-              `One-time admin login link (valid 15 minutes, usable once; \`lifeline login-link\` makes another):\n  ${address}/login/link?code=${code}\n`,
-            );
-          }
-          const settings = leaseSeconds ? { settings: { leaseMs: leaseSeconds * 1000 } } : {};
-          if (o.worker !== false) {
-            worker = runWorkerOnThread(app, { signal: stop.signal, ...settings }).catch((error: unknown) => {
-              process.stderr.write(
-                `error [INTERNAL]: the delivery worker stopped: ${error instanceof Error ? error.message : String(error)}\n`,
-              );
-            });
-          }
-          await stopped;
-          process.stdout.write('Stopping: finishing requests in flight and the current deliveries…\n');
-        } finally {
-          await server?.close();
-          await httpProcesses?.stop();
-          stop.abort();
-          await worker;
-          await app.close();
-        }
-        return { exit: EXIT.OK, human: 'Stopped.', json: { stopped: true } };
-      }),
+export async function serve(o: ServeOptions): Promise<CommandOutcome> {
+  const leaseSeconds = leaseArg(o.leaseSeconds);
+  const processes = processesArg(o.processes);
+  if (cluster.isWorker && process.env['LIFELINE_SERVE_HTTP_PROCESS'] === '1') return serveHttpOnly(o);
+  // Waits (bounded) for a database that is restarting or not up yet, as `lifeline worker` does.
+  // With HTTP processes the API is theirs, and so are the signing threads.
+  // The one place `serve` says that its key is a development key (HTTP processes do not repeat it).
+  const app = await openAppWhenReachable(true, {
+    warnings: true,
+    ...(processes === 1 ? { signingThreads: { processes } } : {}),
+  });
+  const port = portArg(o.port, app.config.http.port);
+  const host = o.host ?? app.config.http.host;
+  const server = processes === 1 ? await createHttpServer(app, { logger: o.log === true }) : null;
+  let httpProcesses: ReturnType<typeof startHttpProcesses> | null = null;
+  const stop = new AbortController();
+  let worker: Promise<unknown> = Promise.resolve();
+  const stopped = stopSignal();
+  try {
+    if (app.config.database.kind === 'sqlite' && (await countTokens(app.store.db)) === 0) {
+      const { secret } = await createToken(app.store.db, { name: 'admin', role: 'admin' });
+      process.stdout.write(
+        `One-time admin login (shown only now; create more with \`lifeline tokens create\`):\n  Authorization: Bearer ${secret}\n`,
+      );
+    }
+    let address: string;
+    if (server) {
+      address = await listenOn(server, host, port);
+    } else {
+      httpProcesses = startHttpProcesses(processes);
+      address = await httpProcesses.listening;
+    }
+    process.stdout.write(
+      `Lifeline is listening on ${address} (console at ${address}/, API under ${address}/api/v1, docs at ${address}/docs)${server ? '' : ` in ${processes} HTTP processes`}\n`,
     );
+    if (app.config.database.kind === 'sqlite' && o.loginLink !== false) {
+      const { code } = await createLoginLink(
+        app.store.db,
+        { name: 'admin', role: 'admin' },
+        app.ports.clock.now(),
+      );
+      process.stdout.write(
+        `One-time admin login link (valid 15 minutes, usable once; \`lifeline login-link\` makes another):\n  ${address}/login/link?code=${code}\n`,
+      );
+    }
+    const settings = leaseSeconds ? { settings: { leaseMs: leaseSeconds * 1000 } } : {};
+    if (o.worker !== false) {
+      worker = runWorkerOnThread(app, { signal: stop.signal, ...settings }).catch((error: unknown) => {
+        process.stderr.write(
+          `error [INTERNAL]: the delivery worker stopped: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+      });
+    }
+    await stopped;
+    process.stdout.write('Stopping: finishing requests in flight and the current deliveries…\n');
+  } finally {
+    await server?.close();
+    await httpProcesses?.stop();
+    stop.abort();
+    await worker;
+    await app.close();
+  }
+  return { exit: EXIT.OK, human: 'Stopped.', json: { stopped: true } };
 }

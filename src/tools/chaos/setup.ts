@@ -13,7 +13,7 @@ import { startChaosPeers, type ChaosPeers } from './peers.js';
 import { freePort, query, startPrivatePostgres, type PrivatePostgres } from './postgres.js';
 import { Supervised } from './processes.js';
 
-// dist/src/tools/chaos/setup.js → the repository root (bin/lifeline.js launches dist/src/cli/main.js).
+// dist/src/tools/chaos/setup.js → the repository root (bin/lifeline.js launches the bundled CLI in dist/cli).
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 export const BIN = join(ROOT, 'bin', 'lifeline.js');
 

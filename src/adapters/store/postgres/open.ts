@@ -1,6 +1,7 @@
 /** Opens a PostgreSQL store: a pg pool (optionally in its own schema) whose lost connections never crash the process. */
 import { Kysely } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { LifelineError } from '../../../core/errors.js';
 import { KyselyStore } from '../kysely-store.js';
 import type { Database } from '../schema.js';
@@ -18,7 +19,9 @@ export function openPostgresStore(options: PostgresOptions): KyselyStore {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new LifelineError('CONFIG_INVALID', 'a PostgreSQL schema name is lower-case letters, digits and _');
   }
-  const pool = new pg.Pool({
+  // pg is loaded only here: an SQLite app (and every command on it) does without its start-up cost.
+  const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
+  const pool = new Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 10_000,

@@ -27,6 +27,11 @@ const SessionBody = z.object({
   /** Send it as X-CSRF-Token on every POST made with the session cookie; null for bearer callers. */
   csrfToken: z.string().nullable(),
   expiresAt: z.string().nullable(),
+  /**
+   * The server signs with a development key (generated for the embedded default): GitLab will not
+   * accept its licenses. The console shows it on every page.
+   */
+  developmentKey: z.boolean(),
 });
 
 function setSessionCookie(reply: FastifyReply, secret: string): void {
@@ -69,22 +74,29 @@ export const sessionRoutes: ApiRoute[] = [
         { name: token.name, role: token.role },
         token.id,
       );
-      return { user: session.actor, csrfToken: csrfTokenOf(secret), expiresAt: session.expiresAt };
+      return {
+        user: session.actor,
+        csrfToken: csrfTokenOf(secret),
+        expiresAt: session.expiresAt,
+        developmentKey: ctx.app.ports.signer.development,
+      };
     },
   },
   {
     method: 'GET',
     url: '/api/v1/session',
-    summary: 'Who is signed in (and the CSRF token of a console session)',
+    summary: 'Who is signed in, the CSRF token of a console session, and whether the server signs with a development key',
     responses: { 200: { description: 'the caller', schema: SessionBody } },
     async handler(ctx) {
       const user = { name: ctx.actor.name, role: ctx.actor.role };
-      if (!ctx.sessionSecret) return { user, csrfToken: null, expiresAt: null };
+      const developmentKey = ctx.app.ports.signer.development;
+      if (!ctx.sessionSecret) return { user, csrfToken: null, expiresAt: null, developmentKey };
       const session = await findSession(ctx.app.store.db, ctx.sessionSecret, ctx.app.ports.clock.now());
       return {
         user,
         csrfToken: csrfTokenOf(ctx.sessionSecret),
         expiresAt: session?.expiresAt ?? null,
+        developmentKey,
       };
     },
   },
