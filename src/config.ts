@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { readConfigFile } from './config-file.js';
 import { parseCalendarDate, type CalendarDate } from './core/dates.js';
 import { PUBLIC_EMAIL_DOMAINS } from './core/eligibility/config.js';
+import { isEmailAddress } from './core/limits.js';
 import { parseRetentionDays, retentionTooShort } from './core/retention.js';
 import { LifelineError } from './core/errors.js';
 
@@ -185,21 +186,14 @@ const HTTP_URL = url(['http:', 'https:'], 'an http:// or https:// URL');
 
 const DOMAIN =
   /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
-const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@([^\s@<>()[\]\\,;:"]+)$/;
-
-function isAddress(text: string): boolean {
-  const m = ADDRESS.exec(text);
-  return m !== null && DOMAIN.test(m[1] ?? '');
-}
-
 /** `addr@example.com`, or `Name <addr@example.com>` (the name optionally in double quotes). */
 const mailbox = z.string().refine((value) => {
   if (/[\r\n]/.test(value)) return false;
   const named = /^(?:"[^"\\]*"|[^"<>]*?)\s*<([^<>]+)>$/.exec(value);
-  return isAddress(named ? (named[1] ?? '') : value);
+  return isEmailAddress(named ? (named[1] ?? '') : value);
 }, 'must be an email address, or "Name <address>"');
 
-const email = z.string().refine(isAddress, 'must be an email address');
+const email = z.string().refine(isEmailAddress, 'must be an email address');
 
 /** A comma-separated list; empty entries are dropped. */
 function list(value: string): string[] {

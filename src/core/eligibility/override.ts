@@ -1,4 +1,5 @@
 /** Overrides (§4): which refusals a written reason may override, and what a valid reason is. */
+import { OVERRIDE_REASON_MIN_LENGTH, REASON_MAX_LENGTH } from '../limits.js';
 import type { Finding, RefusalCode } from './types.js';
 
 /** Rules 4–9. Rules 1–3 cannot be overridden: fix the input, or it is out of scope. */
@@ -11,8 +12,6 @@ export const OVERRIDABLE_CODES: readonly RefusalCode[] = Object.freeze([
   'RECENT_EMERGENCY_LICENSE',
 ] as const);
 
-export const OVERRIDE_REASON_MIN_LENGTH = 20;
-export const OVERRIDE_REASON_MAX_LENGTH = 2000;
 
 /** Control characters other than tab and line breaks (a reason may span lines). */
 // eslint-disable-next-line no-control-regex
@@ -41,8 +40,8 @@ export function validateOverrideReason(reason: unknown): Finding<'OVERRIDE_REASO
       `is ${length} characters long; at least ${OVERRIDE_REASON_MIN_LENGTH} are needed to explain it`,
     );
   }
-  if (length > OVERRIDE_REASON_MAX_LENGTH) {
-    return invalid(`is ${length} characters long; at most ${OVERRIDE_REASON_MAX_LENGTH} are allowed`);
+  if (length > REASON_MAX_LENGTH) {
+    return invalid(`is ${length} characters long; at most ${REASON_MAX_LENGTH} are allowed`);
   }
   if (CONTROL.test(text)) return invalid('must not contain control characters');
   return null;

@@ -8,7 +8,6 @@ import {
   checkEligibility,
   customerKeys,
   licenseIdentity,
-  TICKET_ID_MAX_LENGTH,
   validateOverrideReason,
   type EligibilityRequest,
   type EligibilityResult,
@@ -16,6 +15,7 @@ import {
   type RefusalCode,
 } from '../eligibility/index.js';
 import { LifelineError } from '../errors.js';
+import { TICKET_ID_MAX_LENGTH } from '../limits.js';
 import { licenseeField, type License } from '../license/attributes.js';
 import {
   decodeLicense,

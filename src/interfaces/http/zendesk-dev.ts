@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SignJWT } from 'jose';
 import type { App } from '../../app.js';
+import { isEmailAddress } from '../../core/limits.js';
 import { escapeHtml } from '../../core/text/html.js';
 
 export const ZAF_SDK_URL = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
@@ -125,18 +126,20 @@ const DEFAULT_TICKET: FakeTicket = {
 export function fakeTicket(query: unknown): { ticket: FakeTicket } | { field: string; rule: string } {
   const q = (query && typeof query === 'object' ? query : {}) as Record<string, unknown>;
   const ticket = { ...DEFAULT_TICKET };
-  const rules: Record<keyof FakeTicket, [RegExp, string]> = {
-    ticket: [/^[1-9][0-9]{0,11}$/, 'a ticket number'],
-    requester: [/^[^\s@<>"]{1,64}@[^\s@<>"]{1,189}$/, 'an email address'],
-    requesterName: [/^[^<>\n\r]{1,100}$/, 'a name of at most 100 characters'],
-    agent: [/^[^\s@<>"]{1,64}@[^\s@<>"]{1,189}$/, 'an email address'],
-    agentName: [/^[^<>\n\r]{1,100}$/, 'a name of at most 100 characters'],
+  const matching = (pattern: RegExp) => (value: string) => pattern.test(value);
+  const name = matching(/^[^<>\n\r]{1,100}$/);
+  const rules: Record<keyof FakeTicket, [(value: string) => boolean, string]> = {
+    ticket: [matching(/^[1-9][0-9]{0,11}$/), 'a ticket number'],
+    requester: [isEmailAddress, 'an email address'],
+    requesterName: [name, 'a name of at most 100 characters'],
+    agent: [isEmailAddress, 'an email address'],
+    agentName: [name, 'a name of at most 100 characters'],
   };
   for (const key of Object.keys(rules) as (keyof FakeTicket)[]) {
     const value = q[key];
     if (value === undefined || value === '') continue;
-    const [pattern, rule] = rules[key];
-    if (typeof value !== 'string' || !pattern.test(value)) return { field: key, rule: `must be ${rule}` };
+    const [valid, rule] = rules[key];
+    if (typeof value !== 'string' || !valid(value)) return { field: key, rule: `must be ${rule}` };
     ticket[key] = value;
   }
   return { ticket };
