@@ -6,7 +6,14 @@
 export { checkEligibility } from './check-eligibility.js';
 export { DEFAULT_ELIGIBILITY_CONFIG, PUBLIC_EMAIL_DOMAINS, type EligibilityConfig } from './config.js';
 export { OVERRIDABLE_CODES, validateOverrideReason } from './override.js';
-export { ELIGIBILITY_RULES, isWeekendOrHoliday, type EligibilityRule } from './rules.js';
+export {
+  describeRules,
+  ELIGIBILITY_RULES,
+  isWeekendOrHoliday,
+  type EligibilityRule,
+  type RuleDescription,
+  type RuleInput,
+} from './rules.js';
 export { licenseIdentity } from './evidence.js';
 export { canonicalEmail, canonicalName, registrableDomain } from './canonical.js';
 export { checkRecipient, validateEmail, type RecipientPolicy } from './input.js';

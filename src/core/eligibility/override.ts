@@ -1,17 +1,12 @@
 /** Overrides (§4): which refusals a written reason may override, and what a valid reason is. */
 import { OVERRIDE_REASON_MIN_LENGTH, REASON_MAX_LENGTH } from '../limits.js';
-import type { Finding, RefusalCode } from './types.js';
+import { ELIGIBILITY_RULES, type RefusalCode } from './rules.js';
+import type { Finding } from './types.js';
 
-/** Rules 4–9. Rules 1–3 cannot be overridden: fix the input, or it is out of scope. */
-export const OVERRIDABLE_CODES: readonly RefusalCode[] = Object.freeze([
-  'STILL_IN_GRACE',
-  'GRACE_ENDED_TOO_LONG_AGO',
-  'NOT_WEEKEND',
-  'SEATS_BELOW_INSTANCE_PEAK',
-  'SEATS_IMPLAUSIBLE',
-  'RECENT_EMERGENCY_LICENSE',
-] as const);
-
+/** The codes a written reason may override (rules 4–9), from the catalogue. */
+export const OVERRIDABLE_CODES: readonly RefusalCode[] = Object.freeze(
+  ELIGIBILITY_RULES.filter((r) => r.overridable).map((r) => r.code),
+);
 
 /** Control characters other than tab and line breaks (a reason may span lines). */
 // eslint-disable-next-line no-control-regex

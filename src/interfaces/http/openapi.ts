@@ -12,7 +12,12 @@ const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): Json =>
 function parametersOf(route: ApiRoute): Json[] {
   const params: Json[] = [];
   for (const match of route.url.matchAll(/:([A-Za-z]+)/g)) {
-    params.push({ name: match[1], in: 'path', required: true, schema: { type: 'string', maxLength: RECORD_ID_MAX_LENGTH } });
+    params.push({
+      name: match[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string', maxLength: RECORD_ID_MAX_LENGTH },
+    });
   }
   if (route.query) {
     const json = schemaOf(route.query, 'input');

@@ -67,7 +67,9 @@ export const ListQuery = z
 export const IdParams = z.object({ id: text(RECORD_ID_MAX_LENGTH) }).strict();
 export const ResendBody = z.object({ to: text(EMAIL_MAX_LENGTH).optional() }).strict();
 export const ReasonBody = z.object({ reason: text(REASON_MAX_LENGTH) }).strict();
-export const ApproveBody = z.object({ reason: text(REASON_MAX_LENGTH).optional(), today: pinnedToday }).strict();
+export const ApproveBody = z
+  .object({ reason: text(REASON_MAX_LENGTH).optional(), today: pinnedToday })
+  .strict();
 export const RetryBody = z.object({}).strict();
 /** Replace (licensing): the corrected address and/or seats, and why. Rule 1 judges the values. */
 export const ReplaceBody = z
