@@ -19,8 +19,5 @@ export const WEEKDAYS = [
   'Saturday',
 ] as const;
 
-/** 0.1 → 10, 0.125 → 12.5 (to a tenth). */
-export const percentOf = (fraction: number): number => Math.round(fraction * 1000) / 10;
-
 /** 0.1 → "10%", 0.125 → "12.5%". */
-export const percent = (fraction: number): string => `${percentOf(fraction)}%`;
+export const percent = (fraction: number): string => `${Math.round(fraction * 1000) / 10}%`;

@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { describeRules, ELIGIBILITY_RULES, type EligibilityConfig } from '../../../core/eligibility/index.js';
-import { percentOf } from '../../../core/eligibility/text.js';
 import type { ApiRoute } from '../route.js';
 
 const RuleBody = z
@@ -18,19 +17,8 @@ const RuleBody = z
   })
   .strict();
 
-const days = z.number().int().min(0);
-const SettingsBody = z
-  .object({
-    graceDays: days,
-    windowDays: days,
-    weekendRule: z.boolean(),
-    repeatWindowDays: days,
-    seatOveragePercent: z.number().min(0).max(100),
-    implausibleFactor: z.number(),
-    implausibleMargin: z.number().int(),
-    maxSeats: z.number().int(),
-  })
-  .strict();
+/** What a form draws besides the rules: the emergency window after the grace period (the timeline). */
+const SettingsBody = z.object({ windowDays: z.number().int().min(0) }).strict();
 
 export const RulesBody = z.object({ rules: z.array(RuleBody), settings: SettingsBody }).strict();
 export type RulesBody = z.infer<typeof RulesBody>;
@@ -38,16 +26,7 @@ export type RulesBody = z.infer<typeof RulesBody>;
 export function rulesJson(config: EligibilityConfig): RulesBody {
   return {
     rules: describeRules(config, ELIGIBILITY_RULES),
-    settings: {
-      graceDays: config.graceDays,
-      windowDays: config.windowDays,
-      weekendRule: config.weekendRule,
-      repeatWindowDays: config.repeatWindowDays,
-      seatOveragePercent: percentOf(config.seatOverage),
-      implausibleFactor: config.implausibleFactor,
-      implausibleMargin: config.implausibleMargin,
-      maxSeats: config.maxSeats,
-    },
+    settings: { windowDays: config.windowDays },
   };
 }
 
@@ -58,7 +37,8 @@ export const eligibilityRoutes: ApiRoute[] = [
     summary: 'The eligibility rules in order, with their titles and the configured numbers',
     responses: {
       200: {
-        description: 'each rule: number, code, title, passed sentence, overridable, needs evidence',
+        description:
+          'each rule: number, code, title, passed sentence, overridable, needs evidence; the emergency window',
         schema: RulesBody,
       },
     },
