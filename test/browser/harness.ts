@@ -29,12 +29,14 @@ export interface WebEnv {
   close(): Promise<void>;
 }
 
-export async function startWeb(): Promise<WebEnv> {
+/** `env`: further settings of the app (e.g. LIFELINE_REPEAT_WINDOW_DAYS). */
+export async function startWeb(env: Record<string, string> = {}): Promise<WebEnv> {
   if (!WEB_BUILT) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
   const app = await appWith({
     ZENDESK_APP_SECRET: ZENDESK_SECRET,
     LIFELINE_RATE_LIMIT_PER_USER: '1000000',
     LIFELINE_RATE_LIMIT_PER_CUSTOMER: '1000000',
+    ...env,
   });
   const base = Date.parse(PINNED_START);
   const started = Date.now();
