@@ -1,6 +1,7 @@
 /** The `lifeline` command line: one program, each command group in its own module. */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.js';
+import { EMERGENCY_TERM_DAYS } from '../core/limits.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerLicenseCommands } from './commands/license.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
@@ -13,7 +14,9 @@ import { action } from './output.js';
 
 export function buildProgram(): Command {
   const program = new Command('lifeline')
-    .description('Emergency 10-day GitLab licenses for self-managed customers, from the support ticket.')
+    .description(
+      `Emergency ${EMERGENCY_TERM_DAYS}-day GitLab licenses for self-managed customers, from the support ticket.`,
+    )
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride()

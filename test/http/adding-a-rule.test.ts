@@ -10,6 +10,7 @@ import {
   checkEligibility,
   ELIGIBILITY_RULES,
   OVERRIDABLE_CODES,
+  overridableRuleNumbers,
   type EligibilityRule,
 } from '../../src/core/eligibility/index.js';
 import { BASE_REQUEST, context } from '../core/eligibility/fixtures.js';
@@ -70,6 +71,8 @@ describe('a rule added to the catalogue', () => {
   it('joins the overridable set and the code table', () => {
     expect(OVERRIDABLE_CODES).toContain('SEATS_ABOVE_TEN_THOUSAND');
     expect(OVERRIDABLE_CODES).not.toContain('TICKET_ON_HOLD');
+    // What the command line's help says.
+    expect(overridableRuleNumbers()).toBe('4–10');
     for (const code of ['SEATS_ABOVE_TEN_THOUSAND', 'TICKET_ON_HOLD'])
       expect((CODES as Record<string, unknown>)[code]).toEqual({ http: 422, exit: 1 });
     expect(httpStatusOf('TICKET_ON_HOLD' as Code)).toBe(422);

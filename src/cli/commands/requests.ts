@@ -1,7 +1,8 @@
 /** `check`, `issue`, `lookup`, `resend`, `retry`, `void`, `approve`, `reject` (PRODUCT.md §8). */
 import type { Command } from 'commander';
 import { EXIT, exitCodeOf, type Code } from '../../core/errors.js';
-import type { EligibilityResult } from '../../core/eligibility/index.js';
+import { overridableRuleNumbers, type EligibilityResult } from '../../core/eligibility/index.js';
+import { OVERRIDE_REASON_MIN_LENGTH } from '../../core/limits.js';
 import { checkRequest, issueEmergencyLicense, type IssueInput } from '../../core/issuance/issue.js';
 import {
   approveRequest,
@@ -54,7 +55,10 @@ function addRequestOptions(command: Command): Command {
     .option('--engineer <name>', 'who issues it (default: the OS user)')
     .option('--ticket-url <url>', 'the ticket URL (default: under ZENDESK_URL when set)')
     .option('--today <date>', 'pin the decision date (only with LIFELINE_ALLOW_PINNED_DATES=true)')
-    .option('--override-reason <text>', 'override refusals of rules 4–9 (at least 20 characters)')
+    .option(
+      '--override-reason <text>',
+      `override refusals of rules ${overridableRuleNumbers()} (at least ${OVERRIDE_REASON_MIN_LENGTH} characters)`,
+    )
     .option('--role <role>', 'engineer or licensing (an engineer override waits for approval)', 'engineer')
     .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
     .option('--json', 'print one JSON object');
@@ -312,7 +316,7 @@ export function registerRequestCommands(program: Command): void {
     )
     .requiredOption(
       '--reason <text>',
-      'why (at least 20 characters; it also overrides refusals of rules 4–9)',
+      `why (at least ${OVERRIDE_REASON_MIN_LENGTH} characters; it also overrides refusals of rules ${overridableRuleNumbers()})`,
     )
     .option('--email <email>', 'the corrected requester email')
     .option('--seats <n>', 'the corrected seats')

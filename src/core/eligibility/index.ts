@@ -5,7 +5,7 @@
  */
 export { checkEligibility } from './check-eligibility.js';
 export { DEFAULT_ELIGIBILITY_CONFIG, PUBLIC_EMAIL_DOMAINS, type EligibilityConfig } from './config.js';
-export { OVERRIDABLE_CODES, validateOverrideReason } from './override.js';
+export { OVERRIDABLE_CODES, overridableRuleNumbers, validateOverrideReason } from './override.js';
 export {
   describeRules,
   ELIGIBILITY_RULES,

@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document, built from the route table and its zod schemas. */
 import { z } from 'zod';
-import { RECORD_ID_MAX_LENGTH } from '../../core/limits.js';
+import { EMERGENCY_TERM_DAYS, RECORD_ID_MAX_LENGTH } from '../../core/limits.js';
 import type { ApiRoute } from './route.js';
 import { ErrorBody } from './schemas.js';
 
@@ -89,7 +89,8 @@ export function openApiDocument(routes: readonly ApiRoute[]): Json {
       title: 'Lifeline API',
       version: '1',
       description:
-        'Emergency 10-day GitLab licenses. Errors are {"error":{"code","message","requestId"}}; every response carries x-request-id.',
+        `Emergency ${EMERGENCY_TERM_DAYS}-day GitLab licenses. Errors are {"error":{"code","message","requestId"}}; ` +
+        'every response carries x-request-id.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { session: [] }],

@@ -7,6 +7,7 @@ import {
   describeRules,
   ELIGIBILITY_RULES,
   OVERRIDABLE_CODES,
+  overridableRuleNumbers,
   validateOverrideReason,
 } from '../../../src/core/eligibility/index.js';
 import {
@@ -198,6 +199,7 @@ describe('overridable', () => {
 
   it('OVERRIDABLE_CODES are rules 4–9', () => {
     expect([...OVERRIDABLE_CODES]).toEqual(ALL_CODES.slice(3));
+    expect(overridableRuleNumbers()).toBe('4–9');
   });
 });
 
