@@ -25,6 +25,20 @@ export default tseslint.config(
     files: ['web/**/*.{ts,tsx}'],
     ignores: ['web/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      // The bundle takes the core's limits and formats (pure, no imports); the rest comes from the API.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^node:|(^|/)src/(?!core/limits\\.js$)',
+              message: 'web/ may import only src/core/limits.ts from src/ (it runs in the browser).',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // The boundary rule: the core is pure. No file system, network, database, process or framework.

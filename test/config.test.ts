@@ -16,6 +16,7 @@ import {
   type ConfigProblem,
 } from '../src/config.js';
 import { DEFAULT_ELIGIBILITY_CONFIG } from '../src/core/eligibility/config.js';
+import { validateEmail } from '../src/core/eligibility/input.js';
 import { LifelineError } from '../src/core/errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -369,6 +370,18 @@ describe('each variable', () => {
       );
     }
     expect(problemOf({ MAIL_REPLY_TO: 'nobody' }, 'MAIL_REPLY_TO')).toMatch(/^must be an email address/);
+  });
+
+  it("email settings use rule 1's address syntax (src/core/limits.ts), inside a display name too", () => {
+    for (const bad of ['a..b@example.com', '.a@example.com', 'ops@localhost', 'ops@example.123']) {
+      expect(validateEmail(bad).ok, bad).toBe(false);
+      expect(problemOf({ MAIL_FROM: `Ops <${bad}>` }, 'MAIL_FROM'), bad).toMatch(/^must be an email address/);
+      expect(problemOf({ ZENDESK_EMAIL: bad }, 'ZENDESK_EMAIL'), bad).toMatch(/^must be an email address/);
+    }
+    for (const good of ['Ops.Team+lifeline@Example.COM', "o'brien@mail.example.co.uk"]) {
+      expect(validateEmail(good).ok, good).toBe(true);
+      expect(ok({ MAIL_FROM: `"Ops" <${good}>` }).mail.from).toBe(`"Ops" <${good}>`);
+    }
   });
 
   it('TRACKER and GITLAB_*', () => {

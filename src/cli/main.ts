@@ -12,10 +12,13 @@ import { registerMaintenanceCommands } from './register/maintenance.js';
 import { registerOperationCommands, registerWorkerCommand } from './register/operations.js';
 import { registerRequestCommands } from './register/requests.js';
 import { registerLoginLinkCommand, registerServeCommand, registerTokenCommands } from './register/serve.js';
+import { EMERGENCY_TERM_DAYS } from '../core/limits.js';
 
 export function buildProgram(): Command {
   const program = new Command('lifeline')
-    .description('Emergency 10-day GitLab licenses for self-managed customers, from the support ticket.')
+    .description(
+      `Emergency ${EMERGENCY_TERM_DAYS}-day GitLab licenses for self-managed customers, from the support ticket.`,
+    )
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride()

@@ -3,6 +3,7 @@ import type { LocalRecord } from '../adapters/local/local-channels.js';
 import type { EligibilityResult } from '../core/eligibility/index.js';
 import type { RequestView } from '../core/issuance/view.js';
 import { addDays, type CalendarDate } from '../core/dates.js';
+import { OVERRIDE_REASON_MIN_LENGTH } from '../core/limits.js';
 
 export function renderEligibility(result: EligibilityResult): string {
   const lines: string[] = [result.eligible ? 'Eligible for an emergency license.' : 'Not eligible:'];
@@ -15,7 +16,9 @@ export function renderEligibility(result: EligibilityResult): string {
   if (f.minimumSeats !== null) facts.push(`smallest count GitLab accepts ${f.minimumSeats}`);
   if (facts.length) lines.push(`  ${facts.join('; ')}`);
   if (!result.eligible && result.overridable) {
-    lines.push('  Every refusal can be overridden with --override-reason (at least 20 characters).');
+    lines.push(
+      `  Every refusal can be overridden with --override-reason (at least ${OVERRIDE_REASON_MIN_LENGTH} characters).`,
+    );
   }
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { parseCalendarDate, type CalendarDate } from '../core/dates.js';
+import { isEmailAddress } from '../core/limits.js';
 import type { DatabaseConfig } from './general.js';
 
 export type ConfigGroup =
@@ -108,21 +109,14 @@ export const HTTP_URL = url(['http:', 'https:'], 'an http:// or https:// URL');
 
 export const DOMAIN =
   /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
-const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@([^\s@<>()[\]\\,;:"]+)$/;
-
-export function isAddress(text: string): boolean {
-  const m = ADDRESS.exec(text);
-  return m !== null && DOMAIN.test(m[1] ?? '');
-}
-
 /** `addr@example.com`, or `Name <addr@example.com>` (the name optionally in double quotes). */
 export const mailbox = z.string().refine((value) => {
   if (/[\r\n]/.test(value)) return false;
   const named = /^(?:"[^"\\]*"|[^"<>]*?)\s*<([^<>]+)>$/.exec(value);
-  return isAddress(named ? (named[1] ?? '') : value);
+  return isEmailAddress(named ? (named[1] ?? '') : value);
 }, 'must be an email address, or "Name <address>"');
 
-export const email = z.string().refine(isAddress, 'must be an email address');
+export const email = z.string().refine(isEmailAddress, 'must be an email address');
 
 /** A comma-separated list; empty entries are dropped. */
 export function list(value: string): string[] {

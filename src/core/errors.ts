@@ -4,6 +4,8 @@
  *
  * CLI exit codes: 0 ok, 1 refused/invalid, 2 usage, 3 configuration, 4 infrastructure.
  */
+import { ELIGIBILITY_RULES, type RefusalCode } from './eligibility/rules.js';
+
 export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2, CONFIG: 3, INFRA: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -11,6 +13,12 @@ interface CodeEntry {
   http: number;
   exit: ExitCode;
 }
+
+const REFUSED = { http: 422, exit: EXIT.REFUSED } as const;
+const ELIGIBILITY_CODES = Object.fromEntries(ELIGIBILITY_RULES.map((r) => [r.code, REFUSED])) as Record<
+  RefusalCode,
+  typeof REFUSED
+>;
 
 export const CODES = {
   // The license format (src/core/license/errors.ts).
@@ -21,16 +29,8 @@ export const CODES = {
   UNSUPPORTED_VERSION: { http: 422, exit: EXIT.REFUSED },
   INVALID_ATTRIBUTES: { http: 422, exit: EXIT.REFUSED },
   KEY_UNUSABLE: { http: 500, exit: EXIT.CONFIG },
-  // Eligibility (product spec §4), in rule order.
-  INPUT_INVALID: { http: 422, exit: EXIT.REFUSED },
-  PROSPECT: { http: 422, exit: EXIT.REFUSED },
-  NOT_PAID_PLAN: { http: 422, exit: EXIT.REFUSED },
-  STILL_IN_GRACE: { http: 422, exit: EXIT.REFUSED },
-  GRACE_ENDED_TOO_LONG_AGO: { http: 422, exit: EXIT.REFUSED },
-  NOT_WEEKEND: { http: 422, exit: EXIT.REFUSED },
-  SEATS_BELOW_INSTANCE_PEAK: { http: 422, exit: EXIT.REFUSED },
-  SEATS_IMPLAUSIBLE: { http: 422, exit: EXIT.REFUSED },
-  RECENT_EMERGENCY_LICENSE: { http: 422, exit: EXIT.REFUSED },
+  // Eligibility (product spec §4): one row per rule of the catalogue, in rule order.
+  ...ELIGIBILITY_CODES,
   // Requests and records.
   NOT_FOUND: { http: 404, exit: EXIT.REFUSED },
   FORBIDDEN: { http: 403, exit: EXIT.REFUSED },

@@ -29,7 +29,7 @@ export interface WebEnv {
   close(): Promise<void>;
 }
 
-/** `env` adds to (or, empty, unsets) the app's configuration, e.g. LIFELINE_SIGNING_KEY_FILE. */
+/** `env` adds to (or, empty, unsets) the app's configuration, e.g. LIFELINE_REPEAT_WINDOW_DAYS. */
 export async function startWeb(env: Record<string, string> = {}): Promise<WebEnv> {
   if (!WEB_BUILT) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
   const app = await appWith({

@@ -113,6 +113,11 @@ describe('the sidebar app with a ZAF client', { timeout: 60_000 }, () => {
     await page.getByLabel('Seats of the previous license').fill('30');
     await page.getByLabel('Seats', { exact: true }).fill('30');
     await page.locator('li.rule[data-code="STILL_IN_GRACE"][data-state="failed"]').waitFor();
+    // The rule list is the API's, asked through ZAF like every other call.
+    await expect(
+      page.locator('li.rule[data-code="RECENT_EMERGENCY_LICENSE"] strong').textContent(),
+    ).resolves.toBe('9. No emergency license in the last 30 days');
+    expect(seen.map((o) => new URL(o.url).pathname)).toContain('/api/v1/eligibility/rules');
     expect(await seriousViolations(page)).toEqual([]);
     const overflow = await horizontalOverflow(page);
     expect(overflow.offenders).toEqual([]);

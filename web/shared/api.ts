@@ -55,6 +55,24 @@ export interface CheckResult {
   facts: Facts;
 }
 
+/** One rule of GET /api/v1/eligibility/rules (src/interfaces/http/routes/eligibility.ts). */
+export interface RuleInfo {
+  rule: number;
+  code: string;
+  title: string;
+  /** The sentence shown when the rule passes. */
+  passed: string;
+  overridable: boolean;
+  /** Skipped when rule 2 finds no evidence at all. */
+  needsEvidence: boolean;
+}
+
+/** The rules in order (their sentences with the configured numbers), and the emergency window. */
+export interface EligibilityRules {
+  rules: RuleInfo[];
+  settings: { windowDays: number };
+}
+
 export interface Delivery {
   id: string;
   /** A channel of the server's catalogue (its name; `channelLabel` says it for people). */

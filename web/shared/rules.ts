@@ -1,108 +1,78 @@
 /**
- * The nine rules of PRODUCT.md §4 as the form lists them. The API judges (POST /api/v1/eligibility)
- * and sends a sentence for every refusal; a rule it did not refuse is shown with the sentence below.
- * Nothing here decides anything.
+ * The rules of PRODUCT.md §4 as the form lists them: titles and sentences come from the API
+ * (GET /api/v1/eligibility/rules, the core's catalogue with the configured numbers), and the API
+ * judges (POST /api/v1/eligibility). Nothing here decides anything.
  */
-import type { CheckResult, Finding } from './api.js';
-
-export interface RuleInfo {
-  rule: number;
-  code: string;
-  title: string;
-  passed: string;
-  /** Skipped when rule 2 finds no evidence at all. */
-  needsEvidence: boolean;
-}
-
-export const RULES: readonly RuleInfo[] = [
-  {
-    rule: 1,
-    code: 'INPUT_INVALID',
-    title: 'Input complete and well formed',
-    passed: 'Every field is present and well formed.',
-    needsEvidence: false,
-  },
-  {
-    rule: 2,
-    code: 'PROSPECT',
-    title: 'Evidence of a previous license',
-    passed: 'There is evidence of a previous license.',
-    needsEvidence: false,
-  },
-  {
-    rule: 3,
-    code: 'NOT_PAID_PLAN',
-    title: 'Paid plan',
-    passed: 'The previous license is a paid plan (starter, premium or ultimate), not a trial.',
-    needsEvidence: true,
-  },
-  {
-    rule: 4,
-    code: 'STILL_IN_GRACE',
-    title: 'Grace period over',
-    passed: 'The grace period has ended: the instance is read-only.',
-    needsEvidence: true,
-  },
-  {
-    rule: 5,
-    code: 'GRACE_ENDED_TOO_LONG_AGO',
-    title: 'Within the emergency window',
-    passed: 'The grace period ended recently enough for the emergency path.',
-    needsEvidence: true,
-  },
-  {
-    rule: 6,
-    code: 'NOT_WEEKEND',
-    title: 'Weekend or holiday',
-    passed: 'Today is a weekend day or a configured holiday.',
-    needsEvidence: true,
-  },
-  {
-    rule: 7,
-    code: 'SEATS_BELOW_INSTANCE_PEAK',
-    title: "Seats cover the instance's peak",
-    passed: 'GitLab will accept the seat count against the instance’s peak users.',
-    needsEvidence: true,
-  },
-  {
-    rule: 8,
-    code: 'SEATS_IMPLAUSIBLE',
-    title: 'Plausible seat count',
-    passed: 'The seat count is plausible against the previous license.',
-    needsEvidence: true,
-  },
-  {
-    rule: 9,
-    code: 'RECENT_EMERGENCY_LICENSE',
-    title: 'No emergency license in the last 30 days',
-    passed: 'No emergency license was issued for this customer recently.',
-    needsEvidence: false,
-  },
-];
+import type { ApiClient, CheckResult, EligibilityRules, Finding, RuleInfo } from './api.js';
+import { useDebouncedQuery } from './hooks/useDebouncedQuery.js';
+import { useState } from 'preact/hooks';
 
 export type RuleState = 'passed' | 'failed' | 'skipped';
 
 export interface RuleRow {
-  info: RuleInfo;
+  /** Null for a refusal by a rule the list does not (yet) have. */
+  info: RuleInfo | null;
+  code: string;
   state: RuleState;
   message: string;
 }
 
-/** Each rule passed, failed (with the API's sentences) or not judged. */
-export function ruleRows(result: CheckResult): RuleRow[] {
+/** The refusals of each code, in the order the API gave them (rule order). */
+export function refusalsByCode(result: CheckResult): Map<string, Finding[]> {
   const byCode = new Map<string, Finding[]>();
   for (const refusal of result.refusals)
     byCode.set(refusal.code, [...(byCode.get(refusal.code) ?? []), refusal]);
-  const inputInvalid = byCode.has('INPUT_INVALID');
-  const prospect = byCode.has('PROSPECT');
-  return RULES.map((info) => {
-    const refusals = byCode.get(info.code);
-    if (refusals) return { info, state: 'failed', message: refusals.map((r) => r.message).join(' ') };
-    if (inputInvalid || (prospect && info.needsEvidence))
-      return { info, state: 'skipped', message: 'Not judged until the rules above pass.' };
-    return { info, state: 'passed', message: info.passed };
-  });
+  return byCode;
 }
 
-/** Rules 4–9 may be overridden with a reason; 1–3 never. */
-export const MIN_OVERRIDE_REASON = 20;
+const sentences = (findings: Finding[]): string => findings.map((f) => f.message).join(' ');
+
+/**
+ * Each rule passed, failed (with the API's sentences) or not judged: nothing after a failed rule 1,
+ * and no rule needing evidence when there is none (as the core skips them).
+ */
+export function ruleRows(result: CheckResult, rules: readonly RuleInfo[]): RuleRow[] {
+  const byCode = refusalsByCode(result);
+  const first = rules[0];
+  const inputInvalid = first !== undefined && byCode.has(first.code);
+  const noEvidence = result.facts.source === 'none';
+  const rows: RuleRow[] = rules.map((info) => {
+    const refusals = byCode.get(info.code);
+    const row = { info, code: info.code };
+    if (refusals) return { ...row, state: 'failed', message: sentences(refusals) };
+    if (inputInvalid || (noEvidence && info.needsEvidence))
+      return { ...row, state: 'skipped', message: 'Not judged until the rules above pass.' };
+    return { ...row, state: 'passed', message: info.passed };
+  });
+  const known = new Set(rules.map((r) => r.code));
+  for (const [code, refusals] of byCode) {
+    if (!known.has(code)) rows.push({ info: null, code, state: 'failed', message: sentences(refusals) });
+  }
+  return rows;
+}
+
+/** Asked once per client: the rules change only when the server restarts with other settings. */
+const asked = new WeakMap<ApiClient, Promise<EligibilityRules | null>>();
+
+function askRules(api: ApiClient): Promise<EligibilityRules | null> {
+  let answer = asked.get(api);
+  if (!answer) {
+    answer = api
+      .get<EligibilityRules>('/api/v1/eligibility/rules')
+      .then((res) => (res.status === 200 && Array.isArray(res.body.rules) ? res.body : null));
+    asked.set(api, answer);
+    // A failure is not kept: the next form asks again.
+    answer.then(
+      (rules) => rules ?? asked.delete(api),
+      () => asked.delete(api),
+    );
+  }
+  return answer;
+}
+
+/** The rules with the configured numbers, or null until (or unless) the API has answered. */
+export function useRules(api: ApiClient): EligibilityRules | null {
+  const [rules, setRules] = useState<EligibilityRules | null>(null);
+  useDebouncedQuery({ key: 'rules', delayMs: 0, ask: () => askRules(api), onAnswer: setRules });
+  return rules;
+}

@@ -4,6 +4,8 @@
  */
 import type { Command } from 'commander';
 import { lazyAction } from '../output.js';
+import { overridableRuleNumbers } from '../../core/eligibility/override.js';
+import { OVERRIDE_REASON_MIN_LENGTH } from '../../core/limits.js';
 
 const load = () => import('../commands/requests.js');
 
@@ -21,7 +23,10 @@ function addRequestOptions(command: Command): Command {
     .option('--engineer <name>', 'who issues it (default: the OS user)')
     .option('--ticket-url <url>', 'the ticket URL (default: under ZENDESK_URL when set)')
     .option('--today <date>', 'pin the decision date (only with LIFELINE_ALLOW_PINNED_DATES=true)')
-    .option('--override-reason <text>', 'override refusals of rules 4–9 (at least 20 characters)')
+    .option(
+      '--override-reason <text>',
+      `override refusals of rules ${overridableRuleNumbers()} (at least ${OVERRIDE_REASON_MIN_LENGTH} characters)`,
+    )
     .option('--role <role>', 'engineer or licensing (an engineer override waits for approval)', 'engineer')
     .option('--no-deliver', 'only queue the deliveries; `lifeline worker` sends them')
     .option('--json', 'print one JSON object');
@@ -86,7 +91,7 @@ export function registerRequestCommands(program: Command): void {
     )
     .requiredOption(
       '--reason <text>',
-      'why (at least 20 characters; it also overrides refusals of rules 4–9)',
+      `why (at least ${OVERRIDE_REASON_MIN_LENGTH} characters; it also overrides refusals of rules ${overridableRuleNumbers()})`,
     )
     .option('--email <email>', 'the corrected requester email')
     .option('--seats <n>', 'the corrected seats')

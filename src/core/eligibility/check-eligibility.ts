@@ -6,9 +6,8 @@ import { daysBetween, isCalendarDate, type CalendarDate } from '../dates.js';
 import { DEFAULT_ELIGIBILITY_CONFIG, type EligibilityConfig } from './config.js';
 import { gatherEvidence, type Evidence } from './evidence.js';
 import { checkInput, expiryInRange, type ValidFields } from './input.js';
-import { OVERRIDABLE_CODES } from './override.js';
 import { findRecentEmergencyLicenses, type RecentMatch } from './recent.js';
-import { ELIGIBILITY_RULES, isWeekendOrHoliday } from './rules.js';
+import { ELIGIBILITY_RULES, isWeekendOrHoliday, type EligibilityRule } from './rules.js';
 import { minimumAcceptedSeats, peakUsers, recommendedSeats } from './seats.js';
 import type {
   EligibilityContext,
@@ -23,10 +22,12 @@ import type {
 /** The two screenshots of the seed's step 1. */
 const SCREENSHOTS = ['Admin Area → Overview → Dashboard', 'the License/Subscription page'] as const;
 
+/** `rules` is the catalogue; another is a test's copy of it with a rule added. */
 export function checkEligibility(
   request: EligibilityRequest,
   context: EligibilityContext,
   config: EligibilityConfig = DEFAULT_ELIGIBILITY_CONFIG,
+  rules: readonly EligibilityRule[] = ELIGIBILITY_RULES,
 ): EligibilityResult {
   // `today` comes from the caller; a malformed one is a programming error, not a refusal.
   if (!isCalendarDate(context.today))
@@ -60,13 +61,17 @@ export function checkEligibility(
     return { eligible: false, refusals: input.findings, warnings, facts, request: null, overridable: false };
   }
 
-  // Rules 2–9, in order, every one evaluated, except that PROSPECT skips those needing evidence.
+  // The rules after rule 1, in order, every one evaluated, except that without evidence (PROSPECT)
+  // those needing it are skipped.
   const refusals: Finding<RefusalCode>[] = [];
+  let overridable = true;
   const ruleInput = { request: input.request, evidence, today, config, recentMatches };
-  for (const rule of ELIGIBILITY_RULES) {
-    if (rule.needsEvidence && evidence.source === 'none') continue;
+  for (const rule of rules) {
+    if (rule.check === null || (rule.needsEvidence && evidence.source === 'none')) continue;
     const refusal = rule.check(ruleInput);
-    if (refusal) refusals.push({ code: rule.code, ...refusal });
+    if (!refusal) continue;
+    refusals.push({ code: rule.code as RefusalCode, ...refusal });
+    overridable &&= rule.overridable;
   }
 
   return {
@@ -75,7 +80,7 @@ export function checkEligibility(
     warnings,
     facts,
     request: input.request,
-    overridable: refusals.length > 0 && refusals.every((r) => OVERRIDABLE_CODES.includes(r.code)),
+    overridable: refusals.length > 0 && overridable,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { CalendarDate } from '../dates.js';
+import { MAX_SEATS } from '../limits.js';
 
 /** The tunable numbers of §4; the defaults are the spec's. */
 export interface EligibilityConfig {
@@ -80,7 +81,7 @@ export const DEFAULT_ELIGIBILITY_CONFIG: EligibilityConfig = Object.freeze({
   seatOverage: 0.1,
   implausibleFactor: 2,
   implausibleMargin: 100,
-  maxSeats: 1_000_000,
+  maxSeats: MAX_SEATS,
   publicEmailDomains: PUBLIC_EMAIL_DOMAINS,
   staffDomains: Object.freeze([]) as readonly string[],
   ticketHost: null,

@@ -5,11 +5,18 @@
  */
 export { checkEligibility } from './check-eligibility.js';
 export { DEFAULT_ELIGIBILITY_CONFIG, PUBLIC_EMAIL_DOMAINS, type EligibilityConfig } from './config.js';
-export { OVERRIDABLE_CODES, validateOverrideReason } from './override.js';
-export { ELIGIBILITY_RULES, isWeekendOrHoliday, type EligibilityRule } from './rules.js';
+export { OVERRIDABLE_CODES, overridableRuleNumbers, validateOverrideReason } from './override.js';
+export {
+  describeRules,
+  ELIGIBILITY_RULES,
+  isWeekendOrHoliday,
+  type EligibilityRule,
+  type RuleDescription,
+  type RuleInput,
+} from './rules.js';
 export { licenseIdentity } from './evidence.js';
 export { canonicalEmail, canonicalName, registrableDomain } from './canonical.js';
-export { checkRecipient, validateEmail, TICKET_ID_MAX_LENGTH, type RecipientPolicy } from './input.js';
+export { checkRecipient, validateEmail, type RecipientPolicy } from './input.js';
 export { customerKeys, isWithinRepeatWindow, recentLicenseKeys, type CustomerFields } from './recent.js';
 export { minimumAcceptedSeats, peakUsers, recommendedSeats, seatsWithOverage } from './seats.js';
 export type {

@@ -8,16 +8,19 @@
  * the edge converts form text, so the text "10" here is a caller bug and is refused.
  */
 import { parseCalendarDate, type CalendarDate } from '../dates.js';
+import {
+  EMAIL_MAX_LENGTH,
+  emailSyntaxProblem,
+  ENGINEER_MAX_LENGTH,
+  PLAN_MAX_LENGTH,
+  TICKET_ID_MAX_LENGTH,
+  TICKET_URL_MAX_LENGTH,
+} from '../limits.js';
 import { err, ok, type Result } from '../result.js';
 import { canonicalEmail, domainSet, registrableDomain } from './canonical.js';
 import { quote } from './text.js';
 import type { EligibilityRequest, Finding, NormalizedRequest } from './types.js';
 
-export const TICKET_ID_MAX_LENGTH = 64;
-export const TICKET_URL_MAX_LENGTH = 2048;
-export const EMAIL_MAX_LENGTH = 254;
-export const ENGINEER_MAX_LENGTH = 100;
-export const PLAN_MAX_LENGTH = 40;
 /** A previous license's expiry outside these years is no license anyone has (and would overflow the arithmetic). */
 export const EXPIRY_EARLIEST = '2000-01-01' as CalendarDate;
 export const EXPIRY_LATEST = '2099-12-31' as CalendarDate;
@@ -104,11 +107,8 @@ function ticketUrl(value: unknown, host: string | null): FieldResult<string | ty
   return ok(url.href);
 }
 
-const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
 /**
- * A deliverable-looking address: ASCII dot-atom local part, exactly one "@", a DNS domain with a dot.
+ * A deliverable-looking address (the core's one email syntax, src/core/limits.ts), lower-cased.
  * The one email validator: every recipient of a license goes through it.
  */
 export function validateEmail(value: unknown): FieldResult<string> {
@@ -118,26 +118,8 @@ export function validateEmail(value: unknown): FieldResult<string> {
   if (email.length > EMAIL_MAX_LENGTH) {
     return err(`is ${email.length} characters long; an email address has at most ${EMAIL_MAX_LENGTH}`);
   }
-  const bad = (why: string): FieldResult<string> =>
-    err(`is not a valid email address (${quote(email)}): ${why}`);
-  if (/[^\x21-\x7e]/.test(email)) {
-    return bad('it may contain only printable ASCII without spaces (write a domain in its xn-- form)');
-  }
-  const parts = email.split('@');
-  if (parts.length !== 2) return bad('it must contain exactly one "@"');
-  const [local, domain] = parts as [string, string];
-  if (local === '' || local.length > 64 || !LOCAL_PART.test(local)) {
-    return bad('the part before "@" is empty, too long or has characters or dots where none may be');
-  }
-  const labels = domain.split('.');
-  if (
-    domain.length > 253 ||
-    labels.length < 2 ||
-    !labels.every((l) => DOMAIN_LABEL.test(l)) ||
-    /^\d+$/.test(labels[labels.length - 1] ?? '')
-  ) {
-    return bad('the part after "@" must be a domain name with a dot, like example.com');
-  }
+  const problem = emailSyntaxProblem(email);
+  if (problem !== null) return err(`is not a valid email address (${quote(email)}): ${problem}`);
   return ok(email);
 }
 

@@ -1,18 +1,25 @@
 /** Overrides (§4): which refusals a written reason may override, and what a valid reason is. */
-import type { Finding, RefusalCode } from './types.js';
+import { OVERRIDE_REASON_MIN_LENGTH, REASON_MAX_LENGTH } from '../limits.js';
+import { ELIGIBILITY_RULES, type EligibilityRule, type RefusalCode } from './rules.js';
+import type { Finding } from './types.js';
 
-/** Rules 4–9. Rules 1–3 cannot be overridden: fix the input, or it is out of scope. */
-export const OVERRIDABLE_CODES: readonly RefusalCode[] = Object.freeze([
-  'STILL_IN_GRACE',
-  'GRACE_ENDED_TOO_LONG_AGO',
-  'NOT_WEEKEND',
-  'SEATS_BELOW_INSTANCE_PEAK',
-  'SEATS_IMPLAUSIBLE',
-  'RECENT_EMERGENCY_LICENSE',
-] as const);
+/** The codes a written reason may override (rules 4–9), from the catalogue. */
+export const OVERRIDABLE_CODES: readonly RefusalCode[] = Object.freeze(
+  ELIGIBILITY_RULES.filter((r) => r.overridable).map((r) => r.code),
+);
 
-export const OVERRIDE_REASON_MIN_LENGTH = 20;
-export const OVERRIDE_REASON_MAX_LENGTH = 2000;
+/** The numbers of the rules a written reason may override, for help texts: "4–9" (ranges joined by ", "). */
+export function overridableRuleNumbers(rules: readonly EligibilityRule[] = ELIGIBILITY_RULES): string {
+  const numbers = rules.flatMap((r, i) => (r.overridable ? [i + 1] : []));
+  const ranges: string[] = [];
+  for (let i = 0; i < numbers.length;) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === (numbers[j] ?? 0) + 1) j++;
+    ranges.push(i === j ? `${numbers[i]}` : `${numbers[i]}–${numbers[j]}`);
+    i = j + 1;
+  }
+  return ranges.join(', ');
+}
 
 /** Control characters other than tab and line breaks (a reason may span lines). */
 // eslint-disable-next-line no-control-regex
@@ -41,8 +48,8 @@ export function validateOverrideReason(reason: unknown): Finding<'OVERRIDE_REASO
       `is ${length} characters long; at least ${OVERRIDE_REASON_MIN_LENGTH} are needed to explain it`,
     );
   }
-  if (length > OVERRIDE_REASON_MAX_LENGTH) {
-    return invalid(`is ${length} characters long; at most ${OVERRIDE_REASON_MAX_LENGTH} are allowed`);
+  if (length > REASON_MAX_LENGTH) {
+    return invalid(`is ${length} characters long; at most ${REASON_MAX_LENGTH} are allowed`);
   }
   if (CONTROL.test(text)) return invalid('must not contain control characters');
   return null;

@@ -1,23 +1,24 @@
 /**
- * Product spec §4 as ONE ordered list of small named checks. Each check is a guard clause: it
- * returns the refusal (a sentence for the engineer) or null when its rule passes or has nothing to
- * judge. Every check runs, so a refused request lists every failing rule, in this order.
+ * Product spec §4 as ONE catalogue: each rule's code, whether a written reason may override it,
+ * whether it needs evidence of a previous license, its title and passed sentence (with the
+ * configured numbers), and its check. RefusalCode, OVERRIDABLE_CODES, the code table's rows and
+ * `GET /api/v1/eligibility/rules` all derive from it; a rule's number is its place in the list.
  *
- * Precedence (what stops what):
- *  - Rule 1 (INPUT_INVALID, `checkInput`) runs first and alone: with malformed input nothing below
- *    is evaluated.
- *  - Rule 2 (PROSPECT): without any evidence of a previous license, rules 3–8 have nothing to judge
- *    and are skipped (`needsEvidence`); rule 9 still runs (a prospect may have been helped before).
- *  - Rules 1–3 cannot be overridden; 4–9 can, with a written reason (OVERRIDABLE_CODES).
+ * A check is a guard clause: the refusal (a sentence for the engineer) or null when its rule passes
+ * or has nothing to judge. Every check runs, so a refused request lists every failing rule in order.
+ *  - Rule 1 (INPUT_INVALID) is `checkInput` (input.ts), run first and alone: with malformed input
+ *    nothing below is evaluated.
+ *  - Rule 2 (PROSPECT): without any evidence of a previous license, the rules that need evidence
+ *    are skipped; the others (rule 9) still run (a prospect may have been helped before).
  */
 import { dayOfWeek, daysBetween, type CalendarDate } from '../dates.js';
-import { PAID_PLANS } from '../license/index.js';
+import { PAID_PLANS } from '../license/status.js';
 import type { EligibilityConfig } from './config.js';
 import type { Evidence } from './evidence.js';
 import type { RecentMatch } from './recent.js';
 import { minimumAcceptedSeats, peakUsers, seatsWithOverage } from './seats.js';
 import { days, percent, quote, WEEKDAYS } from './text.js';
-import type { NormalizedRequest, RefusalCode } from './types.js';
+import type { NormalizedRequest } from './types.js';
 
 export interface RuleInput {
   request: NormalizedRequest;
@@ -33,13 +34,19 @@ export interface Refusal {
   field?: string;
 }
 
-export interface EligibilityRule {
-  /** The rule's number in §4. */
-  rule: number;
-  code: Exclude<RefusalCode, 'INPUT_INVALID'>;
+/** One rule of the catalogue. */
+export interface EligibilityRule<C extends string = string> {
+  code: C;
+  /** A written reason may override a refusal by this rule (PRODUCT.md §4). */
+  overridable: boolean;
   /** Skipped when rule 2 found no evidence of a previous license. */
   needsEvidence: boolean;
-  check: (input: RuleInput) => Refusal | null;
+  /** What the rule asks, as the form lists it. */
+  title: (config: EligibilityConfig) => string;
+  /** The sentence shown when the rule passes. */
+  passedText: (config: EligibilityConfig) => string;
+  /** Null for rule 1, which is `checkInput` (it validates and normalises before the others run). */
+  check: ((input: RuleInput) => Refusal | null) | null;
 }
 
 const RENEW = 'Use the normal renewal path.';
@@ -174,17 +181,120 @@ function recentEmergencyLicense({ recentMatches, config }: RuleInput): Refusal |
   };
 }
 
-/** §4 in order. Rule 1 is `checkInput` (it validates and normalises, so it comes before the list). */
-export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
-  { rule: 2, code: 'PROSPECT', needsEvidence: false, check: prospect },
-  { rule: 3, code: 'NOT_PAID_PLAN', needsEvidence: true, check: notPaidPlan },
-  { rule: 4, code: 'STILL_IN_GRACE', needsEvidence: true, check: stillInGrace },
-  { rule: 5, code: 'GRACE_ENDED_TOO_LONG_AGO', needsEvidence: true, check: graceEndedTooLongAgo },
-  { rule: 6, code: 'NOT_WEEKEND', needsEvidence: true, check: notWeekend },
-  { rule: 7, code: 'SEATS_BELOW_INSTANCE_PEAK', needsEvidence: true, check: seatsBelowInstancePeak },
-  { rule: 8, code: 'SEATS_IMPLAUSIBLE', needsEvidence: true, check: seatsImplausible },
-  { rule: 9, code: 'RECENT_EMERGENCY_LICENSE', needsEvidence: false, check: recentEmergencyLicense },
-];
+const paidPlans = `${PAID_PLANS.slice(0, -1).join(', ')} or ${PAID_PLANS[PAID_PLANS.length - 1]}`;
+const always = (text: string) => (): string => text;
+
+/** §4 in order: a rule's number is its place here. */
+export const ELIGIBILITY_RULES = [
+  {
+    code: 'INPUT_INVALID',
+    overridable: false,
+    needsEvidence: false,
+    title: always('Input complete and well formed'),
+    passedText: always('Every field is present and well formed.'),
+    check: null,
+  },
+  {
+    code: 'PROSPECT',
+    overridable: false,
+    needsEvidence: false,
+    title: always('Evidence of a previous license'),
+    passedText: always('There is evidence of a previous license.'),
+    check: prospect,
+  },
+  {
+    code: 'NOT_PAID_PLAN',
+    overridable: false,
+    needsEvidence: true,
+    title: always('Paid plan'),
+    passedText: always(`The previous license is a paid plan (${paidPlans}), not a trial.`),
+    check: notPaidPlan,
+  },
+  {
+    code: 'STILL_IN_GRACE',
+    overridable: true,
+    needsEvidence: true,
+    title: always('Grace period over'),
+    passedText: (c) =>
+      `The grace period (${days(c.graceDays)} after expiry) has ended: the instance is read-only.`,
+    check: stillInGrace,
+  },
+  {
+    code: 'GRACE_ENDED_TOO_LONG_AGO',
+    overridable: true,
+    needsEvidence: true,
+    title: always('Within the emergency window'),
+    passedText: (c) =>
+      `The grace period ended at most ${days(c.windowDays)} ago, within the emergency window.`,
+    check: graceEndedTooLongAgo,
+  },
+  {
+    code: 'NOT_WEEKEND',
+    overridable: true,
+    needsEvidence: true,
+    title: always('Weekend or holiday'),
+    passedText: (c) =>
+      c.weekendRule
+        ? 'Today is a weekend day or a configured holiday.'
+        : 'The weekend rule is off (LIFELINE_WEEKEND_RULE=false): any day will do.',
+    check: notWeekend,
+  },
+  {
+    code: 'SEATS_BELOW_INSTANCE_PEAK',
+    overridable: true,
+    needsEvidence: true,
+    title: always("Seats cover the instance's peak"),
+    passedText: (c) =>
+      `GitLab will accept the seat count (plus ${percent(c.seatOverage)}) against the instance’s peak users.`,
+    check: seatsBelowInstancePeak,
+  },
+  {
+    code: 'SEATS_IMPLAUSIBLE',
+    overridable: true,
+    needsEvidence: true,
+    title: always('Plausible seat count'),
+    passedText: (c) =>
+      `The seat count is plausible: not above ${c.implausibleFactor} × the previous license’s seats ` +
+      `and ${c.implausibleMargin} more.`,
+    check: seatsImplausible,
+  },
+  {
+    code: 'RECENT_EMERGENCY_LICENSE',
+    overridable: true,
+    needsEvidence: false,
+    title: (c) => `No emergency license in the last ${days(c.repeatWindowDays)}`,
+    passedText: (c) =>
+      `No emergency license was issued for this customer in the last ${days(c.repeatWindowDays)}.`,
+    check: recentEmergencyLicense,
+  },
+] as const satisfies readonly EligibilityRule[];
+
+/** The refusal codes, in rule order (rule 1 … rule 9). */
+export type RefusalCode = (typeof ELIGIBILITY_RULES)[number]['code'];
+
+/** A rule as the API lists it (`GET /api/v1/eligibility/rules`), with the configured numbers. */
+export interface RuleDescription<C extends string = RefusalCode> {
+  rule: number;
+  code: C;
+  title: string;
+  passed: string;
+  overridable: boolean;
+  needsEvidence: boolean;
+}
+
+export function describeRules<C extends string>(
+  config: EligibilityConfig,
+  rules: readonly EligibilityRule<C>[],
+): RuleDescription<C>[] {
+  return rules.map((r, i) => ({
+    rule: i + 1,
+    code: r.code,
+    title: r.title(config),
+    passed: r.passedText(config),
+    overridable: r.overridable,
+    needsEvidence: r.needsEvidence,
+  }));
+}
 
 /** Saturday, Sunday or a configured holiday. */
 export function isWeekendOrHoliday(today: CalendarDate, holidays: readonly CalendarDate[]): boolean {

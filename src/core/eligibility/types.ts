@@ -4,6 +4,9 @@
  */
 import type { CalendarDate } from '../dates.js';
 import type { License } from '../license/index.js';
+import type { RefusalCode } from './rules.js';
+
+export type { RefusalCode };
 
 /** Raw request fields as they arrive from CLI/API (already JSON-typed but NOT yet validated: rule 1 validates them). */
 export interface EligibilityRequest {
@@ -58,18 +61,6 @@ export interface RecentLicense {
   /** Voided by a replace (PRODUCT.md §12): rule 9 ignores it for its own ticket. */
   voidedByReplace?: boolean;
 }
-
-/** The refusal codes, in rule order (rule 1 … rule 9). */
-export type RefusalCode =
-  | 'INPUT_INVALID'
-  | 'PROSPECT'
-  | 'NOT_PAID_PLAN'
-  | 'STILL_IN_GRACE'
-  | 'GRACE_ENDED_TOO_LONG_AGO'
-  | 'NOT_WEEKEND'
-  | 'SEATS_BELOW_INSTANCE_PEAK'
-  | 'SEATS_IMPLAUSIBLE'
-  | 'RECENT_EMERGENCY_LICENSE';
 
 /** Shown and recorded, never refusing. */
 export type WarningCode = 'SEATS_BELOW_PREVIOUS' | 'EVIDENCE_MISMATCH' | 'SCREENSHOTS_MISSING';

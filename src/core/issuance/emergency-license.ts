@@ -4,8 +4,8 @@
  */
 import { addDays, type CalendarDate } from '../dates.js';
 import type { LicenseJson } from '../license/attributes.js';
+import { EMERGENCY_TERM_DAYS } from '../limits.js';
 
-export const EMERGENCY_TERM_DAYS = 10;
 export const EMERGENCY_LICENSEE = { Name: 'Emergency Trial', Company: 'Emergency Trial License' } as const;
 
 /** The attributes, in the gem's key order, exactly as §5 shows them. */

@@ -6,6 +6,7 @@
 import { calendarDateIn, type CalendarDate } from '../dates.js';
 import { checkRecipient, type RecipientPolicy } from '../eligibility/index.js';
 import { LifelineError } from '../errors.js';
+import { RECORD_ID_MAX_LENGTH } from '../limits.js';
 import type { Actor, RequestRecord, RequestStatus } from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';
 
@@ -32,8 +33,13 @@ export function requireOwnTicket(actor: Actor, request: Pick<RequestRecord, 'id'
 
 /** The request to act on; NOT_FOUND (never a hint) when there is none. */
 export async function loadRequest(ports: Pick<IssuancePorts, 'store'>, id: string): Promise<RequestRecord> {
-  const request = typeof id === 'string' && id.length <= 64 ? await ports.store.getRequest(id) : null;
-  if (!request) throw new LifelineError('NOT_FOUND', `no request ${JSON.stringify(String(id).slice(0, 64))}`);
+  const request =
+    typeof id === 'string' && id.length <= RECORD_ID_MAX_LENGTH ? await ports.store.getRequest(id) : null;
+  if (!request)
+    throw new LifelineError(
+      'NOT_FOUND',
+      `no request ${JSON.stringify(String(id).slice(0, RECORD_ID_MAX_LENGTH))}`,
+    );
   return request;
 }
 

@@ -4,7 +4,7 @@
  * the database's unique ticket claim, not memory, guarantees one license per ticket across processes.
  */
 import type { EligibilityResult } from '../eligibility/index.js';
-import { TICKET_ID_MAX_LENGTH } from '../eligibility/index.js';
+import { TICKET_ID_MAX_LENGTH } from '../limits.js';
 import { LifelineError } from '../errors.js';
 import type { Actor, RequestRecord } from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';

@@ -4,7 +4,6 @@ import {
   checkEligibility,
   customerKeys,
   licenseIdentity,
-  TICKET_ID_MAX_LENGTH,
   validateOverrideReason,
   type EligibilityRequest,
   type EligibilityResult,
@@ -18,6 +17,7 @@ import { decodeLicense, legacyLicenseFingerprint, licenseFingerprint } from '../
 import type { Actor, Evidence, RequestRecord } from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';
 import { decisionDate, ownAddresses, type DecisionDate } from './guards.js';
+import { TICKET_ID_MAX_LENGTH } from '../limits.js';
 
 export interface IssueInput {
   request: EligibilityRequest;

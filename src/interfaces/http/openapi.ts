@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document, built from the route table and its zod schemas. */
 import { z } from 'zod';
+import { EMERGENCY_TERM_DAYS, RECORD_ID_MAX_LENGTH } from '../../core/limits.js';
 import type { ApiRoute } from './route.js';
 import { ErrorBody } from './schemas.js';
 
@@ -11,7 +12,12 @@ const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): Json =>
 function parametersOf(route: ApiRoute): Json[] {
   const params: Json[] = [];
   for (const match of route.url.matchAll(/:([A-Za-z]+)/g)) {
-    params.push({ name: match[1], in: 'path', required: true, schema: { type: 'string', maxLength: 64 } });
+    params.push({
+      name: match[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string', maxLength: RECORD_ID_MAX_LENGTH },
+    });
   }
   if (route.query) {
     const json = schemaOf(route.query, 'input');
@@ -83,7 +89,8 @@ export function openApiDocument(routes: readonly ApiRoute[]): Json {
       title: 'Lifeline API',
       version: '1',
       description:
-        'Emergency 10-day GitLab licenses. Errors are {"error":{"code","message","requestId"}}; every response carries x-request-id.',
+        `Emergency ${EMERGENCY_TERM_DAYS}-day GitLab licenses. Errors are {"error":{"code","message","requestId"}}; ` +
+        'every response carries x-request-id.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { session: [] }],

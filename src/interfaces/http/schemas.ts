@@ -3,6 +3,15 @@
  * turned into the OpenAPI 3.1 document (`z.toJSONSchema`).
  */
 import { z } from 'zod';
+import {
+  EMAIL_MAX_LENGTH,
+  ENGINEER_MAX_LENGTH,
+  PLAN_MAX_LENGTH,
+  REASON_MAX_LENGTH,
+  RECORD_ID_MAX_LENGTH,
+  TICKET_ID_MAX_LENGTH,
+  TICKET_URL_MAX_LENGTH,
+} from '../../core/limits.js';
 
 const text = (max: number) => z.string().max(max);
 /** Numbers stay as sent (a string or a fraction reaches rule 1, which names the field). */
@@ -17,17 +26,17 @@ const pinnedToday = z
 /** The issue / eligibility request. Rule 1 (the core) judges the values; this only bounds them. */
 export const IssueBody = z
   .object({
-    ticketId: z.union([text(64), z.number()]),
-    ticketUrl: text(2048).optional(),
-    requesterEmail: text(254),
+    ticketId: z.union([text(TICKET_ID_MAX_LENGTH), z.number()]),
+    ticketUrl: text(TICKET_URL_MAX_LENGTH).optional(),
+    requesterEmail: text(EMAIL_MAX_LENGTH),
     seats: numberish,
-    plan: text(32).optional(),
+    plan: text(PLAN_MAX_LENGTH).optional(),
     expiresAt: text(32).optional(),
     previousSeats: numberish.optional(),
     maximumUsers: numberish.optional(),
     billableUsers: numberish.optional(),
     previousLicense: text(200_000).optional(),
-    overrideReason: text(2000).optional(),
+    overrideReason: text(REASON_MAX_LENGTH).optional(),
     today: pinnedToday,
   })
   .strict();
@@ -35,9 +44,9 @@ export type IssueBody = z.infer<typeof IssueBody>;
 
 export const ListQuery = z
   .object({
-    email: text(254).optional(),
-    ticket: text(64).optional(),
-    engineer: text(100).optional(),
+    email: text(EMAIL_MAX_LENGTH).optional(),
+    ticket: text(TICKET_ID_MAX_LENGTH).optional(),
+    engineer: text(ENGINEER_MAX_LENGTH).optional(),
     status: z.enum(['issued', 'refused', 'pending_approval', 'rejected', 'failed', 'voided']).optional(),
     /** Creation instant bounds: YYYY-MM-DD or an ISO 8601 UTC instant. */
     from: z
@@ -51,21 +60,23 @@ export const ListQuery = z
     /** sha256:<hex> or the hex alone (a license's fingerprint, or one it was known by). */
     fingerprint: text(80).optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
-    before: text(64).optional(),
+    before: text(RECORD_ID_MAX_LENGTH).optional(),
   })
   .strict();
 
-export const IdParams = z.object({ id: text(64) }).strict();
-export const ResendBody = z.object({ to: text(254).optional() }).strict();
-export const ReasonBody = z.object({ reason: text(2000) }).strict();
-export const ApproveBody = z.object({ reason: text(2000).optional(), today: pinnedToday }).strict();
+export const IdParams = z.object({ id: text(RECORD_ID_MAX_LENGTH) }).strict();
+export const ResendBody = z.object({ to: text(EMAIL_MAX_LENGTH).optional() }).strict();
+export const ReasonBody = z.object({ reason: text(REASON_MAX_LENGTH) }).strict();
+export const ApproveBody = z
+  .object({ reason: text(REASON_MAX_LENGTH).optional(), today: pinnedToday })
+  .strict();
 export const RetryBody = z.object({}).strict();
 /** Replace (licensing): the corrected address and/or seats, and why. Rule 1 judges the values. */
 export const ReplaceBody = z
   .object({
-    requesterEmail: text(254).optional(),
+    requesterEmail: text(EMAIL_MAX_LENGTH).optional(),
     seats: numberish.optional(),
-    reason: text(2000),
+    reason: text(REASON_MAX_LENGTH),
     today: pinnedToday,
   })
   .strict();

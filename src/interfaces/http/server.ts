@@ -23,6 +23,7 @@ import { StoreRateLimits } from '../../adapters/store/rate-limits.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
 import { auditRoutes } from './routes/audit.js';
+import { eligibilityRoutes } from './routes/eligibility.js';
 import { licenseRoutes } from './routes/licenses.js';
 import { requestRoutes } from './routes/requests.js';
 import { registerLoginLink, sessionRoutes } from './routes/session.js';
@@ -55,6 +56,7 @@ export const DEFAULT_BODY_LIMIT = 256 * 1024;
 export const API_ROUTES: readonly ApiRoute[] = [
   ...sessionRoutes,
   ...requestRoutes,
+  ...eligibilityRoutes,
   ...licenseRoutes,
   ...auditRoutes,
   ...statsRoutes,

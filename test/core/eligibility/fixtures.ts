@@ -8,8 +8,22 @@ import {
   type EligibilityResult,
   type PreviousLicense,
   type RecentLicense,
+  type RefusalCode,
 } from '../../../src/core/eligibility/index.js';
 import { LICENSE_FLAGS, type License, type LicenseFlag } from '../../../src/core/license/index.js';
+
+/** The refusal codes of §4, rule 1 to rule 9, as the spec lists them. */
+export const REFUSAL_CODES: readonly RefusalCode[] = [
+  'INPUT_INVALID',
+  'PROSPECT',
+  'NOT_PAID_PLAN',
+  'STILL_IN_GRACE',
+  'GRACE_ENDED_TOO_LONG_AGO',
+  'NOT_WEEKEND',
+  'SEATS_BELOW_INSTANCE_PEAK',
+  'SEATS_IMPLAUSIBLE',
+  'RECENT_EMERGENCY_LICENSE',
+];
 
 /** A pinned date; throws on a typo in a test. */
 export function d(text: string): CalendarDate {

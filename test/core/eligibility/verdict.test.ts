@@ -4,10 +4,11 @@ import { CODES } from '../../../src/core/errors.js';
 import {
   checkEligibility,
   DEFAULT_ELIGIBILITY_CONFIG,
+  describeRules,
   ELIGIBILITY_RULES,
   OVERRIDABLE_CODES,
+  overridableRuleNumbers,
   validateOverrideReason,
-  type RefusalCode,
 } from '../../../src/core/eligibility/index.js';
 import {
   BASE_REQUEST,
@@ -18,25 +19,18 @@ import {
   license,
   previous,
   recent,
+  REFUSAL_CODES,
   warningCodes,
 } from './fixtures.js';
 
-const ALL_CODES: RefusalCode[] = [
-  'INPUT_INVALID',
-  'PROSPECT',
-  'NOT_PAID_PLAN',
-  'STILL_IN_GRACE',
-  'GRACE_ENDED_TOO_LONG_AGO',
-  'NOT_WEEKEND',
-  'SEATS_BELOW_INSTANCE_PEAK',
-  'SEATS_IMPLAUSIBLE',
-  'RECENT_EMERGENCY_LICENSE',
-];
+const ALL_CODES = REFUSAL_CODES;
 
 describe('the rules', () => {
-  it('are listed in §4 order, rule 2 to rule 9 (rule 1 validates first)', () => {
-    expect(ELIGIBILITY_RULES.map((r) => r.rule)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(['INPUT_INVALID', ...ELIGIBILITY_RULES.map((r) => r.code)]).toEqual(ALL_CODES);
+  it('are listed in §4 order, rule 1 to rule 9 (rule 1 validates first, outside the list of checks)', () => {
+    const described = describeRules(DEFAULT_ELIGIBILITY_CONFIG, ELIGIBILITY_RULES);
+    expect(described.map((r) => r.rule)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(ELIGIBILITY_RULES.map((r) => r.code)).toEqual(ALL_CODES);
+    expect(ELIGIBILITY_RULES.filter((r) => r.check === null).map((r) => r.code)).toEqual(['INPUT_INVALID']);
   });
 
   it('every refusal code is in the one code table (HTTP 422, exit 1)', () => {
@@ -205,6 +199,7 @@ describe('overridable', () => {
 
   it('OVERRIDABLE_CODES are rules 4–9', () => {
     expect([...OVERRIDABLE_CODES]).toEqual(ALL_CODES.slice(3));
+    expect(overridableRuleNumbers()).toBe('4–9');
   });
 });
 

@@ -1,26 +1,18 @@
-import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { OVERRIDE_REASON_MIN_LENGTH } from '../../../src/core/limits.js';
 import {
   describeFailure,
   type ApiClient,
-  type Delivery,
   type LicenseReport,
   type RecordJson,
   type Role,
 } from '../../shared/api.js';
-import {
-  Alert,
-  DeliveryList,
-  deliveriesInFlight,
-  LicenseActions,
-  LicenseDownload,
-  LicenseReportView,
-  StatusBadge,
-} from '../../shared/components.js';
+import { Alert, deliveriesInFlight } from '../../shared/components.js';
 import { ConfirmDialog } from '../../shared/ConfirmDialog.js';
-import { formatInstant, IN_FLIGHT, plural, webHref } from '../../shared/format.js';
-import { ruleRows } from '../../shared/rules.js';
 import { navigate } from '../router.js';
+import { EmailProblem, troubledEmail } from './request/EmailProblem.js';
+import { RequestHistory } from './request/RequestHistory.js';
+import { RequestSummary } from './request/RequestSummary.js';
 
 type Action = 'resend' | 'retry' | 'approve' | 'reject' | 'void' | 'replace';
 
@@ -39,61 +31,6 @@ const DONE: Record<Action, string> = {
   void: 'Voided. The license file cannot be revoked on the instance; the tracker and the team are told.',
   replace: 'Replaced: the corrected license is issued and its deliveries queued.',
 };
-
-const LOCAL_KINDS: Record<string, string> = {
-  tracker_issue: 'Tracker issue',
-  tracker_note: 'Tracker note',
-  chat_post: 'Team post',
-  ticket_note: 'Ticket note',
-};
-
-/** The newest license email when it failed, its outcome is unknown, or it is failing and retried. */
-function troubledEmail(deliveries: Delivery[]): Delivery | null {
-  const email = deliveries.filter((d) => d.channel === 'email').at(-1);
-  if (!email) return null;
-  const failing = IN_FLIGHT.has(email.status) && email.lastError !== null;
-  return email.status === 'failed' || email.status === 'unknown' || failing ? email : null;
-}
-
-/** At the top of the page: the customer may not have the license, and what to do about it. */
-function EmailProblem(props: { email: Delivery; record: RecordJson }) {
-  const { email, record } = props;
-  const to = email.recipient ?? record.requesterEmail;
-  const ticketHref = webHref(record.ticketUrl);
-  const headline =
-    email.status === 'failed'
-      ? `The license email to ${to} failed`
-      : email.status === 'unknown'
-        ? `The license email to ${to} may not have arrived`
-        : `The license email to ${to} is failing (${plural(email.attempts, 'attempt')} so far, still retrying)`;
-  return (
-    <section class="alert alert-error email-problem" role="alert" aria-labelledby="email-problem">
-      <h2 id="email-problem">{headline}</h2>
-      <p class="break">Last error: {email.lastError ?? 'none recorded'}</p>
-      <p>
-        What to do: download the license file and attach it to a reply on the ticket
-        {ticketHref ? (
-          <>
-            {' '}
-            (
-            <a href={ticketHref} target="_blank" rel="noreferrer">
-              ticket {record.ticketId}
-            </a>
-            )
-          </>
-        ) : (
-          ` ${record.ticketId}`
-        )}
-        , or resend it once the address or the mail server is fixed.
-      </p>
-      {record.license ? (
-        <LicenseDownload license={record.license}>
-          Download the license file ({record.license.fileName})
-        </LicenseDownload>
-      ) : null}
-    </section>
-  );
-}
 
 /** One request: summary, decoded license, deliveries, events and the actions the role allows. */
 export function RequestDetailPage(props: { api: ApiClient; id: string; role: Role }) {
@@ -209,94 +146,13 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
   const pending = r.status === 'pending_approval';
   const canVoid = r.status === 'issued';
   const canReplace = (r.status === 'issued' || r.status === 'voided') && !r.replacedBy;
-  const recordLink = (other: string) => <a href={`/requests/${encodeURIComponent(other)}`}>{other}</a>;
   const asked = confirming ? CONFIRM[confirming] : undefined;
   const trouble = troubledEmail(r.deliveries);
 
   return (
     <div class="detail">
       {trouble ? <EmailProblem email={trouble} record={r} /> : null}
-      <section aria-labelledby="detail-summary">
-        <h2 id="detail-summary">
-          Request <span class="mono break">{r.id}</span> <StatusBadge status={r.status} />
-        </h2>
-        <dl class="report">
-          {(
-            [
-              [
-                'Ticket',
-                webHref(r.ticketUrl) ? (
-                  <a href={webHref(r.ticketUrl) ?? undefined} target="_blank" rel="noreferrer">
-                    {r.ticketId}
-                  </a>
-                ) : (
-                  r.ticketId
-                ),
-              ],
-              ['Requester', <span class="break">{r.requesterEmail}</span>],
-              ['Seats', r.seats],
-              ['Engineer', r.engineer],
-              [
-                'Made from',
-                r.origin?.via === 'zendesk'
-                  ? `the Zendesk sidebar (${r.origin.agentName ?? r.origin.agentEmail ?? 'agent'})`
-                  : 'the console, the API or the command line',
-              ],
-              [
-                'Issue date',
-                r.datePinned ? `${r.issueDate} (pinned by the caller, not the clock)` : r.issueDate,
-              ],
-              ...(r.replaces ? [['Replaces', recordLink(r.replaces)] as [string, ComponentChildren]] : []),
-              ...(r.replacedBy
-                ? [['Replaced by', recordLink(r.replacedBy)] as [string, ComponentChildren]]
-                : []),
-              ['Created', formatInstant(r.createdAt)],
-              [
-                'Tracker issue',
-                r.tracker ? (
-                  webHref(r.tracker.url) ? (
-                    <a href={webHref(r.tracker.url) ?? undefined} target="_blank" rel="noreferrer">
-                      #{r.tracker.iid}
-                    </a>
-                  ) : (
-                    `#${r.tracker.iid} (local)`
-                  )
-                ) : (
-                  '—'
-                ),
-              ],
-            ] as [string, ComponentChildren][]
-          ).map(([k, v]) => (
-            <div class="report-row" key={k}>
-              <dt>{k}</dt>
-              <dd>{v}</dd>
-            </div>
-          ))}
-        </dl>
-        {r.override ? (
-          <Alert kind="warning">
-            Override by {r.override.by} ({r.override.role}) of {r.override.codes.join(', ')}: “
-            {r.override.reason}”
-          </Alert>
-        ) : null}
-        {r.decision ? (
-          <p>
-            {r.decision.decision === 'approved' ? 'Approved' : 'Rejected'} by {r.decision.by} on{' '}
-            {formatInstant(r.decision.at)}
-            {r.decision.reason ? `: “${r.decision.reason}”` : ''}
-          </p>
-        ) : null}
-        {r.voided ? (
-          <Alert kind="warning">
-            Voided by {r.voided.by} on {formatInstant(r.voided.at)}: “{r.voided.reason}”
-          </Alert>
-        ) : null}
-        {r.failure ? (
-          <Alert kind="error">
-            {r.failure.message} ({r.failure.code})
-          </Alert>
-        ) : null}
-      </section>
+      <RequestSummary record={r} />
 
       <section aria-labelledby="detail-actions" class="actions">
         <h2 id="detail-actions">Actions</h2>
@@ -363,8 +219,8 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
               {pending
                 ? 'Reason (required to reject)'
                 : canVoid
-                  ? 'Reason (required to void or replace; at least 20 characters to replace)'
-                  : 'Reason (required to replace; at least 20 characters)'}
+                  ? `Reason (required to void or replace; at least ${OVERRIDE_REASON_MIN_LENGTH} characters to replace)`
+                  : `Reason (required to replace; at least ${OVERRIDE_REASON_MIN_LENGTH} characters)`}
             </label>
             <textarea
               id="detail-reason"
@@ -422,74 +278,7 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
         ) : null}
       </section>
 
-      <section aria-labelledby="detail-deliveries">
-        <h2 id="detail-deliveries">Deliveries</h2>
-        <DeliveryList deliveries={r.deliveries} live />
-      </section>
-
-      {r.localRecords && r.localRecords.length > 0 ? (
-        <section aria-labelledby="detail-local">
-          <h2 id="detail-local">Kept locally (embedded default)</h2>
-          <p class="muted">
-            No GitLab, Slack or Zendesk is configured: what would have been posted there is kept here.
-          </p>
-          <ul class="events">
-            {r.localRecords.map((rec) => (
-              <li key={rec.id}>
-                <time dateTime={rec.createdAt}>{formatInstant(rec.createdAt)}</time>{' '}
-                <strong>{LOCAL_KINDS[rec.kind] ?? rec.kind}</strong>
-                {rec.ref ? ` ${rec.ref}` : ''}
-                {rec.title ? <div class="break">{rec.title}</div> : null}
-                <details>
-                  <summary>Text</summary>
-                  <pre class="mono">{rec.body}</pre>
-                </details>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-
-      {r.license ? (
-        <section aria-labelledby="detail-license">
-          <h2 id="detail-license">License</h2>
-          {report ? <LicenseReportView report={report} /> : null}
-          <LicenseActions license={r.license} />
-        </section>
-      ) : null}
-
-      {r.eligibility ? (
-        <section aria-labelledby="detail-eligibility">
-          <h2 id="detail-eligibility">Eligibility when requested</h2>
-          <ul class="rules compact">
-            {ruleRows(r.eligibility)
-              .filter((row) => row.state === 'failed')
-              .map((row) => (
-                <li key={row.info.code}>
-                  <code class="code">{row.info.code}</code> {row.message}
-                </li>
-              ))}
-          </ul>
-          {r.eligibility.eligible ? <p>Every rule passed.</p> : null}
-        </section>
-      ) : null}
-
-      <section aria-labelledby="detail-events">
-        <h2 id="detail-events">Events</h2>
-        <ol class="events">
-          {r.events.map((e) => (
-            <li key={e.seq}>
-              <time dateTime={e.at}>{formatInstant(e.at)}</time> <strong>{e.action}</strong> by {e.actor}
-              {Object.keys(e.details).length > 0 ? (
-                <details>
-                  <summary>Details</summary>
-                  <pre class="mono">{JSON.stringify(e.details, null, 2)}</pre>
-                </details>
-              ) : null}
-            </li>
-          ))}
-        </ol>
-      </section>
+      <RequestHistory record={r} report={report} />
     </div>
   );
 }

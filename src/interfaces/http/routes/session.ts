@@ -85,7 +85,8 @@ export const sessionRoutes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/v1/session',
-    summary: 'Who is signed in, the CSRF token of a console session, and whether the server signs with a development key',
+    summary:
+      'Who is signed in, the CSRF token of a console session, and whether the server signs with a development key',
     responses: { 200: { description: 'the caller', schema: SessionBody } },
     async handler(ctx) {
       const user = { name: ctx.actor.name, role: ctx.actor.role };

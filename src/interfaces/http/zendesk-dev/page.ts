@@ -1,4 +1,5 @@
 /** The stand-in's ticket page: a fake ticket from the query string, with the sidebar in a 320 px frame. */
+import { isEmailAddress } from '../../../core/limits.js';
 import { escapeHtml } from '../../../core/text/html.js';
 
 export interface FakeTicket {
@@ -21,18 +22,20 @@ const DEFAULT_TICKET: FakeTicket = {
 export function fakeTicket(query: unknown): { ticket: FakeTicket } | { field: string; rule: string } {
   const q = (query && typeof query === 'object' ? query : {}) as Record<string, unknown>;
   const ticket = { ...DEFAULT_TICKET };
-  const rules: Record<keyof FakeTicket, [RegExp, string]> = {
-    ticket: [/^[1-9][0-9]{0,11}$/, 'a ticket number'],
-    requester: [/^[^\s@<>"]{1,64}@[^\s@<>"]{1,189}$/, 'an email address'],
-    requesterName: [/^[^<>\n\r]{1,100}$/, 'a name of at most 100 characters'],
-    agent: [/^[^\s@<>"]{1,64}@[^\s@<>"]{1,189}$/, 'an email address'],
-    agentName: [/^[^<>\n\r]{1,100}$/, 'a name of at most 100 characters'],
+  const matching = (pattern: RegExp) => (value: string) => pattern.test(value);
+  const name = matching(/^[^<>\n\r]{1,100}$/);
+  const rules: Record<keyof FakeTicket, [(value: string) => boolean, string]> = {
+    ticket: [matching(/^[1-9][0-9]{0,11}$/), 'a ticket number'],
+    requester: [isEmailAddress, 'an email address'],
+    requesterName: [name, 'a name of at most 100 characters'],
+    agent: [isEmailAddress, 'an email address'],
+    agentName: [name, 'a name of at most 100 characters'],
   };
   for (const key of Object.keys(rules) as (keyof FakeTicket)[]) {
     const value = q[key];
     if (value === undefined || value === '') continue;
-    const [pattern, rule] = rules[key];
-    if (typeof value !== 'string' || !pattern.test(value)) return { field: key, rule: `must be ${rule}` };
+    const [valid, rule] = rules[key];
+    if (typeof value !== 'string' || !valid(value)) return { field: key, rule: `must be ${rule}` };
     ticket[key] = value;
   }
   return { ticket };
