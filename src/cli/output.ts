@@ -3,6 +3,7 @@
  * from the single table in src/core/errors.ts.
  */
 import { CODES, EXIT, LifelineError, exitCodeOf, type Code, type ExitCode } from '../core/errors.js';
+import { DomainFailure } from '../core/outcome.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -79,6 +80,10 @@ export function lazyAction<M, A extends unknown[]>(
 }
 
 export function fromError(error: unknown): CommandOutcome {
+  if (error instanceof DomainFailure) {
+    const { code, message, field } = error.error;
+    return failure(code, message, field ? { field } : {});
+  }
   if (error instanceof LifelineError) {
     return failure(error.code, error.message, error.options.field ? { field: error.options.field } : {});
   }

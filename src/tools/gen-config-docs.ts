@@ -27,7 +27,7 @@ export const CONFIG_DOCS_PATH = 'docs/configuration.md';
 const GROUP_TITLES: Record<ConfigGroup, string> = {
   general: 'General',
   keys: 'Keys',
-  rules: 'Eligibility rules (PRODUCT.md §4)',
+  rules: 'Eligibility rules (see rules.md)',
   http: 'HTTP (`lifeline serve`)',
   mail: 'Deliveries: customer email',
   tracker: 'Deliveries: tracker record (GitLab issues)',

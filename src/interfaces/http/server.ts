@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import type { App } from '../../app.js';
 import { randomHex } from '../../adapters/random-pool.js';
 import { CODES, httpStatusOf, LifelineError, type Code } from '../../core/errors.js';
+import { DomainFailure } from '../../core/outcome.js';
 import type { Actor } from '../../core/ports.js';
 import { csrfTokenMatches } from '../../adapters/store/sessions.js';
 import { authenticate, SESSION_COOKIE, type Authentication } from './auth.js';
@@ -228,6 +229,12 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
   });
 
   server.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainFailure) {
+      // A use case's expected failure: its code decides the status; the sentence is for people.
+      const { code, message, field, retryAfterSeconds } = error.error;
+      if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
+      return sendError(reply, request, code, message, httpStatusOf(code), field ? { field } : {});
+    }
     if (error instanceof LifelineError) {
       const extra = error.options.field ? { field: error.options.field } : {};
       // Only coded messages written for people; infrastructure details stay in the log.
