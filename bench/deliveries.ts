@@ -35,6 +35,7 @@ import { issueEmergencyLicense, type IssueInput } from '../src/core/issuance/ind
 import { runWorker, type WorkerSummary } from '../src/interfaces/worker/run-worker.js';
 import { GITLAB_PROJECT, startBenchPeers, type BenchPeers } from './peers.js';
 import { formatRate, type BenchSection, type BenchSettings, type SectionResult } from './report.js';
+import { unwrap } from '../src/core/outcome.js';
 
 /** Licenses measured in the paced sequential run, and in the concurrent run. */
 const SEQUENTIAL_LICENSES = 100;
@@ -149,7 +150,7 @@ function input(ticket: number): IssueInput {
 async function issueOne(app: App, ticket: number): Promise<Issued> {
   const request = input(ticket);
   const t0 = performance.now();
-  const outcome = await issueEmergencyLicense(request, app.ports, app.settings);
+  const outcome = unwrap(await issueEmergencyLicense(request, app.ports, app.settings));
   const t1 = performance.now();
   if (outcome.kind !== 'issued') {
     throw new Error(`ticket ${ticket}: expected the license to be issued, got ${outcome.kind}`);

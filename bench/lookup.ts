@@ -65,6 +65,7 @@ import {
   type ServeChild,
 } from './serve-process.js';
 import { seededRandom } from '../src/tools/seeded-random.js';
+import { unwrap } from '../src/core/outcome.js';
 
 const ROWS = Number(process.env['BENCH_LOOKUP_ROWS']) || (QUICK ? 100_000 : 1_000_000);
 const EMAILS = Math.max(1_000, Math.round(ROWS / 5));
@@ -533,7 +534,7 @@ async function run(s: BenchSettings): Promise<SectionResult> {
       const routeWork = async (email: string) => {
         const records = await store.findRequests({ email, limit: 51 });
         const page = records.slice(0, 50);
-        const views = await Promise.all(page.map((r) => lookupById({ store }, r.id)));
+        const views = await Promise.all(page.map(async (r) => unwrap(await lookupById({ store }, r.id))));
         return JSON.stringify(views).length > 0 ? views.length : 0;
       };
       await timeEach('warm-up', storeEmails.slice(LOOKUPS), findOnly);

@@ -10,6 +10,7 @@
  */
 import { readConfigFile } from './config-file.js';
 import { LifelineError } from './core/errors.js';
+import { err, ok, type Result } from './core/result.js';
 import { retentionTooShort } from './core/retention.js';
 import { CHAT, chatConfig, chatRules, type ChatConfig } from './config/chat.js';
 import { tryUrl, type ConfigVariable, type RuleContext, type Spec, type ValuesOf } from './config/fields.js';
@@ -44,7 +45,8 @@ export interface ConfigProblem {
   message: string;
 }
 
-export type ParseConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+/** The configuration, or every problem found in it. */
+export type ParseConfigResult = Result<Config, ConfigProblem[]>;
 
 /** The table, in documentation order: every variable once, grouped by integration. */
 const SPECS = {
@@ -156,22 +158,19 @@ export function parseConfig(
     if (tooShort) context.problem('LIFELINE_RETENTION_DAYS', tooShort);
   }
 
-  if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
+  if (problems.length > 0) return err(sortProblems(problems));
   const all = v as Values;
-  return {
-    ok: true,
-    config: {
-      ...generalConfig(all),
-      ...keysConfig(all),
-      ...rulesConfig(all),
-      ...httpConfig(all),
-      ...mailConfig(all),
-      ...trackerConfig(all),
-      ...chatConfig(all),
-      ...ticketsConfig(all),
-      ...operationsConfig(all),
-    },
-  };
+  return ok({
+    ...generalConfig(all),
+    ...keysConfig(all),
+    ...rulesConfig(all),
+    ...httpConfig(all),
+    ...mailConfig(all),
+    ...trackerConfig(all),
+    ...chatConfig(all),
+    ...ticketsConfig(all),
+    ...operationsConfig(all),
+  });
 }
 
 /**
@@ -189,11 +188,11 @@ export function loadConfig(env: Record<string, string | undefined>, options: { f
     for (const message of contents.problems) fileProblems.push({ variable: 'LIFELINE_CONFIG_FILE', message });
   }
   const result = parseConfig(file === undefined ? env : { ...env, LIFELINE_CONFIG_FILE: file }, fileValues);
-  const problems = sortProblems([...fileProblems, ...(result.ok ? [] : result.problems)]);
+  const problems = sortProblems([...fileProblems, ...(result.ok ? [] : result.error)]);
   if (problems.length > 0 || !result.ok) {
     throw new LifelineError('CONFIG_INVALID', formatConfigProblems(problems));
   }
-  return result.config;
+  return result.value;
 }
 
 /** "Lifeline's configuration has N problems:" and one "- VARIABLE: message" line each. */

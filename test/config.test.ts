@@ -37,14 +37,14 @@ function writeTemp(text: string): string {
 
 function ok(env: Env, file: Record<string, string> = {}): Config {
   const result = parseConfig(env, file);
-  if (!result.ok) throw new Error(`unexpected problems: ${JSON.stringify(result.problems)}`);
-  return result.config;
+  if (!result.ok) throw new Error(`unexpected problems: ${JSON.stringify(result.error)}`);
+  return result.value;
 }
 
 function problems(env: Env, file: Record<string, string> = {}): ConfigProblem[] {
   const result = parseConfig(env, file);
   if (result.ok) throw new Error('expected problems, got a config');
-  return result.problems;
+  return result.error;
 }
 
 /** The one problem for `variable` (and that there is exactly one). */

@@ -36,6 +36,7 @@ import {
 } from '../integration/helpers.js';
 import { TICKET_FOLLOW_UP_HEADING } from '../../src/core/deliveries/messages.js';
 import { startLoopbackPeers, tally, type LoopbackPeers } from './peers-helper.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 const LICENSES = 110;
 const KILLS = 12;
@@ -101,22 +102,24 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
     for (let i = 0; i < LICENSES; i++) {
       const ticketId = String(81_000 + i);
       const ticketUrl = `${app.settings.ticketUrlBase}/agent/tickets/${ticketId}`;
-      const outcome = await issueEmergencyLicense(
-        {
-          request: {
-            ticketId,
-            ticketUrl,
-            requesterEmail: `ops@crash${i}.example`,
-            seats: 120,
-            plan: 'premium',
-            expiresAt: '2026-11-14',
-            previousSeats: 100,
+      const outcome = unwrap(
+        await issueEmergencyLicense(
+          {
+            request: {
+              ticketId,
+              ticketUrl,
+              requesterEmail: `ops@crash${i}.example`,
+              seats: 120,
+              plan: 'premium',
+              expiresAt: '2026-11-14',
+              previousSeats: 100,
+            },
+            actor: { name: 'erin', role: 'engineer' },
+            today: '2026-11-28' as CalendarDate,
           },
-          actor: { name: 'erin', role: 'engineer' },
-          today: '2026-11-28' as CalendarDate,
-        },
-        app.ports,
-        app.settings,
+          app.ports,
+          app.settings,
+        ),
       );
       if (outcome.kind !== 'issued') throw new Error(`expected issued, got ${outcome.kind}`);
       requests.set(outcome.view.request.id, { ticketId, ticketUrl });

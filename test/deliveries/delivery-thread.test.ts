@@ -6,6 +6,7 @@ import type { App } from '../../src/app.js';
 import { lookupById } from '../../src/core/issuance/index.js';
 import { runWorkerOnThread } from '../../src/interfaces/worker/delivery-thread.js';
 import { appWith, issue } from './harness.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 const fixture = (name: string): URL => new URL(`../fixtures/threads/${name}`, import.meta.url);
 
@@ -25,7 +26,7 @@ const autocheckpoint = async (app: App): Promise<number> =>
   );
 
 const allSent = async (app: App, id: string): Promise<boolean> =>
-  (await lookupById(app.ports, id)).deliveries.every((d) => d.status === 'sent');
+  unwrap(await lookupById(app.ports, id)).deliveries.every((d) => d.status === 'sent');
 
 describe('the delivery thread of lifeline serve', () => {
   let app: (App & { env: Record<string, string> }) | undefined;
@@ -58,7 +59,7 @@ describe('the delivery thread of lifeline serve', () => {
     expect(await autocheckpoint(app)).toBe(1000);
     // The thread closed its connection: this one still writes and reads.
     const third = await issue(app);
-    expect((await lookupById(app.ports, third.request.id)).deliveries.map((d) => d.status)).toEqual([
+    expect(unwrap(await lookupById(app.ports, third.request.id)).deliveries.map((d) => d.status)).toEqual([
       'queued',
       'queued',
       'queued',

@@ -6,6 +6,7 @@ import type { App } from '../../src/app.js';
 import { listLocalRecords } from '../../src/adapters/local/local-channels.js';
 import { lookupById, resendLicense, voidRequest } from '../../src/core/issuance/index.js';
 import { appWith, drain, issue } from './harness.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 describe('deliveries on the embedded default (outbox files, local tracker, chat and ticket notes)', () => {
   let app: (App & { dataDir: string }) | undefined;
@@ -17,7 +18,7 @@ describe('deliveries on the embedded default (outbox files, local tracker, chat 
     const summary = await drain(app);
     expect(summary).toEqual({ sent: 4, failed: 0, unknown: 0, retried: 0 });
 
-    const after = await lookupById(app.ports, view.request.id);
+    const after = unwrap(await lookupById(app.ports, view.request.id));
     expect(after.deliveries.map((d) => d.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
     expect(after.tracker?.iid).toMatch(/^iss_/);
     expect(after.events.filter((e) => e.action === 'delivery.sent')).toHaveLength(4);
@@ -54,14 +55,18 @@ describe('deliveries on the embedded default (outbox files, local tracker, chat 
     app = await appWith();
     const view = await issue(app);
     await drain(app);
-    await resendLicense(
-      { requestId: view.request.id, actor: { name: 'erin', role: 'engineer' } },
-      app.ports,
-      app.settings,
+    unwrap(
+      await resendLicense(
+        { requestId: view.request.id, actor: { name: 'erin', role: 'engineer' } },
+        app.ports,
+        app.settings,
+      ),
     );
-    await voidRequest(
-      { requestId: view.request.id, actor: { name: 'lou', role: 'licensing' }, reason: 'wrong address' },
-      app.ports,
+    unwrap(
+      await voidRequest(
+        { requestId: view.request.id, actor: { name: 'lou', role: 'licensing' }, reason: 'wrong address' },
+        app.ports,
+      ),
     );
     const summary = await drain(app);
     expect(summary.sent).toBe(4); // resend email, resend note, void note, void chat post

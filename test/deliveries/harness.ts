@@ -9,6 +9,7 @@ import { issueEmergencyLicense, type IssueInput } from '../../src/core/issuance/
 import { runWorker, type WorkerOptions } from '../../src/interfaces/worker/run-worker.js';
 import { testSigningKey } from '../integration/helpers.js';
 import { KEYS_DIR } from '../helpers/vectors.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 /** The app, its data dir and the environment it was configured from. */
 export async function appWith(
@@ -52,7 +53,7 @@ export async function issue(app: App, overrides: Partial<IssueInput['request']> 
   if (base && overrides.ticketUrl === undefined) {
     input.request.ticketUrl = `${base.replace(/\/+$/, '')}/agent/tickets/${String(input.request.ticketId)}`;
   }
-  const outcome = await issueEmergencyLicense(input, app.ports, app.settings);
+  const outcome = unwrap(await issueEmergencyLicense(input, app.ports, app.settings));
   if (outcome.kind !== 'issued') throw new Error(`expected issued, got ${outcome.kind}`);
   return outcome.view;
 }

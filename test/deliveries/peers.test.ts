@@ -18,6 +18,7 @@ import { startHttpPeer, type HttpPeer, type RecordedRequest } from '../helpers/h
 import { testPublicKey } from '../helpers/vectors.js';
 import { unusableKey } from '../helpers/issuance.js';
 import { appWith, drain, eligibleInput, issue } from './harness.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 interface Peers {
   smtp: TestSmtpServer;
@@ -148,7 +149,7 @@ describe('deliveries to real peers on loopback', () => {
     const mail = await simpleParser(peers.smtp.received[0] as Buffer);
     expect(mail.subject).toBe('Your 10-day Trial GitLab License');
     expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : '').toBe(view.request.requesterEmail);
-    const after = await lookupById(app.ports, view.request.id);
+    const after = unwrap(await lookupById(app.ports, view.request.id));
     expect(mail.messageId).toBe(`<${after.deliveries.find((d) => d.channel === 'email')?.id}@lifeline>`);
     const attachment = mail.attachments[0];
     expect(attachment?.filename).toBe('GitLab_Emergency_Trial_2026-11-28.gitlab-license');
@@ -197,7 +198,7 @@ describe('deliveries to real peers on loopback', () => {
     const stop = new AbortController();
     const running = drain(app, { signal: stop.signal, settings: { baseBackoffMs: 200, maxBackoffMs: 400 } });
     await new Promise((r) => setTimeout(r, 1_500));
-    const during = await lookupById(app.ports, view.request.id);
+    const during = unwrap(await lookupById(app.ports, view.request.id));
     const email = during.deliveries.find((d) => d.channel === 'email');
     // Between attempts it is queued; during one, claimed or sending: never sent, failed or unknown.
     expect(['queued', 'claimed', 'sending']).toContain(email?.status);
@@ -215,7 +216,7 @@ describe('deliveries to real peers on loopback', () => {
     // The four deliveries, and a follow-up each for the post and the note (not for the tracker).
     expect(summary.sent).toBe(6);
     expect(peers.smtp.received).toHaveLength(1);
-    const after = await lookupById(app.ports, view.request.id);
+    const after = unwrap(await lookupById(app.ports, view.request.id));
     expect(after.deliveries.every((d) => d.status === 'sent')).toBe(true);
     const followUps = after.deliveries.filter((d) => d.purpose === 'follow_up');
     expect(followUps.map((d) => d.channel).sort()).toEqual(['chat', 'ticket']);
@@ -254,7 +255,7 @@ describe('deliveries to real peers on loopback', () => {
     expect(note?.html_body).not.toContain('Emailed to');
     expect(peers.gitlabNotes).toHaveLength(1);
     expect(peers.gitlabNotes[0]?.body).toMatch(/failed permanently and will not be retried: .*550/);
-    const after = await lookupById(app.ports, view.request.id);
+    const after = unwrap(await lookupById(app.ports, view.request.id));
     expect(after.deliveries.filter((d) => d.purpose === 'follow_up').map((d) => d.channel)).toEqual([
       'tracker',
     ]);
@@ -268,10 +269,8 @@ describe('deliveries to real peers on loopback', () => {
     const signer = app.ports.signer;
     app.ports.signer = { ...signer, privateKey: unusableKey() };
     // No ticket URL: the default one is on ZENDESK_URL (the stand-in), as rule 1 requires.
-    const failed = await issueEmergencyLicense(
-      eligibleInput({ ticketUrl: undefined }),
-      app.ports,
-      app.settings,
+    const failed = unwrap(
+      await issueEmergencyLicense(eligibleInput({ ticketUrl: undefined }), app.ports, app.settings),
     );
     app.ports.signer = signer;
     expect(failed.kind).toBe('failed');
@@ -283,16 +282,18 @@ describe('deliveries to real peers on loopback', () => {
       state: 'opened',
     });
 
-    const retried = await retryRequest(
-      { requestId: failed.view.request.id, actor: { name: 'lou', role: 'licensing' } },
-      app.ports,
-      app.settings,
+    const retried = unwrap(
+      await retryRequest(
+        { requestId: failed.view.request.id, actor: { name: 'lou', role: 'licensing' } },
+        app.ports,
+        app.settings,
+      ),
     );
     expect(retried.kind).toBe('issued');
     const summary = await drain(app);
     expect(summary).toMatchObject({ failed: 0, unknown: 0 });
 
-    const after = await lookupById(app.ports, failed.view.request.id);
+    const after = unwrap(await lookupById(app.ports, failed.view.request.id));
     expect(peers.gitlabIssues).toHaveLength(1);
     expect(peers.gitlabIssues[0]).toMatchObject({
       title: `[Success] - Created a license under ${after.request.requesterEmail} for 120 users`,
@@ -320,10 +321,12 @@ describe('deliveries to real peers on loopback', () => {
     const view = await issue(app);
     await drain(app);
     const other = `it@${view.request.requesterEmail.split('@')[1]}`;
-    const resent = await resendLicense(
-      { requestId: view.request.id, actor: { name: 'lou', role: 'licensing' }, to: other },
-      app.ports,
-      app.settings,
+    const resent = unwrap(
+      await resendLicense(
+        { requestId: view.request.id, actor: { name: 'lou', role: 'licensing' }, to: other },
+        app.ports,
+        app.settings,
+      ),
     );
     expect(resent.deliveries.filter((d) => d.purpose === 'resend').map((d) => d.recipient)).toEqual([
       other,
@@ -357,7 +360,7 @@ describe('deliveries to real peers on loopback', () => {
     expect(requestsTo(peers, 'POST', '/api/v4/projects/42/issues')).toHaveLength(3);
     expect(requestsTo(peers, 'POST', '/api/chat.postMessage')).toHaveLength(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
-    const tracker = (await lookupById(app.ports, view.request.id)).deliveries.find(
+    const tracker = unwrap(await lookupById(app.ports, view.request.id)).deliveries.find(
       (d) => d.channel === 'tracker',
     );
     expect(tracker?.attempts).toBe(3);
@@ -369,7 +372,7 @@ describe('deliveries to real peers on loopback', () => {
     const view = await issue(app);
     const summary = await drain(app);
     expect(summary).toMatchObject({ sent: 3, failed: 1 });
-    const after = await lookupById(app.ports, view.request.id);
+    const after = unwrap(await lookupById(app.ports, view.request.id));
     const byChannel = Object.fromEntries(after.deliveries.map((d) => [d.channel, d]));
     expect(byChannel['email']?.status).toBe('sent');
     expect(byChannel['tracker']?.status).toBe('sent');
@@ -387,7 +390,7 @@ describe('deliveries to real peers on loopback', () => {
     const summary = await drain(app);
     expect(summary.unknown).toBe(1);
     expect(peers.smtp.received).toHaveLength(1);
-    const after = await lookupById(app.ports, view.request.id);
+    const after = unwrap(await lookupById(app.ports, view.request.id));
     expect(after.deliveries.find((d) => d.channel === 'email')?.status).toBe('unknown');
     expect(after.deliveries.find((d) => d.channel === 'tracker' && d.purpose === 'follow_up')?.status).toBe(
       'sent',

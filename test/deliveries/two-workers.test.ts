@@ -33,6 +33,7 @@ import {
   testSigningKey,
 } from '../integration/helpers.js';
 import { startLoopbackPeers, tally, type LoopbackPeers } from './peers-helper.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 const LICENSES = 125;
 const postgres = await postgresForTests();
@@ -71,22 +72,24 @@ describe.skipIf(!postgres)('two workers on PostgreSQL draining 500 queued delive
     const tickets = new Map<string, string>();
     for (let i = 0; i < LICENSES; i++) {
       const ticketId = String(82_000 + i);
-      const outcome = await issueEmergencyLicense(
-        {
-          request: {
-            ticketId,
-            ticketUrl: `${app.settings.ticketUrlBase}/agent/tickets/${ticketId}`,
-            requesterEmail: `ops@two${i}.example`,
-            seats: 120,
-            plan: 'premium',
-            expiresAt: '2026-11-14',
-            previousSeats: 100,
+      const outcome = unwrap(
+        await issueEmergencyLicense(
+          {
+            request: {
+              ticketId,
+              ticketUrl: `${app.settings.ticketUrlBase}/agent/tickets/${ticketId}`,
+              requesterEmail: `ops@two${i}.example`,
+              seats: 120,
+              plan: 'premium',
+              expiresAt: '2026-11-14',
+              previousSeats: 100,
+            },
+            actor: { name: 'erin', role: 'engineer' },
+            today: '2026-11-28' as CalendarDate,
           },
-          actor: { name: 'erin', role: 'engineer' },
-          today: '2026-11-28' as CalendarDate,
-        },
-        app.ports,
-        app.settings,
+          app.ports,
+          app.settings,
+        ),
       );
       if (outcome.kind !== 'issued') throw new Error(`expected issued, got ${outcome.kind}`);
       tickets.set(outcome.view.request.id, ticketId);

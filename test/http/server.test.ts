@@ -224,8 +224,8 @@ describe('every 5xx answer is logged, with request logging off too', () => {
       SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/webhook-secret-4',
       ZENDESK_APP_SECRET: 'zendesk-app-secret-5',
     });
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-    const secrets = secretValuesOf(parsed.config);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+    const secrets = secretValuesOf(parsed.value);
     const message = [
       'connect failed: postgres://lifeline:db-pass%40word@db.internal:5432/lifeline?sslpassword=ssl-secret-1',
       'password db-pass@word rejected; ssl-secret-1',

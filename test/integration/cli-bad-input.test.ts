@@ -14,6 +14,7 @@ import { issueEmergencyLicense, type IssueInput } from '../../src/core/issuance/
 import { ensureBuilt } from '../cli/helpers.js';
 import { VECTORS_DIR } from '../helpers/vectors.js';
 import { childEnv, counts, removeTempDirs, runCli, tempDir, withStore, type CliResult } from './helpers.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 const NOTHING = { requests: 0, licenses: 0, deliveries: 0, audit: 0 };
 
@@ -218,7 +219,7 @@ describe.concurrent('lifeline issue refuses bad input, names the field, and writ
         actor: { name: 't', role: 'engineer' },
         today: '2026-11-28' as CalendarDate,
       };
-      const outcome = await issueEmergencyLicense(input, app.ports, app.settings);
+      const outcome = unwrap(await issueEmergencyLicense(input, app.ports, app.settings));
       expect(outcome.kind).toBe('refused');
       if (outcome.kind !== 'refused') return;
       expect(outcome.view).toBeNull();
@@ -341,21 +342,23 @@ describe('lifeline audit verify', () => {
     const app: App = await createApp(loadConfig(childEnv(own, `sqlite:${original}`)));
     try {
       for (const n of [1, 2, 3]) {
-        const outcome = await issueEmergencyLicense(
-          {
-            request: {
-              ticketId: `A-${n}`,
-              requesterEmail: `it@customer${n}.example`,
-              seats: 100,
-              plan: 'premium',
-              expiresAt: '2026-11-14',
-              previousSeats: 100,
+        const outcome = unwrap(
+          await issueEmergencyLicense(
+            {
+              request: {
+                ticketId: `A-${n}`,
+                requesterEmail: `it@customer${n}.example`,
+                seats: 100,
+                plan: 'premium',
+                expiresAt: '2026-11-14',
+                previousSeats: 100,
+              },
+              actor: { name: 't', role: 'engineer' },
+              today: '2026-11-28' as CalendarDate,
             },
-            actor: { name: 't', role: 'engineer' },
-            today: '2026-11-28' as CalendarDate,
-          },
-          app.ports,
-          app.settings,
+            app.ports,
+            app.settings,
+          ),
         );
         expect(outcome.kind).toBe('issued');
       }

@@ -30,6 +30,7 @@ import {
   worker,
   type Child,
 } from './helpers.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 /** 20 kills per database: 10 rounds of 2 processes issuing side by side (and contending for locks). */
 const PER_ROUND = 2;
@@ -142,7 +143,8 @@ async function killInsideTransaction(dataDir: string, databaseUrl: string): Prom
   });
   try {
     expect(
-      (await issueEmergencyLicense(input('before-1', 'a@before.example'), app.ports, app.settings)).kind,
+      unwrap(await issueEmergencyLicense(input('before-1', 'a@before.example'), app.ports, app.settings))
+        .kind,
     ).toBe('issued');
     const before = await counts(app.store);
 
@@ -178,10 +180,8 @@ async function killInsideTransaction(dataDir: string, databaseUrl: string): Prom
     });
 
     // Nothing was left holding the ticket or the audit head: the same ticket issues normally now.
-    const again = await issueEmergencyLicense(
-      input(HANG_TICKET, 'cust@acme.example'),
-      app.ports,
-      app.settings,
+    const again = unwrap(
+      await issueEmergencyLicense(input(HANG_TICKET, 'cust@acme.example'), app.ports, app.settings),
     );
     expect(again.kind).toBe('issued');
     expect(await counts(app.store, HANG_TICKET)).toEqual({

@@ -30,6 +30,7 @@ import { eligibleInput } from '../deliveries/harness.js';
 import { KEYS_DIR } from '../helpers/vectors.js';
 import { ensureBuilt } from '../cli/helpers.js';
 import { BIN, Child, childEnv, removeTempDirs, runCli, sleep, tempDir, testSigningKey } from './helpers.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 function unavailable(): string | null {
   if (!findPostgresBin()) return 'no PostgreSQL binaries in /usr/lib/postgresql/*/bin';
@@ -113,7 +114,7 @@ describe.skipIf(reason !== null)('PostgreSQL restarting or down under a running 
       );
       const a = app;
       for (let i = 0; i < 3; i++) {
-        const outcome = await issueEmergencyLicense(eligibleInput(), a.ports, a.settings);
+        const outcome = unwrap(await issueEmergencyLicense(eligibleInput(), a.ports, a.settings));
         expect(outcome.kind).toBe('issued');
       }
       expect((await a.store.pendingDeliveries()).count).toBe(12);

@@ -19,6 +19,7 @@ import { drain } from '../deliveries/harness.js';
 import { opsApp, previousLicense, whereFound } from './helpers.js';
 import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import type { CalendarDate } from '../../src/core/dates.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 afterAll(() => removeTempDirs());
 
@@ -102,15 +103,17 @@ describe('lifeline purge', () => {
     const h = await opsApp('sqlite');
     h.setNow('2026-03-01T10:00:00.000Z');
     const olga = { Name: 'Olga Kunde', Company: 'OldCorp GmbH', Email: 'olga@oldcorp.example' };
-    const outcome = await issueEmergencyLicense(
-      {
-        request: { ticketId: '9001', requesterEmail: olga.Email, seats: 120 },
-        previousLicenseText: previousLicense(olga),
-        actor: { name: 'erin', role: 'engineer' },
-        today: '2026-11-28' as CalendarDate,
-      },
-      h.app.ports,
-      h.app.settings,
+    const outcome = unwrap(
+      await issueEmergencyLicense(
+        {
+          request: { ticketId: '9001', requesterEmail: olga.Email, seats: 120 },
+          previousLicenseText: previousLicense(olga),
+          actor: { name: 'erin', role: 'engineer' },
+          today: '2026-11-28' as CalendarDate,
+        },
+        h.app.ports,
+        h.app.settings,
+      ),
     );
     expect(outcome.kind).toBe('issued');
     await drain(h.app); // a request still being delivered is left for a later purge

@@ -7,26 +7,29 @@ import { issueEmergencyLicense } from '../../src/core/issuance/index.js';
 import { drain } from '../deliveries/harness.js';
 import { childEnv, removeTempDirs, runCli } from '../integration/helpers.js';
 import { opsApp, type OpsApp } from './helpers.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 afterAll(() => removeTempDirs());
 const lou = { name: 'lou', role: 'licensing' as const };
 
 async function issued(h: OpsApp, ticket: string) {
-  const outcome = await issueEmergencyLicense(
-    {
-      request: {
-        ticketId: ticket,
-        requesterEmail: `ops@dlv${ticket}.example`,
-        seats: 120,
-        plan: 'premium',
-        expiresAt: '2026-11-14',
-        previousSeats: 100,
+  const outcome = unwrap(
+    await issueEmergencyLicense(
+      {
+        request: {
+          ticketId: ticket,
+          requesterEmail: `ops@dlv${ticket}.example`,
+          seats: 120,
+          plan: 'premium',
+          expiresAt: '2026-11-14',
+          previousSeats: 100,
+        },
+        actor: { name: 'erin', role: 'engineer' },
+        today: '2026-11-28' as CalendarDate,
       },
-      actor: { name: 'erin', role: 'engineer' },
-      today: '2026-11-28' as CalendarDate,
-    },
-    h.app.ports,
-    h.app.settings,
+      h.app.ports,
+      h.app.settings,
+    ),
   );
   if (outcome.kind !== 'issued') throw new Error(outcome.kind);
   return outcome.view.request.id;
@@ -59,43 +62,47 @@ describe('deliveries that need a human', () => {
       const tracker = listed.find((d) => d.channel === 'tracker')!;
       const email = listed.find((d) => d.channel === 'email')!;
 
-      await expect(
-        retryDelivery({ requestId, deliveryId: tracker.id, actor: lou, reason: 'no' }, h.app.ports),
-      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', options: { field: 'reason' } });
-      const fresh = await retryDelivery(
-        { requestId, deliveryId: tracker.id, actor: lou, reason: 'token fixed (api scope added)' },
-        h.app.ports,
+      expect(
+        await retryDelivery({ requestId, deliveryId: tracker.id, actor: lou, reason: 'no' }, h.app.ports),
+      ).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', field: 'reason' } });
+      const fresh = unwrap(
+        await retryDelivery(
+          { requestId, deliveryId: tracker.id, actor: lou, reason: 'token fixed (api scope added)' },
+          h.app.ports,
+        ),
       );
       expect(fresh).toMatchObject({ channel: 'tracker', purpose: 'issue', status: 'queued' });
-      await expect(
-        retryDelivery(
+      expect(
+        await retryDelivery(
           { requestId, deliveryId: tracker.id, actor: lou, reason: 'once more please' },
           h.app.ports,
         ),
-      ).rejects.toMatchObject({ code: 'INVALID_STATE' });
+      ).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
       await drain(h.app);
       expect(await h.app.store.getTrackerLink(requestId)).not.toBeNull();
 
-      await acknowledgeDelivery(
-        {
-          requestId,
-          deliveryId: email.id,
-          actor: lou,
-          reason: 'customer confirmed on the ticket that it arrived',
-        },
-        h.app.ports,
+      unwrap(
+        await acknowledgeDelivery(
+          {
+            requestId,
+            deliveryId: email.id,
+            actor: lou,
+            reason: 'customer confirmed on the ticket that it arrived',
+          },
+          h.app.ports,
+        ),
       );
       expect(await deliveriesNeedingHuman(h.app.store)).toEqual([]);
       const stats = await operationalStats(h.app.store, new Date('2026-11-28T13:00:00Z'));
       expect(stats.unknownEmails).toBe(0);
       expect(stats.failedNeedingHuman).toEqual([]);
       const sent = (await h.app.store.listDeliveries(requestId)).find((d) => d.channel === 'chat');
-      await expect(
-        acknowledgeDelivery(
+      expect(
+        await acknowledgeDelivery(
           { requestId, deliveryId: sent!.id, actor: lou, reason: 'not needed at all' },
           h.app.ports,
         ),
-      ).rejects.toMatchObject({ code: 'INVALID_STATE' });
+      ).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
       const actions = (await h.app.store.listAudit({ requestId })).map((e) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['delivery.retried', 'delivery.acknowledged']));
       expect((await h.app.store.verifyAudit()).ok).toBe(true);
@@ -123,9 +130,11 @@ describe('deliveries that need a human', () => {
         updatedAt: now,
       };
       await h.app.store.transaction((tx) => tx.insertDeliveries([followUp]));
-      const fresh = await retryDelivery(
-        { requestId, deliveryId: followUp.id, actor: lou, reason: 'Slack token renewed' },
-        h.app.ports,
+      const fresh = unwrap(
+        await retryDelivery(
+          { requestId, deliveryId: followUp.id, actor: lou, reason: 'Slack token renewed' },
+          h.app.ports,
+        ),
       );
       expect(fresh).toMatchObject({ channel: 'chat', purpose: 'follow_up', about: email.id });
       const stored = (await h.app.store.listDeliveries(requestId)).find((d) => d.id === fresh.id);

@@ -12,25 +12,28 @@ import { createHttpServer } from '../../src/interfaces/http/server.js';
 import { drain } from '../deliveries/harness.js';
 import { postgresForTests, removeTempDirs } from '../integration/helpers.js';
 import { opsApp, type OpsApp } from './helpers.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 let n = 0;
 async function request(h: OpsApp, today: string) {
   n++;
-  return issueEmergencyLicense(
-    {
-      request: {
-        ticketId: `m${Date.now() % 100000}${n}`,
-        requesterEmail: `ops@metrics${n}.example`,
-        seats: 120,
-        plan: 'premium',
-        expiresAt: '2026-11-14',
-        previousSeats: 100,
+  return unwrap(
+    await issueEmergencyLicense(
+      {
+        request: {
+          ticketId: `m${Date.now() % 100000}${n}`,
+          requesterEmail: `ops@metrics${n}.example`,
+          seats: 120,
+          plan: 'premium',
+          expiresAt: '2026-11-14',
+          previousSeats: 100,
+        },
+        actor: { name: 'erin', role: 'engineer' },
+        today: today as CalendarDate,
       },
-      actor: { name: 'erin', role: 'engineer' },
-      today: today as CalendarDate,
-    },
-    h.app.ports,
-    h.app.settings,
+      h.app.ports,
+      h.app.settings,
+    ),
   );
 }
 

@@ -21,6 +21,7 @@ import {
 import { drain } from '../deliveries/harness.js';
 import { postgresForTests, removeTempDirs } from '../integration/helpers.js';
 import { dumpAll, opsApp, previousLicense, whereFound, type OpsApp } from './helpers.js';
+import { unwrap } from '../../src/core/outcome.js';
 
 const OLD = '2026-06-01T10:00:00.000Z';
 const RECENT = '2026-11-28T09:00:00.000Z';
@@ -32,21 +33,23 @@ let n = 0;
 async function issue(h: OpsApp, at: string, email: string, previous?: string) {
   h.setNow(at);
   n++;
-  const outcome = await issueEmergencyLicense(
-    {
-      request: {
-        ticketId: `${Date.now() % 100000}${n}`,
-        ticketUrl: `https://acme.zendesk.com/agent/tickets/${n}`,
-        requesterEmail: email,
-        seats: 120,
-        ...(previous ? {} : { plan: 'premium', expiresAt: '2026-11-14', previousSeats: 100 }),
+  const outcome = unwrap(
+    await issueEmergencyLicense(
+      {
+        request: {
+          ticketId: `${Date.now() % 100000}${n}`,
+          ticketUrl: `https://acme.zendesk.com/agent/tickets/${n}`,
+          requesterEmail: email,
+          seats: 120,
+          ...(previous ? {} : { plan: 'premium', expiresAt: '2026-11-14', previousSeats: 100 }),
+        },
+        ...(previous ? { previousLicenseText: previous } : {}),
+        actor: { name: 'erin', role: 'engineer' },
+        today: SATURDAY,
       },
-      ...(previous ? { previousLicenseText: previous } : {}),
-      actor: { name: 'erin', role: 'engineer' },
-      today: SATURDAY,
-    },
-    h.app.ports,
-    h.app.settings,
+      h.app.ports,
+      h.app.settings,
+    ),
   );
   if (outcome.kind !== 'issued') throw new Error(`expected issued, got ${outcome.kind}`);
   return outcome.view;
@@ -160,9 +163,11 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
         .where('request_id', '=', a.request.id)
         .where('channel', '=', 'email')
         .execute();
-      await voidRequest(
-        { requestId: a.request.id, actor: licensing, reason: `issued to the wrong address ${oldEmail}` },
-        h.app.ports,
+      unwrap(
+        await voidRequest(
+          { requestId: a.request.id, actor: licensing, reason: `issued to the wrong address ${oldEmail}` },
+          h.app.ports,
+        ),
       );
       await drain(h.app);
       await appendLegacyEntry(h, a.request.id, { error: `550 <${oldEmail}> unknown`, channel: 'email' });
@@ -263,11 +268,14 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
       expect((await h.app.store.getRequest(id))?.status).toBe('issued');
       const deliveriesBefore = (await h.app.store.listDeliveries(id)).length;
       for (const to of [null, 'someone@else.example']) {
-        await expect(
-          resendLicense({ requestId: id, actor: licensing, to }, h.app.ports, h.app.settings),
-        ).rejects.toMatchObject({
-          code: 'INVALID_STATE',
-          message: expect.stringMatching(/removed by the retention purge/),
+        expect(
+          await resendLicense({ requestId: id, actor: licensing, to }, h.app.ports, h.app.settings),
+        ).toMatchObject({
+          ok: false,
+          error: {
+            code: 'INVALID_STATE',
+            message: expect.stringMatching(/removed by the retention purge/),
+          },
         });
       }
       expect((await h.app.store.listDeliveries(id)).length).toBe(deliveriesBefore);

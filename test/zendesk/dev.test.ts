@@ -90,7 +90,7 @@ describe('off unless enabled', () => {
   it('the configuration refuses it without ZENDESK_APP_SECRET, and in production', () => {
     expect(parseConfig({ LIFELINE_ZENDESK_DEV: 'true' })).toEqual({
       ok: false,
-      problems: [{ variable: 'ZENDESK_APP_SECRET', message: 'required when LIFELINE_ZENDESK_DEV=true' }],
+      error: [{ variable: 'ZENDESK_APP_SECRET', message: 'required when LIFELINE_ZENDESK_DEV=true' }],
     });
     const production = parseConfig({
       LIFELINE_ENV: 'production',
@@ -100,14 +100,14 @@ describe('off unless enabled', () => {
       LIFELINE_ZENDESK_DEV: 'true',
     });
     expect(production.ok).toBe(false);
-    expect(!production.ok && production.problems.map((p) => p.variable)).toContain('LIFELINE_ZENDESK_DEV');
+    expect(!production.ok && production.error.map((p) => p.variable)).toContain('LIFELINE_ZENDESK_DEV');
     const on = parseConfig({ LIFELINE_ZENDESK_DEV: 'true', ZENDESK_APP_SECRET: 's' });
-    expect(on.ok && on.config.zendeskDev).toBe(true);
+    expect(on.ok && on.value.zendeskDev).toBe(true);
     const off = parseConfig({ ZENDESK_APP_SECRET: 's' });
-    expect(off.ok && off.config.zendeskDev).toBeUndefined();
+    expect(off.ok && off.value.zendeskDev).toBeUndefined();
     expect(parseConfig({ LIFELINE_ZENDESK_DEV: 'maybe', ZENDESK_APP_SECRET: 's' })).toMatchObject({
       ok: false,
-      problems: [{ variable: 'LIFELINE_ZENDESK_DEV' }],
+      error: [{ variable: 'LIFELINE_ZENDESK_DEV' }],
     });
   });
 });

@@ -24,6 +24,7 @@ import { parseRetentionDays, retentionCutoff, retentionTooShort } from '../../co
 import { actorFrom, withApp } from '../context.js';
 import { acknowledgeDelivery, retryDelivery } from '../../core/deliveries/operator.js';
 import type { CommandOutcome } from '../output.js';
+import { unwrap } from '../../core/outcome.js';
 
 /** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
 export function formatAge(seconds: number | null): string {
@@ -89,7 +90,7 @@ export function deliveryDecision(
       const requestId = await requestOfDelivery(app.store, deliveryId);
       if (!requestId) throw new LifelineError('NOT_FOUND', `no delivery ${deliveryId}`);
       const actor = actorFrom({ ...(o.by ? { by: o.by } : {}) }, 'licensing');
-      const result = await run({ requestId, deliveryId, actor, reason: o.reason }, app.ports);
+      const result = unwrap(await run({ requestId, deliveryId, actor, reason: o.reason }, app.ports));
       return {
         exit: EXIT.OK,
         human:

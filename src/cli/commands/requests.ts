@@ -21,6 +21,7 @@ import { actorFrom, numberArg, parseToday, readLicenseFile, withApp } from '../c
 import type { CommandOutcome } from '../output.js';
 import { renderEligibility, renderLocalRecords, renderView } from '../render.js';
 import { listLocalRecords } from '../../adapters/local/local-channels.js';
+import { unwrap } from '../../core/outcome.js';
 
 export interface RequestOptions {
   deliver?: boolean;
@@ -98,7 +99,7 @@ async function deliverNow(app: App, view: RequestView, enabled: boolean | undefi
     pollMs: 100,
     signal: AbortSignal.timeout(20_000),
   });
-  return lookupById(app.ports, view.request.id);
+  return unwrap(await lookupById(app.ports, view.request.id));
 }
 
 function viewOutcome(
@@ -115,14 +116,14 @@ const SIGNS = { warnings: true } as const;
 
 export function check(o: RequestOptions): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const result = await checkRequest(issueInput(o, app), app.ports, app.settings);
+    const result = unwrap(await checkRequest(issueInput(o, app), app.ports, app.settings));
     return { exit: refusedExit(result), human: renderEligibility(result), json: checkJson(result) };
   });
 }
 
 export function issue(o: RequestOptions): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const outcome = await issueEmergencyLicense(issueInput(o, app), app.ports, app.settings);
+    const outcome = unwrap(await issueEmergencyLicense(issueInput(o, app), app.ports, app.settings));
     switch (outcome.kind) {
       case 'issued':
         return viewOutcome(
@@ -168,12 +169,14 @@ export function lookup(o: {
   fingerprint?: string;
 }): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const views = await lookupRequests(app.ports, {
-      ...(o.email ? { email: o.email } : {}),
-      ...(o.ticket ? { ticketId: o.ticket } : {}),
-      ...(o.id ? { id: o.id } : {}),
-      ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}),
-    });
+    const views = unwrap(
+      await lookupRequests(app.ports, {
+        ...(o.email ? { email: o.email } : {}),
+        ...(o.ticket ? { ticketId: o.ticket } : {}),
+        ...(o.id ? { id: o.id } : {}),
+        ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}),
+      }),
+    );
     // The embedded default keeps tracker issues, chat posts and ticket notes locally: show them.
     const local = await Promise.all(
       views.map((v) => listLocalRecords(app.store.db, v.request.id, v.request.ticketId)),
@@ -195,10 +198,12 @@ export function resend(
   o: { to?: string; by?: string; role?: string; deliver?: boolean },
 ): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const view = await resendLicense(
-      { requestId: id, actor: actorFrom(o, 'engineer'), to: o.to ?? null },
-      app.ports,
-      app.settings,
+    const view = unwrap(
+      await resendLicense(
+        { requestId: id, actor: actorFrom(o, 'engineer'), to: o.to ?? null },
+        app.ports,
+        app.settings,
+      ),
     );
     return viewOutcome(await deliverNow(app, view, o.deliver), true, 'Resend queued.');
   });
@@ -206,10 +211,8 @@ export function resend(
 
 export function retry(id: string, o: { by?: string; deliver?: boolean }): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const outcome = await retryRequest(
-      { requestId: id, actor: actorFrom(o, 'engineer') },
-      app.ports,
-      app.settings,
+    const outcome = unwrap(
+      await retryRequest({ requestId: id, actor: actorFrom(o, 'engineer') }, app.ports, app.settings),
     );
     if (outcome.kind === 'refused') return refusedOutcome(outcome.eligibility);
     return viewOutcome(
@@ -241,10 +244,10 @@ export function decide(
         };
         const view =
           name === 'approve'
-            ? await approveRequest(input, app.ports, app.settings)
+            ? unwrap(await approveRequest(input, app.ports, app.settings))
             : name === 'reject'
-              ? await rejectRequest(input, app.ports)
-              : await voidRequest(input, app.ports);
+              ? unwrap(await rejectRequest(input, app.ports))
+              : unwrap(await voidRequest(input, app.ports));
         return viewOutcome(
           await deliverNow(app, view, o.deliver),
           true,
@@ -262,17 +265,19 @@ export function replace(
 ): Promise<CommandOutcome> {
   return withApp(async (app) => {
     const today = parseToday(o.today, app);
-    const outcome = await replaceRequest(
-      {
-        requestId: id,
-        actor: actorFrom(o, 'licensing'),
-        reason: o.reason,
-        ...(o.email !== undefined ? { requesterEmail: o.email } : {}),
-        ...(o.seats !== undefined ? { seats: numberArg(o.seats) } : {}),
-        ...(today ? { today } : {}),
-      },
-      app.ports,
-      app.settings,
+    const outcome = unwrap(
+      await replaceRequest(
+        {
+          requestId: id,
+          actor: actorFrom(o, 'licensing'),
+          reason: o.reason,
+          ...(o.email !== undefined ? { requesterEmail: o.email } : {}),
+          ...(o.seats !== undefined ? { seats: numberArg(o.seats) } : {}),
+          ...(today ? { today } : {}),
+        },
+        app.ports,
+        app.settings,
+      ),
     );
     if (outcome.kind === 'refused') return refusedOutcome(outcome.eligibility);
     return viewOutcome(

@@ -10,6 +10,7 @@
 import { LifelineError } from '../errors.js';
 import { auditEntry, newDeliveries } from '../issuance/records.js';
 import type { Actor, Clock, DeliveryRecord, IdGenerator, Store } from '../ports.js';
+import { fail, type Outcome, useCase } from '../outcome.js';
 
 export interface OperatorPorts {
   store: Store;
@@ -38,16 +39,16 @@ export function replacementOf(
 async function load(ports: OperatorPorts, requestId: string, deliveryId: string) {
   const all = await ports.store.listDeliveries(requestId);
   const delivery = all.find((d) => d.id === deliveryId);
-  if (!delivery) throw new LifelineError('NOT_FOUND', `no delivery ${deliveryId}`);
+  if (!delivery) fail('NOT_FOUND', `no delivery ${deliveryId}`);
   if (!NEEDS_HUMAN_STATUSES.includes(delivery.status)) {
-    throw new LifelineError(
+    fail(
       'INVALID_STATE',
       `delivery ${deliveryId} is ${delivery.status}; only failed deliveries and unknown-outcome emails need a human`,
     );
   }
   const replacement = replacementOf(delivery, all);
   if (replacement) {
-    throw new LifelineError(
+    fail(
       'INVALID_STATE',
       `delivery ${deliveryId} was already replaced by ${replacement.id} (${replacement.status})`,
     );
@@ -58,7 +59,7 @@ async function load(ports: OperatorPorts, requestId: string, deliveryId: string)
 function reasonOf(reason: string | undefined): string {
   const text = (reason ?? '').trim();
   if (text.length < 5 || text.length > 1000) {
-    throw new LifelineError('VALIDATION_FAILED', 'reason: say why (5 to 1000 characters)', {
+    fail('VALIDATION_FAILED', 'reason: say why (5 to 1000 characters)', {
       field: 'reason',
     });
   }
@@ -66,51 +67,55 @@ function reasonOf(reason: string | undefined): string {
 }
 
 /** Queues a failed (or unknown-outcome) delivery again as a new delivery; returns it. */
-export async function retryDelivery(
+export function retryDelivery(
   input: { requestId: string; deliveryId: string; actor: Actor; reason?: string },
   ports: OperatorPorts,
-): Promise<DeliveryRecord> {
-  const reason = reasonOf(input.reason);
-  const old = await load(ports, input.requestId, input.deliveryId);
-  const now = ports.clock.now().toISOString();
-  const [made] = newDeliveries(ports, input.requestId, old.purpose, [old.channel], now, old.recipient);
-  if (!made) throw new LifelineError('INTERNAL', 'no delivery was made');
-  // A follow-up still reports the same email.
-  const fresh: DeliveryRecord = { ...made, about: old.about ?? null };
-  await ports.store.transaction(async (tx) => {
-    await tx.insertDeliveries([fresh]);
-    await tx.appendAudit(
-      auditEntry(ports, now, input.actor, 'delivery.retried', input.requestId, {
-        deliveryId: old.id,
-        newDeliveryId: fresh.id,
-        channel: old.channel,
-        purpose: old.purpose,
-        previousStatus: old.status,
-        reason,
-      }),
-    );
+): Outcome<DeliveryRecord> {
+  return useCase(async () => {
+    const reason = reasonOf(input.reason);
+    const old = await load(ports, input.requestId, input.deliveryId);
+    const now = ports.clock.now().toISOString();
+    const [made] = newDeliveries(ports, input.requestId, old.purpose, [old.channel], now, old.recipient);
+    if (!made) throw new LifelineError('INTERNAL', 'no delivery was made');
+    // A follow-up still reports the same email.
+    const fresh: DeliveryRecord = { ...made, about: old.about ?? null };
+    await ports.store.transaction(async (tx) => {
+      await tx.insertDeliveries([fresh]);
+      await tx.appendAudit(
+        auditEntry(ports, now, input.actor, 'delivery.retried', input.requestId, {
+          deliveryId: old.id,
+          newDeliveryId: fresh.id,
+          channel: old.channel,
+          purpose: old.purpose,
+          previousStatus: old.status,
+          reason,
+        }),
+      );
+    });
+    return fresh;
   });
-  return fresh;
 }
 
 /** Records that a human settled the delivery outside Lifeline. */
-export async function acknowledgeDelivery(
+export function acknowledgeDelivery(
   input: { requestId: string; deliveryId: string; actor: Actor; reason?: string },
   ports: OperatorPorts,
-): Promise<DeliveryRecord> {
-  const reason = reasonOf(input.reason);
-  const delivery = await load(ports, input.requestId, input.deliveryId);
-  const now = ports.clock.now().toISOString();
-  await ports.store.transaction(async (tx) => {
-    await tx.appendAudit(
-      auditEntry(ports, now, input.actor, 'delivery.acknowledged', input.requestId, {
-        deliveryId: delivery.id,
-        channel: delivery.channel,
-        purpose: delivery.purpose,
-        previousStatus: delivery.status,
-        reason,
-      }),
-    );
+): Outcome<DeliveryRecord> {
+  return useCase(async () => {
+    const reason = reasonOf(input.reason);
+    const delivery = await load(ports, input.requestId, input.deliveryId);
+    const now = ports.clock.now().toISOString();
+    await ports.store.transaction(async (tx) => {
+      await tx.appendAudit(
+        auditEntry(ports, now, input.actor, 'delivery.acknowledged', input.requestId, {
+          deliveryId: delivery.id,
+          channel: delivery.channel,
+          purpose: delivery.purpose,
+          previousStatus: delivery.status,
+          reason,
+        }),
+      );
+    });
+    return delivery;
   });
-  return delivery;
 }

@@ -5,14 +5,14 @@
  */
 import { calendarDateIn, type CalendarDate } from '../dates.js';
 import { checkRecipient, type RecipientPolicy } from '../eligibility/index.js';
-import { LifelineError } from '../errors.js';
 import { RECORD_ID_MAX_LENGTH } from '../limits.js';
 import type { Actor, RequestRecord, RequestStatus } from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';
+import { fail } from '../outcome.js';
 
 export function requireRole(actor: Actor, roles: readonly Actor['role'][], what: string): void {
   if (!roles.includes(actor.role)) {
-    throw new LifelineError('FORBIDDEN', `only ${roles.join(' or ')} may ${what}`);
+    fail('FORBIDDEN', `only ${roles.join(' or ')} may ${what}`);
   }
 }
 
@@ -24,7 +24,7 @@ export function requireOwnTicket(actor: Actor, request: Pick<RequestRecord, 'id'
   if (!actor.origin) return;
   const signed = actor.origin.ticketId;
   if (!signed || signed !== request.ticketId) {
-    throw new LifelineError(
+    fail(
       'FORBIDDEN',
       `this signed request was made on ${signed ? `ticket ${signed}` : 'no ticket'}; it may act only on that ticket's requests`,
     );
@@ -35,17 +35,13 @@ export function requireOwnTicket(actor: Actor, request: Pick<RequestRecord, 'id'
 export async function loadRequest(ports: Pick<IssuancePorts, 'store'>, id: string): Promise<RequestRecord> {
   const request =
     typeof id === 'string' && id.length <= RECORD_ID_MAX_LENGTH ? await ports.store.getRequest(id) : null;
-  if (!request)
-    throw new LifelineError(
-      'NOT_FOUND',
-      `no request ${JSON.stringify(String(id).slice(0, RECORD_ID_MAX_LENGTH))}`,
-    );
+  if (!request) fail('NOT_FOUND', `no request ${JSON.stringify(String(id).slice(0, RECORD_ID_MAX_LENGTH))}`);
   return request;
 }
 
 export function requireStatus(request: RequestRecord, allowed: readonly RequestStatus[], what: string): void {
   if (!allowed.includes(request.status)) {
-    throw new LifelineError(
+    fail(
       'INVALID_STATE',
       `request ${request.id} is ${request.status.replace('_', ' ')}; only a request that is ${allowed
         .map((s) => s.replace('_', ' '))
@@ -55,10 +51,7 @@ export function requireStatus(request: RequestRecord, allowed: readonly RequestS
 }
 
 export function lostRace(request: RequestRecord): never {
-  throw new LifelineError(
-    'INVALID_STATE',
-    `request ${request.id} changed while this was being done; look it up again`,
-  );
+  fail('INVALID_STATE', `request ${request.id} changed while this was being done; look it up again`);
 }
 
 export interface DecisionDate {
@@ -79,7 +72,7 @@ export function decisionDate(
   if (pinned === undefined)
     return { date: calendarDateIn(ports.clock.now(), settings.supportTimeZone), pinned: false };
   if (!settings.allowPinnedDates) {
-    throw new LifelineError(
+    fail(
       'VALIDATION_FAILED',
       'today: a pinned date is accepted only when the server runs with LIFELINE_ALLOW_PINNED_DATES=true ' +
         '(tests and demos); leave it out to decide on today in the support time zone',
@@ -115,7 +108,7 @@ export function recipientPolicy(
 export function validRecipient(value: unknown, field: string, policy: RecipientPolicy): string {
   const checked = checkRecipient(value, policy);
   if (!checked.ok) {
-    throw new LifelineError('INPUT_INVALID', `The field "${field}" ${checked.error}.`, { field });
+    fail('INPUT_INVALID', `The field "${field}" ${checked.error}.`, { field });
   }
   return checked.value;
 }
@@ -132,7 +125,7 @@ export async function countCall(
   if (!ports.limits) return;
   const decision = await ports.limits.take(actor, customerEmail, ports.clock.now().getTime());
   if (decision.allowed) return;
-  throw new LifelineError(
+  fail(
     'RATE_LIMITED',
     `too many issue/resend calls in the last hour for this user or customer; retry in ${decision.retryAfterSeconds} s`,
     { retryAfterSeconds: decision.retryAfterSeconds },

@@ -21,6 +21,7 @@ import {
 } from './records.js';
 import { loadRequestView, type RequestView } from './view.js';
 import { channelsFor } from '../deliveries/channels/index.js';
+import { fail, type Outcome, useCase } from '../outcome.js';
 
 export type IssueOutcome =
   | { kind: 'issued'; view: RequestView }
@@ -30,46 +31,48 @@ export type IssueOutcome =
   | { kind: 'refused'; eligibility: EligibilityResult; view: RequestView | null }
   | { kind: 'failed'; view: RequestView };
 
-export async function issueEmergencyLicense(
+export function issueEmergencyLicense(
   input: IssueInput,
   ports: IssuancePorts,
   settings: IssuanceSettings,
-): Promise<IssueOutcome> {
-  const raw = input.request.ticketId;
-  const ticketId =
-    typeof raw === 'string'
-      ? raw.trim()
-      : typeof raw === 'number' && Number.isSafeInteger(raw)
-        ? String(raw)
-        : null;
-  assertTicketOfOrigin(input.actor, ticketId);
-  let counted = false;
-  // A repeat for a ticket that already has its license returns it (checked again inside the
-  // transaction by the unique claim; this early look only saves work).
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (ticketId && ticketId.length <= TICKET_ID_MAX_LENGTH) {
-      const holder = await ports.store.findTicketHolder(ticketId);
-      if (holder) return { kind: 'existing', view: await loadRequestView(ports.store, holder) };
+): Outcome<IssueOutcome> {
+  return useCase(async () => {
+    const raw = input.request.ticketId;
+    const ticketId =
+      typeof raw === 'string'
+        ? raw.trim()
+        : typeof raw === 'number' && Number.isSafeInteger(raw)
+          ? String(raw)
+          : null;
+    assertTicketOfOrigin(input.actor, ticketId);
+    let counted = false;
+    // A repeat for a ticket that already has its license returns it (checked again inside the
+    // transaction by the unique claim; this early look only saves work).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (ticketId && ticketId.length <= TICKET_ID_MAX_LENGTH) {
+        const holder = await ports.store.findTicketHolder(ticketId);
+        if (holder) return { kind: 'existing', view: await loadRequestView(ports.store, holder) };
+      }
+      const prepared = await prepare(input, ports, settings);
+      // Another process may have issued this ticket's license while the facts were read; rule 9 would
+      // then refuse "the same ticket". Looking again after those reads sees any license they saw.
+      const claimed = prepared.eligibility.request?.ticketId ?? ticketId;
+      if (!prepared.eligibility.eligible && claimed && claimed.length <= TICKET_ID_MAX_LENGTH) {
+        const holder = await ports.store.findTicketHolder(claimed);
+        if (holder) return { kind: 'existing', view: await loadRequestView(ports.store, holder) };
+      }
+      // Valid input from an authorised caller counts against the limits, once, before anything is written.
+      const valid = prepared.eligibility.request;
+      if (valid && !counted) {
+        await countCall(ports, input.actor, valid.requesterEmail);
+        counted = true;
+      }
+      const outcome = await decideAndStore(input, prepared, ports, settings);
+      if (outcome !== 'ticket_taken') return outcome;
     }
-    const prepared = await prepare(input, ports, settings);
-    // Another process may have issued this ticket's license while the facts were read; rule 9 would
-    // then refuse "the same ticket". Looking again after those reads sees any license they saw.
-    const claimed = prepared.eligibility.request?.ticketId ?? ticketId;
-    if (!prepared.eligibility.eligible && claimed && claimed.length <= TICKET_ID_MAX_LENGTH) {
-      const holder = await ports.store.findTicketHolder(claimed);
-      if (holder) return { kind: 'existing', view: await loadRequestView(ports.store, holder) };
-    }
-    // Valid input from an authorised caller counts against the limits, once, before anything is written.
-    const valid = prepared.eligibility.request;
-    if (valid && !counted) {
-      await countCall(ports, input.actor, valid.requesterEmail);
-      counted = true;
-    }
-    const outcome = await decideAndStore(input, prepared, ports, settings);
-    if (outcome !== 'ticket_taken') return outcome;
-  }
-  throw new LifelineError('INFRASTRUCTURE', 'the ticket was claimed and released repeatedly; try again', {
-    retryable: true,
+    throw new LifelineError('INFRASTRUCTURE', 'the ticket was claimed and released repeatedly; try again', {
+      retryable: true,
+    });
   });
 }
 
@@ -81,10 +84,10 @@ export function assertTicketOfOrigin(actor: Actor, ticketId: string | null): voi
   if (!actor.origin) return;
   const signed = actor.origin.ticketId;
   if (!signed) {
-    throw new LifelineError('FORBIDDEN', 'this signed request names no ticket; open the app from a ticket');
+    fail('FORBIDDEN', 'this signed request names no ticket; open the app from a ticket');
   }
   if (ticketId !== null && ticketId !== signed) {
-    throw new LifelineError(
+    fail(
       'VALIDATION_FAILED',
       `ticketId: the signed request was made on ticket ${signed}, not ${ticketId.slice(0, TICKET_ID_MAX_LENGTH)}`,
       { field: 'ticketId' },
@@ -180,7 +183,7 @@ async function decideAndStore(
 
   const signed = await signEmergencyLicense(ports, { ...n, id: requestId }, date, now);
   if (!signed.ok) {
-    const failed: RequestRecord = { ...base, status: 'failed', failure: signed.failure };
+    const failed: RequestRecord = { ...base, status: 'failed', failure: signed.error };
     const deliveries = newDeliveries(ports, requestId, 'failure', channelsFor('failure'), now, null);
     const audit = await ports.store.transaction(async (tx) => {
       await tx.insertRequest(failed);
@@ -188,7 +191,7 @@ async function decideAndStore(
       return tx.appendAudit(
         auditEntry(ports, now, input.actor, 'license.failed', requestId, {
           ...summary,
-          failure: signed.failure,
+          failure: signed.error,
         }),
       );
     });
@@ -198,11 +201,11 @@ async function decideAndStore(
   const issued: RequestRecord = { ...base, status: 'issued' };
   const stored = await inTransactionUnlessTaken(ports, async (tx) => {
     if ((await tx.insertRequest(issued)) === 'ticket_taken') throw new TicketTaken();
-    return recordIssuedLicense(tx, ports, signed.license, input.actor, 'license.issued', now, {
+    return recordIssuedLicense(tx, ports, signed.value, input.actor, 'license.issued', now, {
       ...summary,
       overriddenCodes: override?.codes ?? [],
     });
   });
   if (!stored) return 'ticket_taken';
-  return { kind: 'issued', view: storedView(issued, signed.license, stored.deliveries, stored.audit) };
+  return { kind: 'issued', view: storedView(issued, signed.value, stored.deliveries, stored.audit) };
 }

@@ -1,12 +1,19 @@
-import { LifelineError } from '../errors.js';
 import { parseFingerprint } from '../license/codec.js';
 import type { RequestQuery } from '../ports.js';
 import type { IssuancePorts } from './context.js';
 import { loadRequest } from './guards.js';
 import { loadRequestView, type RequestView } from './view.js';
+import { fail, type Outcome, useCase } from '../outcome.js';
 
-export async function lookupById(ports: Pick<IssuancePorts, 'store'>, id: string): Promise<RequestView> {
+/** A request with its license, deliveries and events (NOT_FOUND when there is none). */
+export async function viewOf(ports: Pick<IssuancePorts, 'store'>, id: string): Promise<RequestView> {
   return loadRequestView(ports.store, await loadRequest(ports, id));
+}
+
+export function lookupById(ports: Pick<IssuancePorts, 'store'>, id: string): Outcome<RequestView> {
+  return useCase(async () => {
+    return loadRequestView(ports.store, await loadRequest(ports, id));
+  });
 }
 
 export interface LookupQuery {
@@ -18,37 +25,37 @@ export interface LookupQuery {
 }
 
 /** Finds requests by record id, customer email, ticket id or license fingerprint (newest first). */
-export async function lookupRequests(
+export function lookupRequests(
   ports: Pick<IssuancePorts, 'store'>,
   query: LookupQuery,
-): Promise<RequestView[]> {
-  const { store } = ports;
-  if (query.id) {
-    const r = await store.getRequest(query.id);
-    return r ? [await loadRequestView(store, r)] : [];
-  }
-  if (query.fingerprint) {
-    const hex = parseFingerprint(query.fingerprint);
-    if (!hex) {
-      throw new LifelineError(
-        'VALIDATION_FAILED',
-        'fingerprint: must be sha256:<64 hex digits> or the 64 hex digits alone',
-        { field: 'fingerprint' },
-      );
+): Outcome<RequestView[]> {
+  return useCase(async () => {
+    const { store } = ports;
+    if (query.id) {
+      const r = await store.getRequest(query.id);
+      return r ? [await loadRequestView(store, r)] : [];
     }
-    const license = await store.findLicenseByFingerprint(hex);
-    const r = license ? await store.getRequest(license.requestId) : null;
-    return r ? [await loadRequestView(store, r)] : [];
-  }
-  if (!query.email && !query.ticketId) {
-    throw new LifelineError('VALIDATION_FAILED', 'say what to look up: an id, email, ticket or fingerprint');
-  }
-  const requests = await store.findRequests({
-    ...(query.email ? { email: query.email } : {}),
-    ...(query.ticketId ? { ticketId: query.ticketId } : {}),
-    limit: query.limit ?? 50,
+    if (query.fingerprint) {
+      const hex = parseFingerprint(query.fingerprint);
+      if (!hex) {
+        fail('VALIDATION_FAILED', 'fingerprint: must be sha256:<64 hex digits> or the 64 hex digits alone', {
+          field: 'fingerprint',
+        });
+      }
+      const license = await store.findLicenseByFingerprint(hex);
+      const r = license ? await store.getRequest(license.requestId) : null;
+      return r ? [await loadRequestView(store, r)] : [];
+    }
+    if (!query.email && !query.ticketId) {
+      fail('VALIDATION_FAILED', 'say what to look up: an id, email, ticket or fingerprint');
+    }
+    const requests = await store.findRequests({
+      ...(query.email ? { email: query.email } : {}),
+      ...(query.ticketId ? { ticketId: query.ticketId } : {}),
+      limit: query.limit ?? 50,
+    });
+    return Promise.all(requests.map((r) => loadRequestView(store, r)));
   });
-  return Promise.all(requests.map((r) => loadRequestView(store, r)));
 }
 
 export interface ListInput extends Omit<RequestQuery, 'limit'> {
@@ -56,13 +63,15 @@ export interface ListInput extends Omit<RequestQuery, 'limit'> {
 }
 
 /** A page of requests, newest first; `next` is the cursor (the last id) when there are more. */
-export async function listRequests(
+export function listRequests(
   ports: Pick<IssuancePorts, 'store'>,
   query: ListInput,
-): Promise<{ requests: RequestView[]; next: string | null }> {
-  const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-  const records = await ports.store.findRequests({ ...query, limit: limit + 1 });
-  const page = records.slice(0, limit);
-  const requests = await Promise.all(page.map((r) => loadRequestView(ports.store, r)));
-  return { requests, next: records.length > limit ? (page.at(-1)?.id ?? null) : null };
+): Outcome<{ requests: RequestView[]; next: string | null }> {
+  return useCase(async () => {
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+    const records = await ports.store.findRequests({ ...query, limit: limit + 1 });
+    const page = records.slice(0, limit);
+    const requests = await Promise.all(page.map((r) => loadRequestView(ports.store, r)));
+    return { requests, next: records.length > limit ? (page.at(-1)?.id ?? null) : null };
+  });
 }

@@ -1,6 +1,5 @@
 /** What the use cases write, built once: deliveries, audit entries, the signed license and its record. */
 import type { CalendarDate } from '../dates.js';
-import { LifelineError } from '../errors.js';
 import { encodeLicense, licenseFingerprint } from '../license/codec.js';
 import type {
   Actor,
@@ -18,9 +17,12 @@ import { REDACTED_LICENSE_TEXT } from '../retention.js';
 import type { IssuancePorts } from './context.js';
 import { emergencyLicenseAttributes, emergencyLicenseFileName } from './emergency-license.js';
 import { loadRequest, lostRace, requireOwnTicket, requireRole, requireStatus } from './guards.js';
-import { lookupById } from './lookup.js';
+import { viewOf } from './lookup.js';
 import type { RequestView } from './view.js';
 import { channelsFor } from '../deliveries/channels/index.js';
+import { fail } from '../outcome.js';
+import type { Code } from '../errors.js';
+import { err, ok, type Result } from '../result.js';
 
 export function newDeliveries(
   ports: Pick<IssuancePorts, 'ids'>,
@@ -65,13 +67,16 @@ export function auditEntry(
   };
 }
 
-/** Signs the §5 license for a request; null (with the reason) when no license could be generated. */
+/** The failure recorded with a request when no license could be generated (e.g. an unusable key). */
+export type SigningFailure = { code: Code; message: string };
+
+/** Signs the emergency license of a request, or says why no license could be generated. */
 export async function signEmergencyLicense(
   ports: IssuancePorts,
   request: { id: string; requesterEmail: string; seats: number },
   date: CalendarDate,
   now: string,
-): Promise<{ ok: true; license: LicenseRecord } | { ok: false; failure: { code: string; message: string } }> {
+): Promise<Result<LicenseRecord, SigningFailure>> {
   const { id: requestId, requesterEmail: email, seats } = request;
   let result: ReturnType<typeof encodeLicense>;
   try {
@@ -80,31 +85,25 @@ export async function signEmergencyLicense(
       ? await ports.signer.encode(attributes)
       : encodeLicense(attributes, ports.signer.privateKey);
   } catch (error) {
-    return {
-      ok: false,
-      failure: {
-        code: 'KEY_UNUSABLE',
-        message: `signing failed: ${error instanceof Error ? error.message : 'unknown'}`,
-      },
-    };
+    return err({
+      code: 'KEY_UNUSABLE',
+      message: `signing failed: ${error instanceof Error ? error.message : 'unknown'}`,
+    });
   }
-  if (!result.ok) return { ok: false, failure: { code: result.error.code, message: result.error.message } };
+  if (!result.ok) return err({ code: result.error.code, message: result.error.message });
   const expiresAt = result.value.license.expiresAt as CalendarDate;
-  return {
-    ok: true,
-    license: {
-      id: ports.ids.next('lic'),
-      requestId,
-      text: result.value.text,
-      fingerprint: licenseFingerprint(result.value.text),
-      fileName: emergencyLicenseFileName(date),
-      email,
-      seats,
-      issuedAt: date,
-      expiresAt,
-      createdAt: now,
-    },
-  };
+  return ok({
+    id: ports.ids.next('lic'),
+    requestId,
+    text: result.value.text,
+    fingerprint: licenseFingerprint(result.value.text),
+    fileName: emergencyLicenseFileName(date),
+    email,
+    seats,
+    issuedAt: date,
+    expiresAt,
+    createdAt: now,
+  });
 }
 
 /** Records the license and queues its four deliveries; shared by issue, approve and retry. */
@@ -180,7 +179,7 @@ export interface DecisionInput {
 /** A license whose text the retention purge removed cannot be sent or downloaded again. */
 export function assertLicenseKept(text: string, requestId: string): void {
   if (text === REDACTED_LICENSE_TEXT) {
-    throw new LifelineError(
+    fail(
       'INVALID_STATE',
       `request ${requestId}: the license text was removed by the retention purge; issue a new request instead`,
     );
@@ -202,7 +201,7 @@ export async function closeWithReason(
   requireRole(input.actor, ['licensing'], `${step.verb} a request`);
   const reason = (input.reason ?? '').trim();
   if (reason.length < 5)
-    throw new LifelineError('VALIDATION_FAILED', 'reason: say why (at least 5 characters)', {
+    fail('VALIDATION_FAILED', 'reason: say why (at least 5 characters)', {
       field: 'reason',
     });
   const request = await loadRequest(ports, input.requestId);
@@ -221,5 +220,5 @@ export async function closeWithReason(
     );
     await tx.appendAudit(auditEntry(ports, now, input.actor, step.action, request.id, { reason }));
   });
-  return lookupById(ports, request.id);
+  return viewOf(ports, request.id);
 }

@@ -4,9 +4,9 @@
  * Pure: the store gives one summary per request, the range is an input.
  */
 import { addDays, parseCalendarDate, type CalendarDate } from '../dates.js';
-import { LifelineError } from '../errors.js';
 import type { RequestStatus, RequestSummary } from '../ports.js';
 import type { IssuancePorts } from './context.js';
+import { fail, type Outcome, useCase } from '../outcome.js';
 
 export const STATUSES: readonly RequestStatus[] = [
   'issued',
@@ -43,17 +43,15 @@ export function statsRange(
   today: CalendarDate,
 ): { from: CalendarDate; to: CalendarDate } {
   const to = input.to === undefined ? today : parseCalendarDate(input.to);
-  if (!to)
-    throw new LifelineError('VALIDATION_FAILED', 'to: must be a real date as YYYY-MM-DD', { field: 'to' });
+  if (!to) fail('VALIDATION_FAILED', 'to: must be a real date as YYYY-MM-DD', { field: 'to' });
   const from = input.from === undefined ? addDays(weekOf(to), -7 * 11) : parseCalendarDate(input.from);
   if (!from)
-    throw new LifelineError('VALIDATION_FAILED', 'from: must be a real date as YYYY-MM-DD', {
+    fail('VALIDATION_FAILED', 'from: must be a real date as YYYY-MM-DD', {
       field: 'from',
     });
-  if (from > to)
-    throw new LifelineError('VALIDATION_FAILED', 'from: must not be after to', { field: 'from' });
+  if (from > to) fail('VALIDATION_FAILED', 'from: must not be after to', { field: 'from' });
   if (addDays(from, MAX_STATS_DAYS) < to)
-    throw new LifelineError('VALIDATION_FAILED', `from: the range may span at most ${MAX_STATS_DAYS} days`, {
+    fail('VALIDATION_FAILED', `from: the range may span at most ${MAX_STATS_DAYS} days`, {
       field: 'from',
     });
   return { from, to };
@@ -101,15 +99,17 @@ export function dashboardStats(
 }
 
 /** The dashboard's figures for a range of creation dates (UTC). */
-export async function dashboardStatsFor(
+export function dashboardStatsFor(
   ports: Pick<IssuancePorts, 'store'>,
   input: { from?: string | undefined; to?: string | undefined },
   today: CalendarDate,
-): Promise<DashboardStats> {
-  const range = statsRange(input, today);
-  const summaries = await ports.store.requestSummaries({
-    createdFrom: `${range.from}T00:00:00.000Z`,
-    createdTo: `${range.to}T23:59:59.999Z`,
+): Outcome<DashboardStats> {
+  return useCase(async () => {
+    const range = statsRange(input, today);
+    const summaries = await ports.store.requestSummaries({
+      createdFrom: `${range.from}T00:00:00.000Z`,
+      createdTo: `${range.to}T23:59:59.999Z`,
+    });
+    return dashboardStats(summaries, range);
   });
-  return dashboardStats(summaries, range);
 }

@@ -16,6 +16,7 @@ import type { CalendarDate } from '../../../src/core/dates.js';
 import { engineer, licensing, sqliteHarness, unusableKey, type Harness } from '../../helpers/issuance.js';
 import { testPublicKey, VECTORS_DIR } from '../../helpers/vectors.js';
 import { join } from 'node:path';
+import { unwrap } from '../../../src/core/outcome.js';
 
 const SATURDAY = '2026-11-28' as CalendarDate;
 const TUESDAY = '2026-11-24' as CalendarDate;
@@ -76,7 +77,7 @@ describe('issuing an emergency license', () => {
   afterEach(async () => h.close());
 
   it('issues the §5 license, stores it with four queued deliveries and an audit entry', async () => {
-    const outcome = await issueEmergencyLicense(input(), h.ports, h.settings);
+    const outcome = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
     expect(outcome.kind).toBe('issued');
     if (outcome.kind !== 'issued') return;
     const { request, license, deliveries, events } = outcome.view;
@@ -101,8 +102,8 @@ describe('issuing an emergency license', () => {
   });
 
   it('returns the existing record for a repeat on the same ticket, even with other values', async () => {
-    const first = await issueEmergencyLicense(input(), h.ports, h.settings);
-    const again = await issueEmergencyLicense(input({ seats: 999 }), h.ports, h.settings);
+    const first = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
+    const again = unwrap(await issueEmergencyLicense(input({ seats: 999 }), h.ports, h.settings));
     expect(again.kind).toBe('existing');
     if (first.kind !== 'issued' || again.kind !== 'existing') return;
     expect(again.view.request.id).toBe(first.view.request.id);
@@ -111,7 +112,7 @@ describe('issuing an emergency license', () => {
   });
 
   it('refuses with every code and keeps the decision without holding the ticket', async () => {
-    const outcome = await issueEmergencyLicense(input({}, { today: TUESDAY }), h.ports, h.settings);
+    const outcome = unwrap(await issueEmergencyLicense(input({}, { today: TUESDAY }), h.ports, h.settings));
     expect(outcome.kind).toBe('refused');
     if (outcome.kind !== 'refused') return;
     expect(outcome.eligibility.refusals.map((r) => r.code)).toEqual(['STILL_IN_GRACE', 'NOT_WEEKEND']);
@@ -121,15 +122,17 @@ describe('issuing an emergency license', () => {
   });
 
   it('writes nothing for invalid input, and names every field', async () => {
-    const outcome = await issueEmergencyLicense(
-      input({
-        requesterEmail: 'not-an-email',
-        seats: -3,
-        expiresAt: '2026-02-30',
-        ticketId: 'x'.repeat(1_000_000),
-      }),
-      h.ports,
-      h.settings,
+    const outcome = unwrap(
+      await issueEmergencyLicense(
+        input({
+          requesterEmail: 'not-an-email',
+          seats: -3,
+          expiresAt: '2026-02-30',
+          ticketId: 'x'.repeat(1_000_000),
+        }),
+        h.ports,
+        h.settings,
+      ),
     );
     expect(outcome.kind).toBe('refused');
     if (outcome.kind !== 'refused') return;
@@ -141,10 +144,12 @@ describe('issuing an emergency license', () => {
   });
 
   it('refuses a corrupt previous license as invalid input and writes nothing', async () => {
-    const outcome = await issueEmergencyLicense(
-      input({}, { previousLicenseText: 'eyJub3QiOiJhIGxpY2Vuc2UifQ==' }),
-      h.ports,
-      h.settings,
+    const outcome = unwrap(
+      await issueEmergencyLicense(
+        input({}, { previousLicenseText: 'eyJub3QiOiJhIGxpY2Vuc2UifQ==' }),
+        h.ports,
+        h.settings,
+      ),
     );
     expect(outcome.kind === 'refused' && outcome.eligibility.refusals[0]).toMatchObject({
       code: 'INPUT_INVALID',
@@ -160,22 +165,24 @@ describe('issuing an emergency license', () => {
       ...h.settings,
       eligibility: { ...h.settings.eligibility, holidays: ['2026-01-19' as CalendarDate] },
     };
-    const result = await checkRequest(
-      input(
-        {
-          plan: 'ultimate',
-          expiresAt: undefined,
-          previousSeats: undefined,
-          seats: 100,
-          maximumUsers: undefined,
-        },
-        {
-          previousLicenseText: text,
-          today: '2026-01-19' as CalendarDate,
-        },
+    const result = unwrap(
+      await checkRequest(
+        input(
+          {
+            plan: 'ultimate',
+            expiresAt: undefined,
+            previousSeats: undefined,
+            seats: 100,
+            maximumUsers: undefined,
+          },
+          {
+            previousLicenseText: text,
+            today: '2026-01-19' as CalendarDate,
+          },
+        ),
+        h.ports,
+        settings,
       ),
-      h.ports,
-      settings,
     );
     expect(result.eligible).toBe(true);
     expect(result.facts).toMatchObject({
@@ -189,15 +196,17 @@ describe('issuing an emergency license', () => {
   });
 
   it('never bases a license on one it issued itself, and says so', async () => {
-    const first = await issueEmergencyLicense(input(), h.ports, h.settings);
+    const first = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
     if (first.kind !== 'issued') throw new Error(first.kind);
-    const outcome = await issueEmergencyLicense(
-      input(
-        { ticketId: '5555', requesterEmail: 'other@else.example' },
-        { previousLicenseText: first.view.license?.text ?? '' },
+    const outcome = unwrap(
+      await issueEmergencyLicense(
+        input(
+          { ticketId: '5555', requesterEmail: 'other@else.example' },
+          { previousLicenseText: first.view.license?.text ?? '' },
+        ),
+        h.ports,
+        h.settings,
       ),
-      h.ports,
-      h.settings,
     );
     expect(outcome.kind).toBe('refused');
     if (outcome.kind !== 'refused') return;
@@ -206,11 +215,13 @@ describe('issuing an emergency license', () => {
   });
 
   it('refuses a second license for the same customer within 30 days', async () => {
-    await issueEmergencyLicense(input(), h.ports, h.settings);
-    const outcome = await issueEmergencyLicense(
-      input({ ticketId: '9999' }, { today: '2026-11-29' as CalendarDate }),
-      h.ports,
-      h.settings,
+    unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
+    const outcome = unwrap(
+      await issueEmergencyLicense(
+        input({ ticketId: '9999' }, { today: '2026-11-29' as CalendarDate }),
+        h.ports,
+        h.settings,
+      ),
     );
     expect(outcome.kind === 'refused' && outcome.eligibility.refusals.map((r) => r.code)).toEqual([
       'RECENT_EMERGENCY_LICENSE',
@@ -228,10 +239,8 @@ describe('overrides, approvals and the life of a request', () => {
   const reason = 'Customer is a bank; outage confirmed by the TAM on the call.';
 
   it("puts an engineer's override on hold until licensing approves it", async () => {
-    const pending = await issueEmergencyLicense(
-      input({}, { today: TUESDAY, overrideReason: reason }),
-      h.ports,
-      h.settings,
+    const pending = unwrap(
+      await issueEmergencyLicense(input({}, { today: TUESDAY, overrideReason: reason }), h.ports, h.settings),
     );
     expect(pending.kind).toBe('pending_approval');
     if (pending.kind !== 'pending_approval') return;
@@ -242,74 +251,91 @@ describe('overrides, approvals and the life of a request', () => {
       codes: ['STILL_IN_GRACE', 'NOT_WEEKEND'],
     });
     // The ticket is held: a repeat returns the pending request.
-    expect((await issueEmergencyLicense(input(), h.ports, h.settings)).kind).toBe('existing');
+    expect(unwrap(await issueEmergencyLicense(input(), h.ports, h.settings)).kind).toBe('existing');
 
-    await expect(
-      approveRequest({ requestId: pending.view.request.id, actor: engineer }, h.ports, h.settings),
-    ).rejects.toMatchObject({
-      code: 'FORBIDDEN',
+    expect(
+      await approveRequest({ requestId: pending.view.request.id, actor: engineer }, h.ports, h.settings),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'FORBIDDEN',
+      },
     });
-    const approved = await approveRequest(
-      { requestId: pending.view.request.id, actor: licensing, today: '2026-11-25' as CalendarDate },
-      h.ports,
-      h.settings,
+    const approved = unwrap(
+      await approveRequest(
+        { requestId: pending.view.request.id, actor: licensing, today: '2026-11-25' as CalendarDate },
+        h.ports,
+        h.settings,
+      ),
     );
     expect(approved.request.status).toBe('issued');
     expect(approved.request.decision).toMatchObject({ decision: 'approved', by: 'lou' });
     expect(approved.license?.issuedAt).toBe('2026-11-25');
     expect(approved.deliveries.filter((d) => d.purpose === 'issue').length).toBe(4);
     expect(approved.events.map((e) => e.action)).toEqual(['request.pending_approval', 'request.approved']);
-    await expect(
-      approveRequest({ requestId: pending.view.request.id, actor: licensing }, h.ports, h.settings),
-    ).rejects.toMatchObject({
-      code: 'INVALID_STATE',
+    expect(
+      await approveRequest({ requestId: pending.view.request.id, actor: licensing }, h.ports, h.settings),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_STATE',
+      },
     });
   });
 
   it('rejecting frees the ticket', async () => {
-    const pending = await issueEmergencyLicense(
-      input({}, { today: TUESDAY, overrideReason: reason }),
-      h.ports,
-      h.settings,
+    const pending = unwrap(
+      await issueEmergencyLicense(input({}, { today: TUESDAY, overrideReason: reason }), h.ports, h.settings),
     );
     if (pending.kind !== 'pending_approval') throw new Error(pending.kind);
-    await expect(
-      rejectRequest({ requestId: pending.view.request.id, actor: licensing }, h.ports),
-    ).rejects.toMatchObject({
-      code: 'VALIDATION_FAILED',
+    expect(
+      await rejectRequest({ requestId: pending.view.request.id, actor: licensing }, h.ports),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'VALIDATION_FAILED',
+      },
     });
-    const rejected = await rejectRequest(
-      { requestId: pending.view.request.id, actor: licensing, reason: 'not an outage' },
-      h.ports,
+    const rejected = unwrap(
+      await rejectRequest(
+        { requestId: pending.view.request.id, actor: licensing, reason: 'not an outage' },
+        h.ports,
+      ),
     );
     expect(rejected.request.status).toBe('rejected');
     expect(await h.store.findTicketHolder('4242')).toBeNull();
-    expect((await issueEmergencyLicense(input(), h.ports, h.settings)).kind).toBe('issued');
+    expect(unwrap(await issueEmergencyLicense(input(), h.ports, h.settings)).kind).toBe('issued');
   });
 
   it("applies a licensing user's override at once", async () => {
-    const outcome = await issueEmergencyLicense(
-      input({}, { today: TUESDAY, overrideReason: reason, actor: licensing }),
-      h.ports,
-      h.settings,
+    const outcome = unwrap(
+      await issueEmergencyLicense(
+        input({}, { today: TUESDAY, overrideReason: reason, actor: licensing }),
+        h.ports,
+        h.settings,
+      ),
     );
     expect(outcome.kind).toBe('issued');
     if (outcome.kind === 'issued') expect(outcome.view.request.override?.role).toBe('licensing');
   });
 
   it('does not override rules 1–3, and needs a 20-character reason', async () => {
-    const trial = await issueEmergencyLicense(
-      input({ plan: 'free' }, { overrideReason: reason, actor: licensing }),
-      h.ports,
-      h.settings,
+    const trial = unwrap(
+      await issueEmergencyLicense(
+        input({ plan: 'free' }, { overrideReason: reason, actor: licensing }),
+        h.ports,
+        h.settings,
+      ),
     );
     expect(trial.kind === 'refused' && trial.eligibility.refusals.map((r) => r.code)).toContain(
       'NOT_PAID_PLAN',
     );
-    const short = await issueEmergencyLicense(
-      input({}, { today: TUESDAY, overrideReason: 'because' }),
-      h.ports,
-      h.settings,
+    const short = unwrap(
+      await issueEmergencyLicense(
+        input({}, { today: TUESDAY, overrideReason: 'because' }),
+        h.ports,
+        h.settings,
+      ),
     );
     expect(short.kind === 'refused' && short.eligibility.refusals.at(-1)).toMatchObject({
       field: 'overrideReason',
@@ -319,7 +345,7 @@ describe('overrides, approvals and the life of a request', () => {
 
   it('records a failure when no license can be generated, and retry issues it once the key is fixed', async () => {
     const broken = { ...h.ports, signer: { privateKey: unusableKey(), development: false } };
-    const failed = await issueEmergencyLicense(input(), broken, h.settings);
+    const failed = unwrap(await issueEmergencyLicense(input(), broken, h.settings));
     expect(failed.kind).toBe('failed');
     if (failed.kind !== 'failed') return;
     expect(failed.view.request.failure?.code).toBe('KEY_UNUSABLE');
@@ -329,58 +355,65 @@ describe('overrides, approvals and the life of a request', () => {
     ]);
     expect(await h.store.findTicketHolder('4242')).toBeNull();
 
-    const retried = await retryRequest(
-      { requestId: failed.view.request.id, actor: engineer },
-      h.ports,
-      h.settings,
+    const retried = unwrap(
+      await retryRequest({ requestId: failed.view.request.id, actor: engineer }, h.ports, h.settings),
     );
     expect(retried.kind).toBe('issued');
     if (retried.kind !== 'issued') return;
     expect(retried.view.request.status).toBe('issued');
     expect(retried.view.license).not.toBeNull();
-    await expect(
-      retryRequest({ requestId: failed.view.request.id, actor: engineer }, h.ports, h.settings),
-    ).rejects.toMatchObject({
-      code: 'INVALID_STATE',
+    expect(
+      await retryRequest({ requestId: failed.view.request.id, actor: engineer }, h.ports, h.settings),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_STATE',
+      },
     });
   });
 
   it('resends the same license; only licensing may send it elsewhere; void stops resends', async () => {
-    const issued = await issueEmergencyLicense(input(), h.ports, h.settings);
+    const issued = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
     if (issued.kind !== 'issued') throw new Error(issued.kind);
     const id = issued.view.request.id;
-    const resent = await resendLicense({ requestId: id, actor: engineer }, h.ports, h.settings);
+    const resent = unwrap(await resendLicense({ requestId: id, actor: engineer }, h.ports, h.settings));
     expect(resent.deliveries.filter((d) => d.purpose === 'resend').map((d) => d.recipient)).toContain(
       'ops@acme.example',
     );
     expect(resent.license?.fingerprint).toBe(issued.view.license?.fingerprint);
-    await expect(
-      resendLicense({ requestId: id, actor: engineer, to: 'cto@acme.example' }, h.ports, h.settings),
-    ).rejects.toMatchObject({
-      code: 'FORBIDDEN',
+    expect(
+      await resendLicense({ requestId: id, actor: engineer, to: 'cto@acme.example' }, h.ports, h.settings),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'FORBIDDEN',
+      },
     });
-    await expect(
-      resendLicense({ requestId: id, actor: licensing, to: 'nonsense' }, h.ports, h.settings),
-    ).rejects.toMatchObject({
-      code: 'INPUT_INVALID',
-      options: { field: 'to' },
+    expect(
+      await resendLicense({ requestId: id, actor: licensing, to: 'nonsense' }, h.ports, h.settings),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INPUT_INVALID',
+        field: 'to',
+      },
     });
-    const elsewhere = await resendLicense(
-      { requestId: id, actor: licensing, to: 'CTO@acme.example' },
-      h.ports,
-      h.settings,
+    const elsewhere = unwrap(
+      await resendLicense({ requestId: id, actor: licensing, to: 'CTO@acme.example' }, h.ports, h.settings),
     );
     expect(elsewhere.deliveries.map((d) => d.recipient)).toContain('cto@acme.example');
     expect((await h.store.db.selectFrom('licenses').selectAll().execute()).length).toBe(1);
 
-    await expect(
-      voidRequest({ requestId: id, actor: engineer, reason: 'wrong address' }, h.ports),
-    ).rejects.toMatchObject({
-      code: 'FORBIDDEN',
+    expect(
+      await voidRequest({ requestId: id, actor: engineer, reason: 'wrong address' }, h.ports),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'FORBIDDEN',
+      },
     });
-    const voided = await voidRequest(
-      { requestId: id, actor: licensing, reason: 'issued to the wrong address' },
-      h.ports,
+    const voided = unwrap(
+      await voidRequest({ requestId: id, actor: licensing, reason: 'issued to the wrong address' }, h.ports),
     );
     expect(voided.request.status).toBe('voided');
     expect(
@@ -389,28 +422,32 @@ describe('overrides, approvals and the life of a request', () => {
         .map((d) => d.channel)
         .sort(),
     ).toEqual(['chat', 'tracker']);
-    await expect(
-      resendLicense({ requestId: id, actor: engineer }, h.ports, h.settings),
-    ).rejects.toMatchObject({
-      code: 'INVALID_STATE',
+    expect(await resendLicense({ requestId: id, actor: engineer }, h.ports, h.settings)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_STATE',
+      },
     });
     // A voided license still holds its ticket: the same ticket never gets two licenses.
-    expect((await issueEmergencyLicense(input(), h.ports, h.settings)).kind).toBe('existing');
+    expect(unwrap(await issueEmergencyLicense(input(), h.ports, h.settings)).kind).toBe('existing');
     expect((await h.store.verifyAudit()).ok).toBe(true);
   });
 
   it('looks requests up by id, email, ticket and fingerprint', async () => {
-    const issued = await issueEmergencyLicense(input(), h.ports, h.settings);
+    const issued = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
     if (issued.kind !== 'issued') throw new Error(issued.kind);
     const id = issued.view.request.id;
     const ids = async (q: Parameters<typeof lookupRequests>[1]): Promise<string[]> =>
-      (await lookupRequests(h.ports, q)).map((v) => v.request.id);
+      unwrap(await lookupRequests(h.ports, q)).map((v) => v.request.id);
     expect(await ids({ id })).toEqual([id]);
     expect(await ids({ email: 'OPS@acme.example' })).toEqual([id]);
     expect(await ids({ ticketId: '4242' })).toEqual([id]);
     expect(await ids({ fingerprint: issued.view.license?.fingerprint ?? '' })).toEqual([id]);
     expect(await ids({ email: 'nobody@acme.example' })).toEqual([]);
-    await expect(lookupRequests(h.ports, {})).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await lookupRequests(h.ports, {})).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
   });
 });
 
@@ -423,28 +460,31 @@ describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
 
   it('a pinned date is refused unless LIFELINE_ALLOW_PINNED_DATES is set, on check, issue and approve', async () => {
     const strict = { ...h.settings, allowPinnedDates: false };
-    const refused = { code: 'VALIDATION_FAILED', options: { field: 'today' } };
-    await expect(checkRequest(input(), h.ports, strict)).rejects.toMatchObject(refused);
-    await expect(issueEmergencyLicense(input(), h.ports, strict)).rejects.toMatchObject(refused);
-    const pending = await issueEmergencyLicense(
-      input({}, { today: TUESDAY, overrideReason: 'Customer is blocked; approved by the account team' }),
-      h.ports,
-      h.settings,
+    const refused = { code: 'VALIDATION_FAILED', field: 'today' };
+    expect(await checkRequest(input(), h.ports, strict)).toMatchObject({ ok: false, error: refused });
+    expect(await issueEmergencyLicense(input(), h.ports, strict)).toMatchObject({
+      ok: false,
+      error: refused,
+    });
+    const pending = unwrap(
+      await issueEmergencyLicense(
+        input({}, { today: TUESDAY, overrideReason: 'Customer is blocked; approved by the account team' }),
+        h.ports,
+        h.settings,
+      ),
     );
     if (pending.kind !== 'pending_approval') throw new Error(pending.kind);
-    await expect(
-      approveRequest(
+    expect(
+      await approveRequest(
         { requestId: pending.view.request.id, actor: licensing, today: SATURDAY },
         h.ports,
         strict,
       ),
-    ).rejects.toMatchObject(refused);
+    ).toMatchObject({ ok: false, error: refused });
     expect(await counts(h)).toMatchObject({ requests: 1, licenses: 0 });
     // Without a pinned date the clock's date in the support time zone decides (Saturday 10:00 UTC).
-    const clock = await issueEmergencyLicense(
-      input({ ticketId: '4243' }, { today: undefined }),
-      h.ports,
-      strict,
+    const clock = unwrap(
+      await issueEmergencyLicense(input({ ticketId: '4243' }, { today: undefined }), h.ports, strict),
     );
     expect(clock.kind === 'issued' && clock.view.request).toMatchObject({
       issueDate: SATURDAY,
@@ -454,7 +494,7 @@ describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
 
   it('a pinned date is recorded on the request and in its audit entry', async () => {
     h.setNow('2026-12-02T10:00:00Z');
-    const outcome = await issueEmergencyLicense(input(), h.ports, h.settings);
+    const outcome = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
     if (outcome.kind !== 'issued') throw new Error(outcome.kind);
     expect(outcome.view.request).toMatchObject({ issueDate: SATURDAY, datePinned: true });
     expect((await h.store.getRequest(outcome.view.request.id))?.datePinned).toBe(true);
@@ -463,39 +503,42 @@ describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
 
   it('an expiry date past 2099 (or before 2000) is refused by rule 1, typed or in the license file', async () => {
     for (const expiresAt of ['9999-12-31', '2100-01-01', '1999-12-31']) {
-      const result = await checkRequest(input({ expiresAt }), h.ports, h.settings);
+      const result = unwrap(await checkRequest(input({ expiresAt }), h.ports, h.settings));
       expect(result.refusals.map((r) => [r.code, r.field])).toEqual([['INPUT_INVALID', 'expiresAt']]);
     }
   });
 
   it('a retry runs the rules on the request’s own date, writes a license dated today, and only within 7 days', async () => {
     const broken = { ...h.ports, signer: { privateKey: unusableKey(), development: false } };
-    const failed = await issueEmergencyLicense(input(), broken, h.settings);
+    const failed = unwrap(await issueEmergencyLicense(input(), broken, h.settings));
     if (failed.kind !== 'failed') throw new Error(failed.kind);
     // Monday: the weekend rule would refuse a new request, but the failure was Lifeline's.
     h.setNow('2026-11-30T09:00:00Z');
-    const retried = await retryRequest(
-      { requestId: failed.view.request.id, actor: engineer },
-      h.ports,
-      h.settings,
+    const retried = unwrap(
+      await retryRequest({ requestId: failed.view.request.id, actor: engineer }, h.ports, h.settings),
     );
     expect(retried.kind).toBe('issued');
     if (retried.kind !== 'issued') return;
     expect(retried.view.license).toMatchObject({ issuedAt: '2026-11-30', expiresAt: '2026-12-10' });
     expect(retried.view.events.at(-1)?.details).toMatchObject({ decisionDate: SATURDAY });
 
-    const late = await issueEmergencyLicense(
-      input({ ticketId: '5151', requesterEmail: 'ops@late.example' }),
-      broken,
-      h.settings,
+    const late = unwrap(
+      await issueEmergencyLicense(
+        input({ ticketId: '5151', requesterEmail: 'ops@late.example' }),
+        broken,
+        h.settings,
+      ),
     );
     if (late.kind !== 'failed') throw new Error(late.kind);
     h.setNow('2026-12-06T09:00:00Z');
-    await expect(
-      retryRequest({ requestId: late.view.request.id, actor: engineer }, h.ports, h.settings),
-    ).rejects.toMatchObject({
-      code: 'INVALID_STATE',
-      message: expect.stringMatching(/8 days ago.*up to 7 days/),
+    expect(
+      await retryRequest({ requestId: late.view.request.id, actor: engineer }, h.ports, h.settings),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_STATE',
+        message: expect.stringMatching(/8 days ago.*up to 7 days/),
+      },
     });
   });
 
@@ -504,22 +547,22 @@ describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
       ...h.settings,
       eligibility: { ...h.settings.eligibility, staffDomains: ['support.example'] },
     };
-    const toStaff = await checkRequest(input({ requesterEmail: 'lee@eu.support.example' }), h.ports, staff);
+    const toStaff = unwrap(
+      await checkRequest(input({ requesterEmail: 'lee@eu.support.example' }), h.ports, staff),
+    );
     expect(toStaff.refusals.map((r) => [r.code, r.field])).toEqual([['INPUT_INVALID', 'requesterEmail']]);
     expect(toStaff.refusals[0]?.message).toMatch(/LIFELINE_STAFF_DOMAINS/);
     const self = { name: 'erin@partner.example', role: 'engineer' as const };
-    const toSelf = await checkRequest(
-      input({ requesterEmail: 'Erin@Partner.example' }, { actor: self }),
-      h.ports,
-      staff,
+    const toSelf = unwrap(
+      await checkRequest(input({ requesterEmail: 'Erin@Partner.example' }, { actor: self }), h.ports, staff),
     );
     expect(toSelf.refusals[0]?.message).toMatch(/your own address/);
 
-    const issued = await issueEmergencyLicense(input(), h.ports, staff);
+    const issued = unwrap(await issueEmergencyLicense(input(), h.ports, staff));
     if (issued.kind !== 'issued') throw new Error(issued.kind);
     for (const to of ['ops@support.example', 'x\u0000y@evil.example', 'lou@licensing.example']) {
-      await expect(
-        resendLicense(
+      expect(
+        await resendLicense(
           {
             requestId: issued.view.request.id,
             actor: { name: 'lou@licensing.example', role: 'licensing' },
@@ -528,7 +571,7 @@ describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
           h.ports,
           staff,
         ),
-      ).rejects.toMatchObject({ code: 'INPUT_INVALID', options: { field: 'to' } });
+      ).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID', field: 'to' } });
     }
     expect(
       (await h.store.listDeliveries(issued.view.request.id)).filter((d) => d.purpose === 'resend'),
@@ -536,7 +579,7 @@ describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
   });
 
   it('a signed request acts only on its own ticket: resend, retry, void; and it needs a ticket claim', async () => {
-    const issued = await issueEmergencyLicense(input({ ticketId: '1001' }), h.ports, h.settings);
+    const issued = unwrap(await issueEmergencyLicense(input({ ticketId: '1001' }), h.ports, h.settings));
     if (issued.kind !== 'issued') throw new Error(issued.kind);
     const sidebar = (ticketId: string | null) => ({
       name: 'agent@support.example',
@@ -544,25 +587,26 @@ describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
       origin: { via: 'zendesk' as const, ticketId, agentEmail: 'agent@support.example', agentName: null },
     });
     const id = issued.view.request.id;
-    await expect(
-      resendLicense({ requestId: id, actor: sidebar('2001') }, h.ports, h.settings),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(
-      retryRequest({ requestId: id, actor: sidebar('2001') }, h.ports, h.settings),
-    ).rejects.toMatchObject({
-      code: 'FORBIDDEN',
+    expect(await resendLicense({ requestId: id, actor: sidebar('2001') }, h.ports, h.settings)).toMatchObject(
+      { ok: false, error: { code: 'FORBIDDEN' } },
+    );
+    expect(await retryRequest({ requestId: id, actor: sidebar('2001') }, h.ports, h.settings)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'FORBIDDEN',
+      },
     });
-    await expect(
-      voidRequest(
+    expect(
+      await voidRequest(
         { requestId: id, actor: { ...sidebar('2001'), role: 'licensing' }, reason: 'not mine' },
         h.ports,
       ),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(
-      issueEmergencyLicense(input({ ticketId: '3001' }, { actor: sidebar(null) }), h.ports, h.settings),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(
+      await issueEmergencyLicense(input({ ticketId: '3001' }, { actor: sidebar(null) }), h.ports, h.settings),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     // Its own ticket: allowed.
-    const own = await resendLicense({ requestId: id, actor: sidebar('1001') }, h.ports, h.settings);
+    const own = unwrap(await resendLicense({ requestId: id, actor: sidebar('1001') }, h.ports, h.settings));
     expect(own.deliveries.some((d) => d.purpose === 'resend')).toBe(true);
   });
 
@@ -577,36 +621,41 @@ describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
         },
       },
     };
-    const issued = await issueEmergencyLicense(input(), ports, h.settings);
+    const issued = unwrap(await issueEmergencyLicense(input(), ports, h.settings));
     if (issued.kind !== 'issued') throw new Error(issued.kind);
     expect(taken).toEqual(['erin:ops@acme.example']);
     const id = issued.view.request.id;
-    await expect(
-      resendLicense({ requestId: id, actor: engineer, to: 'cto@acme.example' }, ports, h.settings),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(
-      resendLicense({ requestId: id, actor: licensing, to: 'not an email' }, ports, h.settings),
-    ).rejects.toMatchObject({ code: 'INPUT_INVALID' });
-    await checkRequest(input({ requesterEmail: 'bad' }), ports, h.settings);
-    await issueEmergencyLicense(input({ ticketId: '9', requesterEmail: 'bad' }), ports, h.settings);
-    await issueEmergencyLicense(input(), ports, h.settings); // the existing record: nothing written
+    expect(
+      await resendLicense({ requestId: id, actor: engineer, to: 'cto@acme.example' }, ports, h.settings),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(
+      await resendLicense({ requestId: id, actor: licensing, to: 'not an email' }, ports, h.settings),
+    ).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
+    unwrap(await checkRequest(input({ requesterEmail: 'bad' }), ports, h.settings));
+    unwrap(await issueEmergencyLicense(input({ ticketId: '9', requesterEmail: 'bad' }), ports, h.settings));
+    unwrap(await issueEmergencyLicense(input(), ports, h.settings)); // the existing record: nothing written
     expect(taken).toEqual(['erin:ops@acme.example']);
-    await resendLicense({ requestId: id, actor: licensing, to: 'cto@acme.example' }, ports, h.settings);
+    unwrap(
+      await resendLicense({ requestId: id, actor: licensing, to: 'cto@acme.example' }, ports, h.settings),
+    );
     expect(taken).toEqual(['erin:ops@acme.example', 'lou:ops@acme.example']);
   });
 
   it('finds a license by any copy of its text: file, email body, tracker copy, sha256: prefix or bare hex', async () => {
-    const issued = await issueEmergencyLicense(input(), h.ports, h.settings);
+    const issued = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
     if (issued.kind !== 'issued' || !issued.view.license) throw new Error('not issued');
     const { fingerprint } = issued.view.license;
     for (const query of [fingerprint, `sha256:${fingerprint}`, `SHA256:${fingerprint.toUpperCase()}`]) {
-      expect((await lookupRequests(h.ports, { fingerprint: query })).map((v) => v.request.id)).toEqual([
+      expect(unwrap(await lookupRequests(h.ports, { fingerprint: query })).map((v) => v.request.id)).toEqual([
         issued.view.request.id,
       ]);
     }
-    await expect(lookupRequests(h.ports, { fingerprint: 'sha256:xyz' })).rejects.toMatchObject({
-      code: 'VALIDATION_FAILED',
-      options: { field: 'fingerprint' },
+    expect(await lookupRequests(h.ports, { fingerprint: 'sha256:xyz' })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'VALIDATION_FAILED',
+        field: 'fingerprint',
+      },
     });
   });
 });
@@ -619,12 +668,14 @@ describe('a resend to another address', () => {
   afterEach(async () => h.close());
 
   it('carries the address on all of its deliveries, so the tracker note names it', async () => {
-    const issued = await issueEmergencyLicense(input(), h.ports, h.settings);
+    const issued = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
     if (issued.kind !== 'issued') throw new Error(issued.kind);
-    const view = await resendLicense(
-      { requestId: issued.view.request.id, actor: licensing, to: 'it@acme.example' },
-      h.ports,
-      h.settings,
+    const view = unwrap(
+      await resendLicense(
+        { requestId: issued.view.request.id, actor: licensing, to: 'it@acme.example' },
+        h.ports,
+        h.settings,
+      ),
     );
     const resend = view.deliveries.filter((d) => d.purpose === 'resend');
     expect(resend.map((d) => [d.channel, d.recipient]).sort()).toEqual([

@@ -11,6 +11,7 @@ import { replaceRequest } from '../../../src/core/issuance/replace.js';
 import { decodeLicense } from '../../../src/core/license/codec.js';
 import { engineer, licensing, sqliteHarness, type Harness } from '../../helpers/issuance.js';
 import { testPublicKey } from '../../helpers/vectors.js';
+import { unwrap } from '../../../src/core/outcome.js';
 
 const SATURDAY = '2026-11-28' as CalendarDate;
 const REASON = 'Issued to the wrong address by mistake';
@@ -39,7 +40,7 @@ describe('replacing a license', () => {
   afterEach(async () => h.close());
 
   async function issued(): Promise<string> {
-    const outcome = await issueEmergencyLicense(input(), h.ports, h.settings);
+    const outcome = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
     if (outcome.kind !== 'issued') throw new Error(outcome.kind);
     return outcome.view.request.id;
   }
@@ -48,10 +49,12 @@ describe('replacing a license', () => {
     const oldId = await issued();
     // Monday: the rules run again on the original decision date (Saturday), so the weekend rule passes.
     h.setNow('2026-11-30T08:00:00Z');
-    const outcome = await replaceRequest(
-      { requestId: oldId, actor: licensing, requesterEmail: 'it@acme.example', seats: 150, reason: REASON },
-      h.ports,
-      h.settings,
+    const outcome = unwrap(
+      await replaceRequest(
+        { requestId: oldId, actor: licensing, requesterEmail: 'it@acme.example', seats: 150, reason: REASON },
+        h.ports,
+        h.settings,
+      ),
     );
     if (outcome.kind !== 'replaced') throw new Error(outcome.kind);
     const { view, replaced } = outcome;
@@ -77,7 +80,7 @@ describe('replacing a license', () => {
     ).toEqual(['chat', 'tracker']);
     // The ticket now belongs to the replacement: a repeat issue call returns it.
     expect((await h.store.findTicketHolder('4242'))?.id).toBe(view.request.id);
-    const again = await issueEmergencyLicense(input(), h.ports, h.settings);
+    const again = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
     expect(again.kind === 'existing' && again.view.request.id).toBe(view.request.id);
     // One non-void license per ticket.
     const licenses = await h.store.db
@@ -92,11 +95,18 @@ describe('replacing a license', () => {
 
   it('replaces a record voided earlier, and the ticket can have a license again', async () => {
     const oldId = await issued();
-    await voidRequest({ requestId: oldId, actor: licensing, reason: 'issued to the wrong address' }, h.ports);
-    const outcome = await replaceRequest(
-      { requestId: oldId, actor: licensing, requesterEmail: 'it@acme.example', reason: REASON },
-      h.ports,
-      h.settings,
+    unwrap(
+      await voidRequest(
+        { requestId: oldId, actor: licensing, reason: 'issued to the wrong address' },
+        h.ports,
+      ),
+    );
+    const outcome = unwrap(
+      await replaceRequest(
+        { requestId: oldId, actor: licensing, requesterEmail: 'it@acme.example', reason: REASON },
+        h.ports,
+        h.settings,
+      ),
     );
     expect(outcome.kind).toBe('replaced');
     if (outcome.kind !== 'replaced') return;
@@ -107,50 +117,57 @@ describe('replacing a license', () => {
 
   it('is for licensing only, once per record, with a reason, and refuses a recipient rule 1 refuses', async () => {
     const oldId = await issued();
-    await expect(
-      replaceRequest({ requestId: oldId, actor: engineer, reason: REASON }, h.ports, h.settings),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(
-      replaceRequest({ requestId: oldId, actor: licensing, reason: 'typo' }, h.ports, h.settings),
-    ).rejects.toMatchObject({ code: 'INPUT_INVALID', options: { field: 'reason' } });
-    const bad = await replaceRequest(
-      { requestId: oldId, actor: licensing, requesterEmail: 'not an email', reason: REASON },
-      h.ports,
-      h.settings,
+    expect(
+      await replaceRequest({ requestId: oldId, actor: engineer, reason: REASON }, h.ports, h.settings),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(
+      await replaceRequest({ requestId: oldId, actor: licensing, reason: 'typo' }, h.ports, h.settings),
+    ).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID', field: 'reason' } });
+    const bad = unwrap(
+      await replaceRequest(
+        { requestId: oldId, actor: licensing, requesterEmail: 'not an email', reason: REASON },
+        h.ports,
+        h.settings,
+      ),
     );
     expect(bad.kind === 'refused' && bad.eligibility.refusals.map((r) => r.field)).toEqual([
       'requesterEmail',
     ]);
-    expect((await lookupById(h.ports, oldId)).request.status).toBe('issued');
+    expect(unwrap(await lookupById(h.ports, oldId)).request.status).toBe('issued');
 
-    const first = await replaceRequest(
-      { requestId: oldId, actor: licensing, reason: REASON },
-      h.ports,
-      h.settings,
+    const first = unwrap(
+      await replaceRequest({ requestId: oldId, actor: licensing, reason: REASON }, h.ports, h.settings),
     );
     expect(first.kind).toBe('replaced');
-    await expect(
-      replaceRequest({ requestId: oldId, actor: licensing, reason: REASON }, h.ports, h.settings),
-    ).rejects.toMatchObject({ code: 'INVALID_STATE', message: expect.stringMatching(/already replaced/) });
+    expect(
+      await replaceRequest({ requestId: oldId, actor: licensing, reason: REASON }, h.ports, h.settings),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE', message: expect.stringMatching(/already replaced/) },
+    });
   });
 
   it('rule 9 ignores the license it replaces, not another license of the customer; the reason overrides it', async () => {
     const oldId = await issued();
     // Another ticket of the same customer domain, issued with licensing's override the same day.
-    const other = await issueEmergencyLicense(
-      {
-        ...input({ ticketId: '5555', requesterEmail: 'cto@acme.example' }),
-        actor: licensing,
-        overrideReason: 'A second instance of the same customer is down',
-      },
-      h.ports,
-      h.settings,
+    const other = unwrap(
+      await issueEmergencyLicense(
+        {
+          ...input({ ticketId: '5555', requesterEmail: 'cto@acme.example' }),
+          actor: licensing,
+          overrideReason: 'A second instance of the same customer is down',
+        },
+        h.ports,
+        h.settings,
+      ),
     );
     if (other.kind !== 'issued') throw new Error(other.kind);
-    const outcome = await replaceRequest(
-      { requestId: oldId, actor: licensing, seats: 130, reason: REASON },
-      h.ports,
-      h.settings,
+    const outcome = unwrap(
+      await replaceRequest(
+        { requestId: oldId, actor: licensing, seats: 130, reason: REASON },
+        h.ports,
+        h.settings,
+      ),
     );
     if (outcome.kind !== 'replaced') throw new Error(outcome.kind);
     expect(outcome.view.request.eligibility.facts.matchingRecentRequestIds).toEqual([other.view.request.id]);

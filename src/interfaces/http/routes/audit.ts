@@ -1,5 +1,6 @@
 /** `GET /api/v1/audit/verify` (licensing and admin): the hash chain checked, as `lifeline audit verify`. */
 import { verifyAuditTrail } from '../../../core/issuance/index.js';
+import { unwrap } from '../../../core/outcome.js';
 import type { ApiRoute } from '../route.js';
 import { ErrorBody } from '../schemas.js';
 import { z } from 'zod';
@@ -20,7 +21,7 @@ export const auditRoutes: ApiRoute[] = [
       403: { description: 'engineers may not', schema: ErrorBody },
     },
     async handler(ctx) {
-      return verifyAuditTrail(ctx.actor, ctx.app.ports);
+      return unwrap(await verifyAuditTrail(ctx.actor, ctx.app.ports));
     },
   },
 ];

@@ -42,6 +42,7 @@ import {
   ResendBody,
   RetryBody,
 } from '../schemas.js';
+import { DomainFailure, fail, unwrap } from '../../../core/outcome.js';
 
 /** The `check` JSON shape of PRODUCT.md §8 (as `lifeline check --json`). */
 export function checkJson(result: EligibilityResult): Record<string, unknown> {
@@ -102,8 +103,8 @@ async function hidden<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof LifelineError && error.code === 'FORBIDDEN')
-      throw new LifelineError('NOT_FOUND', 'no such request');
+    if (error instanceof DomainFailure && error.error.code === 'FORBIDDEN')
+      fail('NOT_FOUND', 'no such request');
     throw error;
   }
 }
@@ -134,7 +135,7 @@ export const requestRoutes: ApiRoute[] = [
     },
     async handler(ctx) {
       const body = parse(IssueBody, ctx.body, 'body');
-      const result = await checkRequest(issueInput(body, ctx.actor), ctx.ports, ctx.app.settings);
+      const result = unwrap(await checkRequest(issueInput(body, ctx.actor), ctx.ports, ctx.app.settings));
       return checkJson(result);
     },
   },
@@ -153,7 +154,9 @@ export const requestRoutes: ApiRoute[] = [
     },
     async handler(ctx, reply) {
       const body = parse(IssueBody, ctx.body, 'body');
-      const outcome = await issueEmergencyLicense(issueInput(body, ctx.actor), ctx.ports, ctx.app.settings);
+      const outcome = unwrap(
+        await issueEmergencyLicense(issueInput(body, ctx.actor), ctx.ports, ctx.app.settings),
+      );
       switch (outcome.kind) {
         case 'issued':
           reply.code(201);
@@ -192,20 +195,22 @@ export const requestRoutes: ApiRoute[] = [
     async handler(ctx) {
       const q = parse(ListQuery, ctx.query, 'query');
       if (q.fingerprint !== undefined) {
-        const found = await lookupRequests(ctx.ports, { fingerprint: q.fingerprint });
+        const found = unwrap(await lookupRequests(ctx.ports, { fingerprint: q.fingerprint }));
         return { requests: found.map((v) => recordJson(v, true)), next: null };
       }
-      const page = await listRequests(ctx.ports, {
-        ...(q.email ? { email: q.email } : {}),
-        ...(q.ticket ? { ticketId: q.ticket } : {}),
-        ...(q.engineer ? { engineer: q.engineer } : {}),
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.from ? { createdFrom: q.from } : {}),
-        // A date-only upper bound means the whole of that day (UTC).
-        ...(q.to ? { createdTo: q.to.length === 10 ? `${q.to}T23:59:59.999Z` : q.to } : {}),
-        ...(q.before ? { before: q.before } : {}),
-        ...(q.limit ? { limit: q.limit } : {}),
-      });
+      const page = unwrap(
+        await listRequests(ctx.ports, {
+          ...(q.email ? { email: q.email } : {}),
+          ...(q.ticket ? { ticketId: q.ticket } : {}),
+          ...(q.engineer ? { engineer: q.engineer } : {}),
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.from ? { createdFrom: q.from } : {}),
+          // A date-only upper bound means the whole of that day (UTC).
+          ...(q.to ? { createdTo: q.to.length === 10 ? `${q.to}T23:59:59.999Z` : q.to } : {}),
+          ...(q.before ? { before: q.before } : {}),
+          ...(q.limit ? { limit: q.limit } : {}),
+        }),
+      );
       return { requests: page.requests.map((v) => recordJson(v, true)), next: page.next };
     },
   },
@@ -217,7 +222,7 @@ export const requestRoutes: ApiRoute[] = [
     responses: recordResponses,
     async handler(ctx) {
       const id = idOf(ctx);
-      const view = await hidden(() => lookupById(ctx.ports, id));
+      const view = await hidden(async () => unwrap(await lookupById(ctx.ports, id)));
       // The embedded default keeps its tracker issues, chat posts and ticket notes in the database
       // (PRODUCT.md §9): the record shows them, as `lifeline lookup` does.
       const localRecords = await listLocalRecords(ctx.app.store.db, view.request.id, view.request.ticketId);
@@ -235,7 +240,7 @@ export const requestRoutes: ApiRoute[] = [
     },
     async handler(ctx, reply) {
       const id = idOf(ctx);
-      const view = await hidden(() => lookupById(ctx.ports, id));
+      const view = await hidden(async () => unwrap(await lookupById(ctx.ports, id)));
       if (!view.license) throw new LifelineError('NOT_FOUND', `request ${view.request.id} has no license`);
       assertLicenseKept(view.license.text, view.request.id);
       const fileName = view.license.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -255,10 +260,12 @@ export const requestRoutes: ApiRoute[] = [
     async handler(ctx) {
       const id = idOf(ctx);
       const body = parse(ResendBody, ctx.body, 'body');
-      const view = await resendLicense(
-        { requestId: id, actor: ctx.actor, to: body.to ?? null },
-        ctx.ports,
-        ctx.app.settings,
+      const view = unwrap(
+        await resendLicense(
+          { requestId: id, actor: ctx.actor, to: body.to ?? null },
+          ctx.ports,
+          ctx.app.settings,
+        ),
       );
       return recordJson(view, true);
     },
@@ -274,7 +281,9 @@ export const requestRoutes: ApiRoute[] = [
     async handler(ctx, reply) {
       const id = idOf(ctx);
       parse(RetryBody, ctx.body, 'body');
-      const outcome = await retryRequest({ requestId: id, actor: ctx.actor }, ctx.ports, ctx.app.settings);
+      const outcome = unwrap(
+        await retryRequest({ requestId: id, actor: ctx.actor }, ctx.ports, ctx.app.settings),
+      );
       if (outcome.kind === 'refused') return refused(reply, ctx, outcome.eligibility, id);
       return recordJson(outcome.view, false);
     },
@@ -296,17 +305,21 @@ export const requestRoutes: ApiRoute[] = [
       if (name === 'approve') {
         const body = parse(ApproveBody, ctx.body, 'body');
         const today = pinnedDate(body.today, 'today');
-        const view = await approveRequest(
-          { requestId: id, actor: ctx.actor, reason: body.reason ?? null, ...(today ? { today } : {}) },
-          ctx.ports,
-          ctx.app.settings,
+        const view = unwrap(
+          await approveRequest(
+            { requestId: id, actor: ctx.actor, reason: body.reason ?? null, ...(today ? { today } : {}) },
+            ctx.ports,
+            ctx.app.settings,
+          ),
         );
         return recordJson(view, true);
       }
       const body = parse(ReasonBody, ctx.body, 'body');
       const input = { requestId: id, actor: ctx.actor, reason: body.reason };
       const view =
-        name === 'reject' ? await rejectRequest(input, ctx.ports) : await voidRequest(input, ctx.ports);
+        name === 'reject'
+          ? unwrap(await rejectRequest(input, ctx.ports))
+          : unwrap(await voidRequest(input, ctx.ports));
       return recordJson(view, true);
     },
   })),
@@ -326,17 +339,19 @@ export const requestRoutes: ApiRoute[] = [
       const id = idOf(ctx);
       const body = parse(ReplaceBody, ctx.body, 'body');
       const today = pinnedDate(body.today, 'today');
-      const outcome = await replaceRequest(
-        {
-          requestId: id,
-          actor: ctx.actor,
-          requesterEmail: body.requesterEmail,
-          seats: body.seats,
-          reason: body.reason,
-          ...(today ? { today } : {}),
-        },
-        ctx.ports,
-        ctx.app.settings,
+      const outcome = unwrap(
+        await replaceRequest(
+          {
+            requestId: id,
+            actor: ctx.actor,
+            requesterEmail: body.requesterEmail,
+            seats: body.seats,
+            reason: body.reason,
+            ...(today ? { today } : {}),
+          },
+          ctx.ports,
+          ctx.app.settings,
+        ),
       );
       if (outcome.kind === 'refused') return refused(reply, ctx, outcome.eligibility, id);
       reply.code(201);

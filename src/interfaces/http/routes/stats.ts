@@ -4,6 +4,7 @@ import { calendarDateIn } from '../../../core/dates.js';
 import { dashboardStatsFor } from '../../../core/issuance/index.js';
 import { parse, type ApiRoute } from '../route.js';
 import { ErrorBody } from '../schemas.js';
+import { unwrap } from '../../../core/outcome.js';
 
 const date = z
   .string()
@@ -43,7 +44,7 @@ export const statsRoutes: ApiRoute[] = [
     async handler(ctx) {
       const q = parse(StatsQuery, ctx.query, 'query');
       const today = calendarDateIn(ctx.app.ports.clock.now(), 'UTC');
-      return dashboardStatsFor(ctx.app.ports, q, today);
+      return unwrap(await dashboardStatsFor(ctx.app.ports, q, today));
     },
   },
 ];
