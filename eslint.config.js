@@ -41,6 +41,24 @@ export default tseslint.config(
     },
   },
   {
+    // One way for data to flow: the interfaces and the CLI reach adapters only through the ports the
+    // composition (src/app.ts, src/compose/) wires, never by importing them.
+    files: ['src/interfaces/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/adapters/**'],
+              message: 'src/interfaces and src/cli use ports (app.ports); adapters are wired in src/app.ts or src/compose/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The boundary rule: the core is pure. No file system, network, database, process or framework.
     files: ['src/core/**/*.ts'],
     rules: {

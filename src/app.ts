@@ -15,20 +15,47 @@ import {
 import type { KyselyStore } from './adapters/store/kysely-store.js';
 import { openPostgresStore } from './adapters/store/postgres/open.js';
 import { openSqliteStore } from './adapters/store/sqlite/open.js';
-import { createChannels } from './adapters/channels.js';
+import { createChannels, outboxDir } from './adapters/channels.js';
 import { SigningThreads } from './adapters/signing/signing-threads.js';
-import { randomHex } from './adapters/random-pool.js';
+import { randomHex } from './runtime/random-pool.js';
+import { storeSessions, storeTokens } from './adapters/store/access.js';
+import {
+  storeHealth,
+  storeLocalRecords,
+  storeMaintenance,
+  storeRetention,
+  storeStats,
+} from './adapters/store/operations.js';
+import { StoreRateLimits } from './adapters/store/rate-limits.js';
+import type { AccessPorts } from './core/access/ports.js';
 import type { DeliveryChannels } from './core/deliveries/ports.js';
+import type {
+  Health,
+  LocalRecords,
+  Maintenance,
+  RetentionStore,
+  StatsReader,
+} from './core/operations/ports.js';
 import type { Config } from './config.js';
 import { DEFAULT_ELIGIBILITY_CONFIG, type EligibilityConfig } from './core/eligibility/index.js';
 import type { IssuancePorts, IssuanceSettings } from './core/issuance/context.js';
 import { createPublicKey } from 'node:crypto';
-import type { IdGenerator } from './core/ports.js';
+import type { IdGenerator, RateLimiter } from './core/ports.js';
+
+/** Every port the interfaces reach the outside through. */
+export interface AppPorts extends IssuancePorts, AccessPorts {
+  /** The HTTP API's issue/resend limits (the CLI, run by the operator on the server, has none). */
+  apiLimits: RateLimiter;
+  stats: StatsReader;
+  retention: RetentionStore;
+  localRecords: LocalRecords;
+  health: Health;
+  maintenance: Maintenance;
+}
 
 export interface App {
   config: Config;
-  ports: IssuancePorts;
-  store: KyselyStore;
+  ports: AppPorts;
   settings: IssuanceSettings;
   /** The four delivery channels (local in the embedded default). */
   channels: DeliveryChannels;
@@ -47,18 +74,13 @@ export const randomIds: IdGenerator = {
 };
 
 export function eligibilityConfigFrom(config: Config): EligibilityConfig {
+  // The tunables carry the rules' own names (a new one flows through), but the overage in percent.
+  const { seatOveragePercent, ...tunables } = config.eligibility;
   return {
     ...DEFAULT_ELIGIBILITY_CONFIG,
-    graceDays: config.eligibility.graceDays,
-    windowDays: config.eligibility.windowDays,
-    weekendRule: config.eligibility.weekendRule,
+    ...tunables,
+    seatOverage: seatOveragePercent / 100,
     holidays: config.holidays,
-    repeatWindowDays: config.eligibility.repeatWindowDays,
-    seatOverage: config.eligibility.seatOveragePercent / 100,
-    implausibleFactor: config.eligibility.implausibleFactor,
-    implausibleMargin: config.eligibility.implausibleMargin,
-    publicEmailDomains: config.eligibility.publicEmailDomains,
-    staffDomains: config.eligibility.staffDomains,
     ticketHost: ticketHost(config),
   };
 }
@@ -144,13 +166,20 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     }
   }
   const channels = createChannels(config, store);
-  return {
+  const app: App = {
     config,
-    store,
     warnings,
     channels,
     ports: {
       store,
+      tokens: storeTokens(store.db),
+      sessions: storeSessions(store.db),
+      apiLimits: new StoreRateLimits(store, config.rateLimit ?? {}),
+      stats: storeStats(store),
+      retention: storeRetention(store, config.mail.transport === 'outbox' ? outboxDir(config) : null),
+      localRecords: storeLocalRecords(store),
+      health: storeHealth(store, () => sign.privateKey !== undefined),
+      maintenance: storeMaintenance(store),
       signer: sign,
       verifier: { publicKeys },
       clock: { now: () => new Date() },
@@ -178,4 +207,15 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       await store.close();
     },
   };
+  stores.set(app, store);
+  return app;
+}
+
+const stores = new WeakMap<App, KyselyStore>();
+
+/** The store adapter behind an app: for tests and benches that look at the database itself. */
+export function storeOf(app: App): KyselyStore {
+  const store = stores.get(app);
+  if (!store) throw new Error('not an app made by createApp');
+  return store;
 }

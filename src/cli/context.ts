@@ -7,7 +7,7 @@ import { loadConfig } from '../config.js';
 import { parseCalendarDate, type CalendarDate } from '../core/dates.js';
 import { LifelineError } from '../core/errors.js';
 import { MAX_LICENSE_TEXT_LENGTH } from '../core/license/codec.js';
-import type { Actor, Role } from '../core/ports.js';
+import { ROLES, type Actor, type Role } from '../core/ports.js';
 
 export interface OpenAppOptions extends CreateAppOptions {
   /**
@@ -79,8 +79,6 @@ export function readLicenseFile(path: string): string {
     );
   }
 }
-
-const ROLES: readonly Role[] = ['engineer', 'licensing', 'admin'];
 
 export function actorFrom(
   options: { engineer?: string; by?: string; role?: string },

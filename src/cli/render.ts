@@ -1,5 +1,5 @@
 /** Human-readable renderings of records and eligibility results for the terminal. */
-import type { LocalRecord } from '../adapters/local/local-channels.js';
+import type { LocalRecord } from '../core/operations/ports.js';
 import type { EligibilityResult } from '../core/eligibility/index.js';
 import type { RequestView } from '../core/issuance/view.js';
 import { addDays, type CalendarDate } from '../core/dates.js';

@@ -10,7 +10,9 @@ import type { EncodedLicense } from './license/codec.js';
 import type { LicenseError } from './license/errors.js';
 import type { Result } from './result.js';
 
-export type Role = 'engineer' | 'licensing' | 'admin';
+/** The roles, lowest first (PRODUCT.md §2). */
+export const ROLES = ['engineer', 'licensing', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** Who acts: recorded with every request and audit entry. */
 export interface Actor {

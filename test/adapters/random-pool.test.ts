@@ -1,6 +1,6 @@
 /** src/adapters/random-pool.ts: pooled CSPRNG hex (record ids, request ids, audit salts). */
 import { describe, expect, it } from 'vitest';
-import { randomHex } from '../../src/adapters/random-pool.js';
+import { randomHex } from '../../src/runtime/random-pool.js';
 
 describe('randomHex', () => {
   it('gives the asked number of bytes as hex, never the same value twice, across many pool refills', () => {

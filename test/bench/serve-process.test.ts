@@ -8,10 +8,14 @@ import {
   treeMainThreadCpuSeconds,
 } from '../../bench/serve-process.js';
 
-/** Spins the calling thread for `ms` milliseconds of wall time. */
+/**
+ * Spins until the process has spent `ms` more milliseconds of CPU (not of wall time: on a busy
+ * machine a thread gets only part of each second). Its text also runs in a worker and a child.
+ */
+const SPIN_CPU = (ms: number): string =>
+  `{ const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }; const end = cpu() + ${ms}; while (cpu() < end); }`;
 const spin = (ms: number): void => {
-  const end = performance.now() + ms;
-  while (performance.now() < end);
+  new Function(SPIN_CPU(ms))();
 };
 
 // The bench's "event loop" rows read a process's main thread alone; its other threads (signing,
@@ -26,7 +30,7 @@ describe.skipIf(process.platform !== 'linux')('bench CPU readings from /proc', (
 
     // 600 ms of CPU on another thread, while the main thread waits.
     const worker = new Worker(
-      'const end = performance.now() + 600; while (performance.now() < end); require("node:worker_threads").parentPort.postMessage("done");',
+      `${SPIN_CPU(600)} require("node:worker_threads").parentPort.postMessage("done");`,
       { eval: true },
     );
     await new Promise<void>((resolve, reject) => {
@@ -50,10 +54,7 @@ describe.skipIf(process.platform !== 'linux')('bench CPU readings from /proc', (
     // A child that spends 600 ms of CPU on its main thread, then waits until its stdin closes.
     const child = spawn(
       process.execPath,
-      [
-        '-e',
-        'const end = performance.now() + 600; while (performance.now() < end); process.stdout.write("spun\\n"); process.stdin.resume();',
-      ],
+      ['-e', `${SPIN_CPU(600)} process.stdout.write("spun\\n"); process.stdin.resume();`],
       { stdio: ['pipe', 'pipe', 'inherit'] },
     );
     try {

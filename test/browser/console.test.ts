@@ -22,6 +22,7 @@ import {
   type Tab,
   type WebEnv,
 } from './harness.js';
+import { storeOf } from '../../src/app.js';
 
 let env: WebEnv;
 let engineer: Tab;
@@ -227,7 +228,7 @@ describe('the web console', { timeout: 60_000 }, () => {
       .toEqual([true]);
     expect(await seriousViolations(page)).toEqual([]);
     // Any copy of the license finds it by its fingerprint, written sha256:<hex>.
-    const license = await env.app.store.getLicenseForRequest(issued!.id);
+    const license = await storeOf(env.app).getLicenseForRequest(issued!.id);
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.getByLabel('License fingerprint (sha256:…)').fill(`sha256:${license?.fingerprint}`);
     await page.getByRole('button', { name: 'Search' }).click();
@@ -258,8 +259,8 @@ describe('the web console', { timeout: 60_000 }, () => {
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'console-request-detail');
     // Same license: still one license file for the request (resend never generates another).
-    const licenses = await env.app.store.db
-      .selectFrom('licenses')
+    const licenses = await storeOf(env.app)
+      .db.selectFrom('licenses')
       .select('id')
       .where('request_id', '=', issued!.id)
       .execute();
@@ -296,7 +297,7 @@ describe('the web console', { timeout: 60_000 }, () => {
     await page.getByRole('heading', { name: 'Invalid license' }).waitFor();
     await expect(page.locator('.inspect .alert').textContent()).resolves.toMatch(/Not a valid license \(/);
     // The license issued in the first test is recognised as Lifeline's own.
-    const record = await env.app.store.getLicenseForRequest(issued!.id);
+    const record = await storeOf(env.app).getLicenseForRequest(issued!.id);
     await page.getByLabel('License', { exact: true }).fill(record!.text);
     await page.getByRole('heading', { name: 'Decoded license' }).waitFor();
     await expect(value('Issued by Lifeline').textContent()).resolves.toBe(`yes, request ${issued!.id}`);
@@ -410,12 +411,12 @@ describe('the web console', { timeout: 60_000 }, () => {
     const confirmVoid = lp.getByRole('dialog', { name: 'Void this license record?' });
     await confirmVoid.getByRole('button', { name: 'Cancel' }).click();
     await confirmVoid.waitFor({ state: 'hidden' });
-    expect((await env.app.store.getRequest(issued!.id))?.status).toBe('issued');
+    expect((await storeOf(env.app).getRequest(issued!.id))?.status).toBe('issued');
     await lp.getByRole('button', { name: 'Void' }).click();
     await confirmVoid.getByRole('button', { name: 'Void' }).click();
     await lp.getByText(/^Voided\. The license file cannot be revoked/).waitFor();
     await expect(lp.locator('#detail-summary .badge').textContent()).resolves.toBe('Voided');
-    const stored = await env.app.store.getRequest(issued!.id);
+    const stored = await storeOf(env.app).getRequest(issued!.id);
     expect(stored?.status).toBe('voided');
     expect(stored?.voided?.reason).toBe('Issued to the wrong address.');
 
@@ -428,7 +429,7 @@ describe('the web console', { timeout: 60_000 }, () => {
     await confirmReplace.getByRole('button', { name: 'Void and issue the replacement' }).click();
     await lp.getByRole('link', { name: issued!.id }).waitFor();
     await expect(lp.locator('#detail-summary .badge').textContent()).resolves.toBe('Issued');
-    const replaced = await env.app.store.getRequest(issued!.id);
+    const replaced = await storeOf(env.app).getRequest(issued!.id);
     expect(replaced?.replacedBy).toMatch(/^req_/);
     expect(lp.url()).toContain(`/requests/${replaced?.replacedBy}`);
     expect(await seriousViolations(lp)).toEqual([]);

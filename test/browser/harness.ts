@@ -13,6 +13,7 @@ import { createHttpServer } from '../../src/interfaces/http/server.js';
 import { runWorker } from '../../src/interfaces/worker/run-worker.js';
 import { appWith } from '../deliveries/harness.js';
 import { REPO_ROOT } from '../integration/helpers.js';
+import { storeOf } from '../../src/app.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ZENDESK_SECRET = 'zendesk-shared-secret-for-browser-tests-0123';
@@ -48,9 +49,9 @@ export async function startWeb(env: Record<string, string> = {}): Promise<WebEnv
   const stop = new AbortController();
   const worker = runWorker(app, { signal: stop.signal, pollMs: 150 });
   const tokens = {
-    engineer: (await createToken(app.store.db, { name: 'erin', role: 'engineer' })).secret,
-    licensing: (await createToken(app.store.db, { name: 'lee', role: 'licensing' })).secret,
-    admin: (await createToken(app.store.db, { name: 'ada', role: 'admin' })).secret,
+    engineer: (await createToken(storeOf(app).db, { name: 'erin', role: 'engineer' })).secret,
+    licensing: (await createToken(storeOf(app).db, { name: 'lee', role: 'licensing' })).secret,
+    admin: (await createToken(storeOf(app).db, { name: 'ada', role: 'admin' })).secret,
   };
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -16,6 +16,7 @@ import {
   type Tab,
   type WebEnv,
 } from './harness.js';
+import { storeOf } from '../../src/app.js';
 
 const ZAF_SDK = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
 
@@ -135,7 +136,7 @@ describe('the sidebar app with a ZAF client', { timeout: 60_000 }, () => {
 
     // Stored as the Zendesk agent's request for that ticket.
     const id = decodeURIComponent((await open.getAttribute('href'))!.split('/requests/')[1]!);
-    const stored = await env.app.store.getRequest(id);
+    const stored = await storeOf(env.app).getRequest(id);
     expect(stored).toMatchObject({
       ticketId: '7001',
       status: 'pending_approval',

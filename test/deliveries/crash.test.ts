@@ -37,6 +37,7 @@ import {
 import { TICKET_FOLLOW_UP_HEADING } from '../../src/core/deliveries/messages.js';
 import { startLoopbackPeers, tally, type LoopbackPeers } from './peers-helper.js';
 import { unwrap } from '../../src/core/outcome.js';
+import { storeOf } from '../../src/app.js';
 
 const LICENSES = 110;
 const KILLS = 12;
@@ -124,7 +125,7 @@ describe('the delivery worker killed at random points (SQLite, real peers on loo
       if (outcome.kind !== 'issued') throw new Error(`expected issued, got ${outcome.kind}`);
       requests.set(outcome.view.request.id, { ticketId, ticketUrl });
     }
-    const store = app.store as KyselyStore;
+    const store = storeOf(app) as KyselyStore;
     expect(await deliveries(store)).toHaveLength(LICENSES * 4);
 
     phase('issued');

@@ -7,6 +7,7 @@ import { lookupById } from '../../src/core/issuance/index.js';
 import { runWorkerOnThread } from '../../src/interfaces/worker/delivery-thread.js';
 import { appWith, issue } from './harness.js';
 import { unwrap } from '../../src/core/outcome.js';
+import { storeOf } from '../../src/app.js';
 
 const fixture = (name: string): URL => new URL(`../fixtures/threads/${name}`, import.meta.url);
 
@@ -20,8 +21,8 @@ async function until(check: () => Promise<boolean> | boolean, ms = 15_000): Prom
 const autocheckpoint = async (app: App): Promise<number> =>
   Number(
     Object.values(
-      (await sql.raw<Record<string, unknown>>('pragma wal_autocheckpoint').execute(app.store.db)).rows[0] ??
-        {},
+      (await sql.raw<Record<string, unknown>>('pragma wal_autocheckpoint').execute(storeOf(app).db))
+        .rows[0] ?? {},
     )[0],
   );
 
@@ -48,7 +49,7 @@ describe('the delivery thread of lifeline serve', () => {
     expect(await until(() => allSent(app as App, view.request.id))).toBe(true);
     // 10 nice levels below this process (0 unless the tests run under `nice`).
     expect(nice).toEqual([Math.min(19, getPriority() + 10)]);
-    // The thread's connection checkpoints; this one only past API_CHECKPOINT_PAGES.
+    // The thread's connection checkpoints; this one only past 10,000 pages (storeMaintenance's 'rare' checkpoints).
     expect(await autocheckpoint(app)).toBe(10_000);
     // Issued while the thread runs: delivered too.
     const second = await issue(app);

@@ -7,6 +7,7 @@ import { listLocalRecords } from '../../src/adapters/local/local-channels.js';
 import { lookupById, resendLicense, voidRequest } from '../../src/core/issuance/index.js';
 import { appWith, drain, issue } from './harness.js';
 import { unwrap } from '../../src/core/outcome.js';
+import { storeOf } from '../../src/app.js';
 
 describe('deliveries on the embedded default (outbox files, local tracker, chat and ticket notes)', () => {
   let app: (App & { dataDir: string }) | undefined;
@@ -33,7 +34,7 @@ describe('deliveries on the embedded default (outbox files, local tracker, chat 
     expect(mail.attachments[0]?.filename).toBe('GitLab_Emergency_Trial_2026-11-28.gitlab-license');
     expect(mail.attachments[0]?.content.toString('utf8')).toBe(view.license?.text);
 
-    const local = await listLocalRecords(app.store.db, view.request.id, view.request.ticketId);
+    const local = await listLocalRecords(storeOf(app).db, view.request.id, view.request.ticketId);
     const issueRecord = local.find((r) => r.kind === 'tracker_issue');
     expect(issueRecord?.title).toBe(
       `[Success] - Created a license under ${view.request.requesterEmail} for 120 users`,
@@ -78,7 +79,7 @@ describe('deliveries on the embedded default (outbox files, local tracker, chat 
     expect(new Set(mails.map((m) => m.attachments[0]?.content.toString('utf8')))).toEqual(
       new Set([view.license?.text]),
     );
-    const local = await listLocalRecords(app.store.db, view.request.id, view.request.ticketId);
+    const local = await listLocalRecords(storeOf(app).db, view.request.id, view.request.ticketId);
     expect(local.filter((r) => r.kind === 'tracker_issue')).toHaveLength(1);
     expect(local.filter((r) => r.kind === 'tracker_note')).toHaveLength(2);
   });

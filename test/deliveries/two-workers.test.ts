@@ -34,6 +34,7 @@ import {
 } from '../integration/helpers.js';
 import { startLoopbackPeers, tally, type LoopbackPeers } from './peers-helper.js';
 import { unwrap } from '../../src/core/outcome.js';
+import { storeOf } from '../../src/app.js';
 
 const LICENSES = 125;
 const postgres = await postgresForTests();
@@ -94,7 +95,7 @@ describe.skipIf(!postgres)('two workers on PostgreSQL draining 500 queued delive
       if (outcome.kind !== 'issued') throw new Error(`expected issued, got ${outcome.kind}`);
       tickets.set(outcome.view.request.id, ticketId);
     }
-    const store = app.store as KyselyStore;
+    const store = storeOf(app) as KyselyStore;
     const queued = await sql<{ id: string; request_id: string; channel: string }>`
       select id, request_id, channel from deliveries where status = 'queued'
     `.execute(store.db);

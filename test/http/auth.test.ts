@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken, revokeToken } from '../../src/adapters/store/tokens.js';
 import { authenticate } from '../../src/interfaces/http/auth.js';
 import { eligibleBody, startApi, ZENDESK_SECRET, type Api } from './helpers.js';
+import { storeOf } from '../../src/app.js';
 
 let api: Api;
 beforeAll(async () => {
@@ -206,9 +207,9 @@ describe('authentication', () => {
   });
 
   it('a revoked token stops working at once', async () => {
-    const { token, secret: s } = await createToken(api.app.store.db, { name: 'temp', role: 'engineer' });
+    const { token, secret: s } = await createToken(storeOf(api.app).db, { name: 'temp', role: 'engineer' });
     expect((await api.call('GET', '/api/v1/emergency-licenses', { token: s })).statusCode).toBe(200);
-    expect(await revokeToken(api.app.store.db, token.id)).toBe(true);
+    expect(await revokeToken(storeOf(api.app).db, token.id)).toBe(true);
     expect((await api.call('GET', '/api/v1/emergency-licenses', { token: s })).statusCode).toBe(401);
   });
 });

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drain } from '../deliveries/harness.js';
 import { eligibleBody, startApi, type Api } from './helpers.js';
+import { storeOf } from '../../src/app.js';
 
 let api: Api;
 beforeAll(async () => {
@@ -23,7 +24,7 @@ const post = (url: string, body: unknown, token?: string | null) =>
   });
 
 async function counts(): Promise<{ requests: number; audit: number }> {
-  const db = api.app.store.db;
+  const db = storeOf(api.app).db;
   const r = await db
     .selectFrom('requests')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -319,8 +320,8 @@ describe('pinned dates (LIFELINE_ALLOW_PINNED_DATES)', () => {
         expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'today' });
         expect(res.json().error.message).toMatch(/LIFELINE_ALLOW_PINNED_DATES=true/);
       }
-      const stored = await strict.app.store.db
-        .selectFrom('requests')
+      const stored = await storeOf(strict.app)
+        .db.selectFrom('requests')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       expect(Number(stored.n)).toBe(0);

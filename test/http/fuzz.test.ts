@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type Api } from './helpers.js';
+import { storeOf } from '../../src/app.js';
 
 let api: Api;
 beforeAll(async () => {
@@ -61,8 +62,8 @@ const contentType = fc.constantFrom(
 async function rows(): Promise<number> {
   let total = 0;
   for (const table of ['audit_log', 'requests', 'web_sessions'] as const) {
-    const r = await api.app.store.db
-      .selectFrom(table)
+    const r = await storeOf(api.app)
+      .db.selectFrom(table)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     total += Number(r.n);

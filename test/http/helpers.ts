@@ -5,6 +5,7 @@ import { createToken } from '../../src/adapters/store/tokens.js';
 import type { Role } from '../../src/core/ports.js';
 import { createHttpServer, type HttpServerOptions } from '../../src/interfaces/http/server.js';
 import { appWith } from '../deliveries/harness.js';
+import { storeOf } from '../../src/app.js';
 
 export const ZENDESK_SECRET = 'zendesk-shared-secret-for-tests-0123456789';
 
@@ -37,7 +38,7 @@ export async function startApi(
   const server = await createHttpServer(app, options);
   const tokens = {} as Record<Role, string>;
   for (const role of ['engineer', 'licensing', 'admin'] as const) {
-    tokens[role] = (await createToken(app.store.db, { name: `${role}-bot`, role })).secret;
+    tokens[role] = (await createToken(storeOf(app).db, { name: `${role}-bot`, role })).secret;
   }
   return {
     app,

@@ -6,6 +6,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drain } from '../deliveries/harness.js';
 import { eligibleBody, startApi, ZENDESK_SECRET, type Api } from './helpers.js';
+import { storeOf } from '../../src/app.js';
 
 let api: Api;
 beforeAll(async () => {
@@ -45,16 +46,16 @@ describe('signed requests from the Zendesk sidebar', () => {
     };
     expect(res.json().origin).toEqual(origin);
     expect(res.json().engineer).toBe('sam@acme.example');
-    const stored = await api.app.store.getRequest(res.json().id);
+    const stored = await storeOf(api.app).getRequest(res.json().id);
     expect(stored?.origin).toEqual(origin);
-    const events = await api.app.store.listAudit({ requestId: res.json().id });
+    const events = await storeOf(api.app).listAudit({ requestId: res.json().id });
     expect(events.find((e) => e.action === 'license.issued')?.details).toMatchObject({ origin });
   });
 
   it('refuses to issue for another ticket than the one the request was signed on, storing nothing', async () => {
     const body = eligibleBody();
     const token = await jwt({ email: 'sam@acme.example', ticket_id: '424242' });
-    const before = (await api.app.store.findRequests({ limit: 500 })).length;
+    const before = (await storeOf(api.app).findRequests({ limit: 500 })).length;
     const res = await api.call('POST', '/api/v1/emergency-licenses', {
       token,
       body: JSON.stringify(body),
@@ -62,7 +63,7 @@ describe('signed requests from the Zendesk sidebar', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'ticketId' });
-    expect((await api.app.store.findRequests({ limit: 500 })).length).toBe(before);
+    expect((await storeOf(api.app).findRequests({ limit: 500 })).length).toBe(before);
   });
 
   it('API-token requests have no origin', async () => {

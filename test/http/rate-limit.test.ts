@@ -16,6 +16,7 @@ import { createToken } from '../../src/adapters/store/tokens.js';
 import { createHttpServer } from '../../src/interfaces/http/server.js';
 import { dropSchema, POSTGRES_URL, postgresProblem, uniqueSchemaName } from '../helpers/postgres.js';
 import { eligibleBody, startApi, ZENDESK_SECRET, type Api } from './helpers.js';
+import { storeOf } from '../../src/app.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const HOUR = 60 * 60 * 1000;
@@ -70,7 +71,7 @@ describe('rate limits on POST /api/v1/emergency-licenses', () => {
     t.clock.at += 10 * 60 * 1000; // 10 minutes into the window
     expect(expectLimited(await t.issue(eligibleBody()))).toBe(50 * 60);
 
-    const other = (await createToken(t.api.app.store.db, { name: 'other-engineer', role: 'engineer' }))
+    const other = (await createToken(storeOf(t.api.app).db, { name: 'other-engineer', role: 'engineer' }))
       .secret;
     expect((await t.issue(eligibleBody(), other)).statusCode).toBe(201);
     // Same name, another role: another user.
@@ -95,8 +96,8 @@ describe('rate limits on POST /api/v1/emergency-licenses', () => {
     expect((await t.issue(eligibleBody())).statusCode).toBe(201);
 
     // Nothing was stored for the refused call.
-    const stored = await t.api.app.store.db
-      .selectFrom('requests')
+    const stored = await storeOf(t.api.app)
+      .db.selectFrom('requests')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(3);
@@ -118,7 +119,7 @@ describe('rate limits on POST /api/v1/emergency-licenses', () => {
     const body = eligibleBody();
     const ticket = body['ticketId'];
     expect((await t.issue(body, await signed(ticket, 'one@acme.example', 'One'))).statusCode).toBe(201);
-    const record = (await t.api.app.store.findRequests({ limit: 5 }))[0];
+    const record = (await storeOf(t.api.app).findRequests({ limit: 5 }))[0];
     expect(
       (await t.resend(record?.id ?? '', await signed(ticket, 'two@acme.example', 'Two'))).statusCode,
     ).toBe(200);
@@ -301,7 +302,7 @@ describe('two API servers on one database', () => {
     const second = await createApp(first.app.config);
     const server = await createHttpServer(second);
     try {
-      const { secret } = await createToken(second.store.db, { name: 'other', role: 'engineer' });
+      const { secret } = await createToken(storeOf(second).db, { name: 'other', role: 'engineer' });
       const customer = 'shared@limits.example';
       const call = (target: 'first' | 'second') =>
         (target === 'first' ? first.server : server).inject({

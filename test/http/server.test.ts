@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { scrubSecrets, secretValuesOf } from '../../src/interfaces/http/error-log.js';
 import { startApi, ZENDESK_SECRET, type Api } from './helpers.js';
+import { storeOf } from '../../src/app.js';
 
 let api: Api;
 beforeAll(async () => {
@@ -81,7 +82,7 @@ describe('the HTTP server', () => {
   it('answers 503 on /readyz when the database is gone', async () => {
     const { startApi: start } = await import('./helpers.js');
     const other = await start();
-    await other.app.store.db.destroy();
+    await storeOf(other.app).db.destroy();
     const res = await other.server.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(res.json().error.code).toBe('INFRASTRUCTURE');
@@ -184,7 +185,7 @@ describe('every 5xx answer is logged, with request logging off too', () => {
   it('a store that is gone: the 5xx of an API call and of /readyz are logged with their code and cause', async () => {
     const lines: string[] = [];
     const other = await startApi({}, { errorLog: { write: (line: string) => void lines.push(line) } });
-    await other.app.store.db.destroy();
+    await storeOf(other.app).db.destroy();
     const call = await other.call('GET', '/api/v1/emergency-licenses');
     expect(call.statusCode).toBeGreaterThanOrEqual(500);
     const ready = await other.server.inject({ method: 'GET', url: '/readyz' });

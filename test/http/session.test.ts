@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLoginLink } from '../../src/adapters/store/sessions.js';
 import { createToken, revokeToken } from '../../src/adapters/store/tokens.js';
 import { eligibleBody, startApi, type Api } from './helpers.js';
+import { storeOf } from '../../src/app.js';
 
 let api: Api;
 beforeAll(async () => {
@@ -39,7 +40,7 @@ const withCookie = (cookie: string, extra: Record<string, string> = {}) => ({
 });
 
 async function requestCount(): Promise<number> {
-  return (await api.app.store.findRequests({ limit: 500 })).length;
+  return (await storeOf(api.app).findRequests({ limit: 500 })).length;
 }
 
 describe('web console sessions', () => {
@@ -57,7 +58,7 @@ describe('web console sessions', () => {
     expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
     expect(cookie.value).not.toBe(api.tokens.licensing);
     // Neither the cookie's secret nor the API token is stored.
-    const rows = await api.app.store.db.selectFrom('web_sessions').selectAll().execute();
+    const rows = await storeOf(api.app).db.selectFrom('web_sessions').selectAll().execute();
     expect(JSON.stringify(rows)).not.toContain(cookie.value);
     expect(JSON.stringify(rows)).not.toContain(body.csrfToken);
 
@@ -141,10 +142,13 @@ describe('web console sessions', () => {
   });
 
   it('revoking the API token ends the sessions made with it', async () => {
-    const { token, secret } = await createToken(api.app.store.db, { name: 'short-lived', role: 'engineer' });
+    const { token, secret } = await createToken(storeOf(api.app).db, {
+      name: 'short-lived',
+      role: 'engineer',
+    });
     const { cookie } = await signIn(secret);
     expect((await api.call('GET', '/api/v1/session', withCookie(cookie))).statusCode).toBe(200);
-    await revokeToken(api.app.store.db, token.id);
+    await revokeToken(storeOf(api.app).db, token.id);
     expect((await api.call('GET', '/api/v1/session', withCookie(cookie))).statusCode).toBe(401);
   });
 
@@ -174,7 +178,7 @@ describe('web console sessions', () => {
 describe('one-time login links', () => {
   it('signs the browser in once, then lands on the login page', async () => {
     const { code } = await createLoginLink(
-      api.app.store.db,
+      storeOf(api.app).db,
       { name: 'admin', role: 'admin' },
       api.app.ports.clock.now(),
     );
@@ -194,7 +198,7 @@ describe('one-time login links', () => {
 
   it('an expired or unknown code does not sign in', async () => {
     const { code } = await createLoginLink(
-      api.app.store.db,
+      storeOf(api.app).db,
       { name: 'admin', role: 'admin' },
       new Date(api.app.ports.clock.now().getTime() - 16 * 60_000),
     );

@@ -15,6 +15,7 @@ import { ensureBuilt } from '../cli/helpers.js';
 import { VECTORS_DIR } from '../helpers/vectors.js';
 import { childEnv, counts, removeTempDirs, runCli, tempDir, withStore, type CliResult } from './helpers.js';
 import { unwrap } from '../../src/core/outcome.js';
+import { storeOf } from '../../src/app.js';
 
 const NOTHING = { requests: 0, licenses: 0, deliveries: 0, audit: 0 };
 
@@ -362,7 +363,7 @@ describe('lifeline audit verify', () => {
         );
         expect(outcome.kind).toBe('issued');
       }
-      expect(await app.store.verifyAudit()).toEqual({ ok: true, entries: 3 });
+      expect(await storeOf(app).verifyAudit()).toEqual({ ok: true, entries: 3 });
     } finally {
       await app.close();
     }

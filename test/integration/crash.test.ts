@@ -31,6 +31,7 @@ import {
   type Child,
 } from './helpers.js';
 import { unwrap } from '../../src/core/outcome.js';
+import { storeOf } from '../../src/app.js';
 
 /** 20 kills per database: 10 rounds of 2 processes issuing side by side (and contending for locks). */
 const PER_ROUND = 2;
@@ -146,7 +147,7 @@ async function killInsideTransaction(dataDir: string, databaseUrl: string): Prom
       unwrap(await issueEmergencyLicense(input('before-1', 'a@before.example'), app.ports, app.settings))
         .kind,
     ).toBe('issued');
-    const before = await counts(app.store);
+    const before = await counts(storeOf(app));
 
     const child = worker(['hang', HANG_TICKET], env);
     try {
@@ -158,7 +159,7 @@ async function killInsideTransaction(dataDir: string, databaseUrl: string): Prom
         'insertDeliveries:4',
         `appendAudit:${before.audit + 1}`,
       ]);
-      expect(await counts(app.store, HANG_TICKET)).toEqual({
+      expect(await counts(storeOf(app), HANG_TICKET)).toEqual({
         requests: 0,
         licenses: 0,
         deliveries: 0,
@@ -184,13 +185,13 @@ async function killInsideTransaction(dataDir: string, databaseUrl: string): Prom
       await issueEmergencyLicense(input(HANG_TICKET, 'cust@acme.example'), app.ports, app.settings),
     );
     expect(again.kind).toBe('issued');
-    expect(await counts(app.store, HANG_TICKET)).toEqual({
+    expect(await counts(storeOf(app), HANG_TICKET)).toEqual({
       requests: 1,
       licenses: 1,
       deliveries: 4,
       audit: 1,
     });
-    expect(await app.store.verifyAudit()).toEqual({ ok: true, entries: before.audit + 1 });
+    expect(await storeOf(app).verifyAudit()).toEqual({ ok: true, entries: before.audit + 1 });
   } finally {
     await app.close();
   }

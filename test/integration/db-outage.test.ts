@@ -117,7 +117,7 @@ describe.skipIf(reason !== null)('PostgreSQL restarting or down under a running 
         const outcome = unwrap(await issueEmergencyLicense(eligibleInput(), a.ports, a.settings));
         expect(outcome.kind).toBe('issued');
       }
-      expect((await a.store.pendingDeliveries()).count).toBe(12);
+      expect((await a.ports.store.pendingDeliveries()).count).toBe(12);
 
       await postgres.stopServer();
       const pauses: number[] = [];
@@ -143,7 +143,7 @@ describe.skipIf(reason !== null)('PostgreSQL restarting or down under a running 
       await postgres.startServer();
       const drained = await eventually(
         async () =>
-          (await a.store
+          (await a.ports.store
             .pendingDeliveries()
             .then((p) => p.count)
             .catch(() => -1)) === 0,

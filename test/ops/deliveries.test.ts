@@ -8,6 +8,7 @@ import { drain } from '../deliveries/harness.js';
 import { childEnv, removeTempDirs, runCli } from '../integration/helpers.js';
 import { opsApp, type OpsApp } from './helpers.js';
 import { unwrap } from '../../src/core/outcome.js';
+import { storeOf } from '../../src/app.js';
 
 afterAll(() => removeTempDirs());
 const lou = { name: 'lou', role: 'licensing' as const };
@@ -40,7 +41,7 @@ describe('deliveries that need a human', () => {
     const h = await opsApp('sqlite');
     try {
       const requestId = await issued(h, '4401');
-      const db = h.app.store.db;
+      const db = storeOf(h.app).db;
       // What the worker leaves behind after a crash mid-send and a tracker refusing for good.
       await db
         .updateTable('deliveries')
@@ -54,7 +55,7 @@ describe('deliveries that need a human', () => {
         .where('request_id', '=', requestId)
         .where('channel', '=', 'tracker')
         .execute();
-      const listed = await deliveriesNeedingHuman(h.app.store);
+      const listed = await deliveriesNeedingHuman(storeOf(h.app));
       expect(listed.map((d) => [d.channel, d.status]).sort()).toEqual([
         ['email', 'unknown'],
         ['tracker', 'failed'],
@@ -79,7 +80,7 @@ describe('deliveries that need a human', () => {
         ),
       ).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
       await drain(h.app);
-      expect(await h.app.store.getTrackerLink(requestId)).not.toBeNull();
+      expect(await storeOf(h.app).getTrackerLink(requestId)).not.toBeNull();
 
       unwrap(
         await acknowledgeDelivery(
@@ -92,20 +93,20 @@ describe('deliveries that need a human', () => {
           h.app.ports,
         ),
       );
-      expect(await deliveriesNeedingHuman(h.app.store)).toEqual([]);
-      const stats = await operationalStats(h.app.store, new Date('2026-11-28T13:00:00Z'));
+      expect(await deliveriesNeedingHuman(storeOf(h.app))).toEqual([]);
+      const stats = await operationalStats(storeOf(h.app), new Date('2026-11-28T13:00:00Z'));
       expect(stats.unknownEmails).toBe(0);
       expect(stats.failedNeedingHuman).toEqual([]);
-      const sent = (await h.app.store.listDeliveries(requestId)).find((d) => d.channel === 'chat');
+      const sent = (await storeOf(h.app).listDeliveries(requestId)).find((d) => d.channel === 'chat');
       expect(
         await acknowledgeDelivery(
           { requestId, deliveryId: sent!.id, actor: lou, reason: 'not needed at all' },
           h.app.ports,
         ),
       ).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
-      const actions = (await h.app.store.listAudit({ requestId })).map((e) => e.action);
+      const actions = (await storeOf(h.app).listAudit({ requestId })).map((e) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['delivery.retried', 'delivery.acknowledged']));
-      expect((await h.app.store.verifyAudit()).ok).toBe(true);
+      expect((await storeOf(h.app).verifyAudit()).ok).toBe(true);
     } finally {
       await h.close();
     }
@@ -115,7 +116,7 @@ describe('deliveries that need a human', () => {
     const h = await opsApp('sqlite');
     try {
       const requestId = await issued(h, '4403');
-      const email = (await h.app.store.listDeliveries(requestId)).find((d) => d.channel === 'email')!;
+      const email = (await storeOf(h.app).listDeliveries(requestId)).find((d) => d.channel === 'email')!;
       // Queued after the license's deliveries (an older one of the channel is no replacement).
       const now = new Date(Date.parse(email.createdAt) + 60_000).toISOString();
       const followUp = {
@@ -129,7 +130,7 @@ describe('deliveries that need a human', () => {
         createdAt: now,
         updatedAt: now,
       };
-      await h.app.store.transaction((tx) => tx.insertDeliveries([followUp]));
+      await storeOf(h.app).transaction((tx) => tx.insertDeliveries([followUp]));
       const fresh = unwrap(
         await retryDelivery(
           { requestId, deliveryId: followUp.id, actor: lou, reason: 'Slack token renewed' },
@@ -137,7 +138,7 @@ describe('deliveries that need a human', () => {
         ),
       );
       expect(fresh).toMatchObject({ channel: 'chat', purpose: 'follow_up', about: email.id });
-      const stored = (await h.app.store.listDeliveries(requestId)).find((d) => d.id === fresh.id);
+      const stored = (await storeOf(h.app).listDeliveries(requestId)).find((d) => d.id === fresh.id);
       expect(stored?.about).toBe(email.id);
     } finally {
       await h.close();
@@ -147,8 +148,8 @@ describe('deliveries that need a human', () => {
   it('from the command line: list, retry, and a coded error for a delivery that needs nothing', async () => {
     const h = await opsApp('sqlite');
     const requestId = await issued(h, '4402');
-    await h.app.store.db
-      .updateTable('deliveries')
+    await storeOf(h.app)
+      .db.updateTable('deliveries')
       .set({ status: 'failed', last_error: '550 mailbox unavailable' })
       .where('request_id', '=', requestId)
       .where('channel', '=', 'email')

@@ -13,6 +13,7 @@ import { drain } from '../deliveries/harness.js';
 import { postgresForTests, removeTempDirs } from '../integration/helpers.js';
 import { opsApp, type OpsApp } from './helpers.js';
 import { unwrap } from '../../src/core/outcome.js';
+import { storeOf } from '../../src/app.js';
 
 let n = 0;
 async function request(h: OpsApp, today: string) {
@@ -123,7 +124,7 @@ function metricsSuite(kind: 'sqlite' | 'postgres'): void {
 
     it('counts failed deliveries and unknown-outcome emails that need a human, until replaced', async (ctx) => {
       if (!available) return ctx.skip();
-      const db = h.app.store.db;
+      const db = storeOf(h.app).db;
       const emails = await db
         .selectFrom('deliveries')
         .select(['id', 'request_id'])
@@ -216,7 +217,7 @@ describe('LIFELINE_METRICS', () => {
         headers: { authorization: 'Bearer llt_notatoken' },
       });
       expect(wrong.statusCode).toBe(401);
-      const { secret } = await createToken(h.app.store.db, { name: 'prometheus', role: 'engineer' });
+      const { secret } = await createToken(storeOf(h.app).db, { name: 'prometheus', role: 'engineer' });
       const ok = await server.inject({
         method: 'GET',
         url: '/metrics',
@@ -234,7 +235,7 @@ describe('LIFELINE_METRICS', () => {
     const h = await opsApp('sqlite');
     const server = await createHttpServer(h.app);
     try {
-      await h.app.store.db.destroy();
+      await storeOf(h.app).db.destroy();
       const res = await server.inject({ method: 'GET', url: '/metrics' });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ error: { code: 'INFRASTRUCTURE' } });

@@ -22,6 +22,7 @@ import { drain } from '../deliveries/harness.js';
 import { postgresForTests, removeTempDirs } from '../integration/helpers.js';
 import { dumpAll, opsApp, previousLicense, whereFound, type OpsApp } from './helpers.js';
 import { unwrap } from '../../src/core/outcome.js';
+import { storeOf } from '../../src/app.js';
 
 const OLD = '2026-06-01T10:00:00.000Z';
 const RECENT = '2026-11-28T09:00:00.000Z';
@@ -61,7 +62,7 @@ async function appendLegacyEntry(
   requestId: string,
   details: Record<string, string>,
 ): Promise<void> {
-  const db = h.app.store.db;
+  const db = storeOf(h.app).db;
   const head = await db
     .selectFrom('audit_head')
     .select(['seq', 'hash'])
@@ -157,8 +158,8 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
       h.setNow(RECENT);
       await drain(h.app);
       // A mail server's error quoting the address, a void reason naming it, and a legacy audit entry.
-      await h.app.store.db
-        .updateTable('deliveries')
+      await storeOf(h.app)
+        .db.updateTable('deliveries')
         .set({ last_error: `550 5.1.1 <${oldEmail}>: no such user` })
         .where('request_id', '=', a.request.id)
         .where('channel', '=', 'email')
@@ -181,7 +182,7 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
 
     it('holds the old customers’ data before the purge (the scan can find it)', async (ctx) => {
       if (!available) return ctx.skip();
-      expect(await whereFound(h.app.store, oldEmail)).toEqual(
+      expect(await whereFound(storeOf(h.app), oldEmail)).toEqual(
         expect.arrayContaining([
           'requests.requester_email',
           'licenses.email',
@@ -189,15 +190,15 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
           'audit_log.details',
         ]),
       );
-      expect((await whereFound(h.app.store, olga.Name)).length).toBeGreaterThan(0);
-      expect(await whereFound(h.app.store, oldLicenseText.split('\n')[1] ?? 'x')).not.toEqual([]);
-      expect((await h.app.store.verifyAudit()).ok).toBe(true);
+      expect((await whereFound(storeOf(h.app), olga.Name)).length).toBeGreaterThan(0);
+      expect(await whereFound(storeOf(h.app), oldLicenseText.split('\n')[1] ?? 'x')).not.toEqual([]);
+      expect((await storeOf(h.app).verifyAudit()).ok).toBe(true);
     });
 
     it('--dry-run reports what would change and changes nothing', async (ctx) => {
       if (!available) return ctx.skip();
-      const before = await dumpAll(h.app.store);
-      const summary = await purgePersonalData(h.app.store, {
+      const before = await dumpAll(storeOf(h.app));
+      const summary = await purgePersonalData(storeOf(h.app), {
         cutoff: retentionCutoff(NOW, 90),
         now: NOW,
         dryRun: true,
@@ -206,28 +207,28 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
       expect([...summary.requestIds].sort()).toEqual([...oldIds].sort());
       expect(summary.rows.licenses).toBe(2);
       expect(summary.rows.audit_log).toBeGreaterThan(2);
-      expect(await dumpAll(h.app.store)).toEqual(before);
+      expect(await dumpAll(storeOf(h.app))).toEqual(before);
     });
 
     it('leaves no old customer data in any column of any table, and keeps the audit chain verifiable', async (ctx) => {
       if (!available) return ctx.skip();
-      const trackerBefore = await Promise.all(oldIds.map((id) => h.app.store.getTrackerLink(id)));
-      const summary = await purgePersonalData(h.app.store, { cutoff: retentionCutoff(NOW, 90), now: NOW });
+      const trackerBefore = await Promise.all(oldIds.map((id) => storeOf(h.app).getTrackerLink(id)));
+      const summary = await purgePersonalData(storeOf(h.app), { cutoff: retentionCutoff(NOW, 90), now: NOW });
       expect(summary.requests).toBe(2);
       expect(summary.fileRewritten).toBe(kind === 'sqlite' ? true : undefined);
       for (const needle of [oldEmail, olga.Email, olga.Name, olga.Company, 'oldcustomer', 'oldcorp']) {
-        expect(await whereFound(h.app.store, needle), needle).toEqual([]);
+        expect(await whereFound(storeOf(h.app), needle), needle).toEqual([]);
       }
       for (const line of oldLicenseText.split('\n').filter((l) => l.length >= 20)) {
-        expect(await whereFound(h.app.store, line)).toEqual([]);
+        expect(await whereFound(storeOf(h.app), line)).toEqual([]);
       }
       // The recent customer is untouched.
-      expect(await whereFound(h.app.store, recentEmail)).toEqual(
+      expect(await whereFound(storeOf(h.app), recentEmail)).toEqual(
         expect.arrayContaining(['requests.requester_email', 'licenses.email']),
       );
-      expect(await h.app.store.verifyAudit()).toMatchObject({ ok: true });
+      expect(await storeOf(h.app).verifyAudit()).toMatchObject({ ok: true });
       // Tracker links, ids and fingerprints stay.
-      expect(await Promise.all(oldIds.map((id) => h.app.store.getTrackerLink(id)))).toEqual(trackerBefore);
+      expect(await Promise.all(oldIds.map((id) => storeOf(h.app).getTrackerLink(id)))).toEqual(trackerBefore);
       expect(trackerBefore.every((t) => t !== null)).toBe(true);
     });
 
@@ -247,16 +248,16 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
     it('lookups by record id and fingerprint still work after the purge', async (ctx) => {
       if (!available) return ctx.skip();
       for (const id of oldIds) {
-        const request = await h.app.store.getRequest(id);
+        const request = await storeOf(h.app).getRequest(id);
         expect(request?.requesterEmail).toBe(REDACTED);
-        const view = await loadRequestView(h.app.store, request!);
+        const view = await loadRequestView(storeOf(h.app), request!);
         expect(view.request.id).toBe(id);
         expect(view.events.length).toBeGreaterThan(1);
         expect(view.deliveries.length).toBeGreaterThanOrEqual(4);
       }
-      expect((await h.app.store.findLicenseByFingerprint(oldFingerprint))?.requestId).toBe(oldIds[0]);
-      expect((await h.app.store.getRequest(recentId))?.requesterEmail).toBe(recentEmail);
-      const b = await h.app.store.getRequest(oldIds[1] as string);
+      expect((await storeOf(h.app).findLicenseByFingerprint(oldFingerprint))?.requestId).toBe(oldIds[0]);
+      expect((await storeOf(h.app).getRequest(recentId))?.requesterEmail).toBe(recentEmail);
+      const b = await storeOf(h.app).getRequest(oldIds[1] as string);
       expect(b?.evidence.previousLicense?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
       expect(b?.evidence.source).toBe('license');
       expect(JSON.stringify(b?.evidence)).toContain(REDACTED);
@@ -265,8 +266,8 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
     it('a purged license cannot be resent, not even to another address', async (ctx) => {
       if (!available) return ctx.skip();
       const id = oldIds[1] as string;
-      expect((await h.app.store.getRequest(id))?.status).toBe('issued');
-      const deliveriesBefore = (await h.app.store.listDeliveries(id)).length;
+      expect((await storeOf(h.app).getRequest(id))?.status).toBe('issued');
+      const deliveriesBefore = (await storeOf(h.app).listDeliveries(id)).length;
       for (const to of [null, 'someone@else.example']) {
         expect(
           await resendLicense({ requestId: id, actor: licensing, to }, h.app.ports, h.app.settings),
@@ -278,18 +279,18 @@ function purgeSuite(kind: 'sqlite' | 'postgres'): void {
           },
         });
       }
-      expect((await h.app.store.listDeliveries(id)).length).toBe(deliveriesBefore);
+      expect((await storeOf(h.app).listDeliveries(id)).length).toBe(deliveriesBefore);
     });
 
     it('a second purge finds nothing more to do, and new entries after it still verify', async (ctx) => {
       if (!available) return ctx.skip();
-      const again = await purgePersonalData(h.app.store, { cutoff: retentionCutoff(NOW, 90), now: NOW });
+      const again = await purgePersonalData(storeOf(h.app), { cutoff: retentionCutoff(NOW, 90), now: NOW });
       expect(again.requests).toBe(0);
       expect(again.alreadyPurged).toBe(2);
       await issue(h, NOW.toISOString(), `ops@later-${kind}.example`);
-      expect(await h.app.store.verifyAudit()).toMatchObject({ ok: true });
+      expect(await storeOf(h.app).verifyAudit()).toMatchObject({ ok: true });
       const legacy = await sql<{ format: number; redacted_at: string | null }>`
-        select format, redacted_at from audit_log where id like 'aud_legacy_%'`.execute(h.app.store.db);
+        select format, redacted_at from audit_log where id like 'aud_legacy_%'`.execute(storeOf(h.app).db);
       expect(legacy.rows.map((r) => [Number(r.format), r.redacted_at !== null])).toEqual([[1, true]]);
     });
   });

@@ -11,6 +11,7 @@ import type {
   TrackerIssue,
   TrackerRef,
 } from '../../core/deliveries/ports.js';
+import type { LocalRecord, LocalRecordKind } from '../../core/operations/ports.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -31,19 +32,6 @@ const insertRecord = (store: LocalRecordsStore, row: Insertable<Database['local_
 
 const id = (prefix: string): string => `${prefix}_${randomBytes(8).toString('hex')}`;
 const now = (): string => new Date().toISOString();
-
-export type LocalRecordKind = 'tracker_issue' | 'tracker_note' | 'chat_post' | 'ticket_note';
-
-export interface LocalRecord {
-  id: string;
-  kind: LocalRecordKind;
-  requestId: string | null;
-  ref: string | null;
-  title: string | null;
-  body: string;
-  state: string | null;
-  createdAt: string;
-}
 
 const issueState = (issue: TrackerIssue): string =>
   issue.closed ? 'closed (confidential)' : 'open (confidential)';

@@ -16,7 +16,7 @@ import { encodeLicense, type EncodedLicense } from '../../core/license/codec.js'
 import type { LicenseError } from '../../core/license/errors.js';
 import type { LicenseJson } from '../../core/license/attributes.js';
 import type { Result } from '../../core/result.js';
-import { threadModuleUrl } from '../thread-module.js';
+import { threadModuleUrl } from '../../runtime/thread-module.js';
 
 export type EncodeResult = Result<EncodedLicense, LicenseError>;
 

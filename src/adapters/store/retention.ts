@@ -24,6 +24,7 @@ import {
   scrubText,
   type PurgeVerdict,
 } from '../../core/retention.js';
+import type { PurgeSummary } from '../../core/operations/ports.js';
 import type { Database } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -33,27 +34,6 @@ export interface PurgeTarget {
   dialect: 'sqlite' | 'postgres';
   /** One write transaction (the store's: SQLite takes the write lock up front). */
   inTransaction<T>(work: (db: Executor) => Promise<T>): Promise<T>;
-}
-
-export interface PurgeSummary {
-  cutoff: string;
-  dryRun: boolean;
-  /** Requests whose personal data was (or, with dryRun, would be) redacted. */
-  requests: number;
-  /** Rows changed (or to change) per table. */
-  rows: { requests: number; licenses: number; deliveries: number; local_records: number; audit_log: number };
-  /** Requests past the cutoff left alone, by reason. */
-  skipped: { awaiting_decision: number; delivering: number };
-  alreadyPurged: number;
-  /** The ids of the requests purged (or to purge). */
-  requestIds: string[];
-  /** Their email deliveries (an outbox mailer's .eml files are named after them). */
-  emailDeliveryIds: string[];
-  /**
-   * SQLite: whether the file was rebuilt (VACUUM) and its log checkpointed, so no old copy of a
-   * redacted value is left in free space. Absent for PostgreSQL and when nothing was purged.
-   */
-  fileRewritten?: boolean;
 }
 
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));

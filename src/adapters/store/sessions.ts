@@ -6,6 +6,7 @@
  */
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { WebSession } from '../../core/access/ports.js';
 import type { Actor, Role } from '../../core/ports.js';
 import type { Database } from './schema.js';
 
@@ -14,12 +15,6 @@ export const LOGIN_LINK_TTL_MS = 15 * 60 * 1000;
 
 const hashOf = (secret: string): string => hash('sha256', secret, 'hex');
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
-
-export interface WebSession {
-  id: string;
-  actor: Actor;
-  expiresAt: string;
-}
 
 /** The CSRF token of a session: derived from its secret, so the server keeps nothing more. */
 export function csrfTokenOf(secret: string): string {
@@ -57,14 +52,9 @@ export async function createSession(
   return { secret, session: { id, actor: { name: input.actor.name, role: input.actor.role }, expiresAt } };
 }
 
-/** The live session for a cookie secret (not expired, its token not revoked), or null. */
-export async function findSession(
-  db: Kysely<Database>,
-  secret: string,
-  now: Date,
-): Promise<WebSession | null> {
-  if (!SECRET.test(secret)) return null;
-  const row = await db
+/** Sessions not expired, with what tells whether their token was revoked. */
+function liveSessions(db: Kysely<Database>, now: Date) {
+  return db
     .selectFrom('web_sessions')
     .leftJoin('api_tokens', 'api_tokens.id', 'web_sessions.token_id')
     .select([
@@ -72,14 +62,45 @@ export async function findSession(
       'web_sessions.name as name',
       'web_sessions.role as role',
       'web_sessions.token_id as tokenId',
+      'web_sessions.created_at as createdAt',
       'web_sessions.expires_at as expiresAt',
       'api_tokens.revoked_at as revokedAt',
     ])
-    .where('web_sessions.hash', '=', hashOf(secret))
-    .where('web_sessions.expires_at', '>', now.toISOString())
-    .executeTakeFirst();
-  if (!row || (row.tokenId !== null && row.revokedAt !== null)) return null;
-  return { id: row.id, actor: { name: row.name, role: row.role as Role }, expiresAt: row.expiresAt };
+    .where('web_sessions.expires_at', '>', now.toISOString());
+}
+
+type SessionRow = {
+  id: string;
+  name: string;
+  role: string;
+  tokenId: string | null;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+};
+
+/** A session whose token (if any) is not revoked, as the port shows it; else null. */
+const liveSession = (r: SessionRow | undefined): WebSession | null =>
+  !r || (r.tokenId !== null && r.revokedAt !== null)
+    ? null
+    : {
+        id: r.id,
+        actor: { name: r.name, role: r.role as Role },
+        expiresAt: r.expiresAt,
+        createdAt: r.createdAt,
+        tokenId: r.tokenId,
+      };
+
+/** The live session for a cookie secret (not expired, its token not revoked), or null. */
+export async function findSession(
+  db: Kysely<Database>,
+  secret: string,
+  now: Date,
+): Promise<WebSession | null> {
+  if (!SECRET.test(secret)) return null;
+  return liveSession(
+    await liveSessions(db, now).where('web_sessions.hash', '=', hashOf(secret)).executeTakeFirst(),
+  );
 }
 
 export async function deleteSession(db: Kysely<Database>, secret: string): Promise<void> {
@@ -134,4 +155,16 @@ export async function consumeLoginLink(
     .where('hash', '=', hash)
     .executeTakeFirstOrThrow();
   return { name: row.name, role: row.role as Role };
+}
+
+/** The live sessions, newest first (what an admin sees). */
+export async function listSessions(db: Kysely<Database>, now: Date): Promise<WebSession[]> {
+  const rows = await liveSessions(db, now).orderBy('web_sessions.created_at', 'desc').execute();
+  return rows.map(liveSession).filter((s): s is WebSession => s !== null);
+}
+
+/** Ends a session by its id; false when there is none. */
+export async function endSessionById(db: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('web_sessions').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }

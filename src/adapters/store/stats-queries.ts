@@ -6,42 +6,13 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { CalendarDate } from '../../core/dates.js';
+import type { DeliveryNeedingHuman, OperationalStats } from '../../core/operations/ports.js';
+import { DELIVERY_LATENCY_BUCKETS } from '../../core/operations/ports.js';
 import type { Database } from './schema.js';
 
 export interface StatsTarget {
   db: Kysely<Database>;
   dialect: 'sqlite' | 'postgres';
-}
-
-/** Upper bounds (seconds) of the delivery latency histogram: created → sent. */
-export const DELIVERY_LATENCY_BUCKETS: readonly number[] = [
-  1, 5, 15, 30, 60, 120, 300, 900, 1800, 3600, 14_400, 86_400,
-];
-
-export interface LatencyHistogram {
-  channel: string;
-  /** Cumulative counts, one per DELIVERY_LATENCY_BUCKETS entry (≤ that many seconds). */
-  buckets: number[];
-  sum: number;
-  count: number;
-}
-
-export interface OperationalStats {
-  /** Requests by status (issued, refused, pending_approval, failed, voided, rejected). */
-  requestsByStatus: Record<string, number>;
-  /** Refused requests by refusal code (a request refused for two reasons counts under both). */
-  refusalsByCode: Record<string, number>;
-  licensesIssued: number;
-  /** Deliveries by channel and status. */
-  deliveries: { channel: string; status: string; count: number }[];
-  /** Deliveries not finished (queued, claimed, sending) and the age of the oldest. */
-  outbox: { depth: number; oldestCreatedAt: string | null; oldestAgeSeconds: number | null };
-  /** Deliveries failed for good that nothing newer on the same request and channel has replaced. */
-  failedNeedingHuman: { channel: string; count: number }[];
-  /** License emails whose outcome is unknown, not followed by a newer email (e.g. a resend). */
-  unknownEmails: number;
-  pendingApprovals: number;
-  deliveryLatency: LatencyHistogram[];
 }
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -60,18 +31,6 @@ const NOT_SUPERSEDED = sql`not exists (
   select 1 from audit_log a
   where a.request_id = d.request_id and a.action = 'delivery.acknowledged'
     and a.details like '%"deliveryId":"' || d.id || '"%')`;
-
-export interface DeliveryNeedingHuman {
-  id: string;
-  requestId: string;
-  ticketId: string;
-  channel: string;
-  purpose: string;
-  status: string;
-  attempts: number;
-  lastError: string | null;
-  updatedAt: string;
-}
 
 /** The failed deliveries and unknown-outcome emails that need a human, oldest first. */
 export async function deliveriesNeedingHuman(

@@ -4,22 +4,10 @@
  */
 import { hash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { API_TOKEN_PREFIX as TOKEN_PREFIX, type ApiToken } from '../../core/access/ports.js';
 import type { Role } from '../../core/ports.js';
 import { CompiledStatements } from './compiled-statements.js';
 import type { Database } from './schema.js';
-
-export const TOKEN_PREFIX = 'llt_';
-export const TOKEN_ROLES: readonly Role[] = ['engineer', 'licensing', 'admin'];
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  role: Role;
-  /** The first characters of the secret, for recognising it; never enough to use it. */
-  prefix: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
 
 const hashOf = (secret: string): string => hash('sha256', secret, 'hex');
 
@@ -58,7 +46,12 @@ export async function findToken(db: Kysely<Database>, secret: string): Promise<A
   if (typeof secret !== 'string' || !secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
   // Every API call looks its token up: compiled once per database (compiled-statements.ts).
   const { rows } = await statementsFor(db).execute(db, 'api_tokens.live', { hash: hashOf(secret) }, (v) =>
-    db.selectFrom('api_tokens').selectAll().where('hash', '=', v.hash).where('revoked_at', 'is', null).compile(),
+    db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('hash', '=', v.hash)
+      .where('revoked_at', 'is', null)
+      .compile(),
   );
   const row = rows[0];
   return row ? rowToToken(row) : null;

@@ -12,7 +12,7 @@ import {
   type StoreTransaction,
   type TrackerLink,
 } from '../../core/ports.js';
-import { randomHex } from '../random-pool.js';
+import { randomHex } from '../../runtime/random-pool.js';
 import type { CompiledStatements } from './compiled-statements.js';
 import { fileLicenseKeys, licenseKeyRowsOf } from './customer-keys.js';
 import type { Dialect, Executor } from './executor.js';

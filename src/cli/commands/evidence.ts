@@ -19,8 +19,7 @@ import {
   type ScreenshotEvidence,
   type ScreenshotRead,
 } from '../../core/evidence/index.js';
-import { IMAGE_LIMITS } from '../../adapters/ocr/image.js';
-import { createScreenshotReader } from '../../adapters/ocr/reader.js';
+import { createScreenshotReader, IMAGE_LIMITS } from '../../compose/ocr.js';
 import { failure, type CommandOutcome, type OutputOptions } from '../output.js';
 
 export interface EvidenceReadOptions extends OutputOptions {

@@ -1,6 +1,6 @@
 /** `lifeline keys generate`: a new RSA key pair for writing (private) and checking (public) licenses. */
 import { EXIT } from '../../core/errors.js';
-import { generateKeyPair } from '../../adapters/keys/key-files.js';
+import { generateKeyPair } from '../../compose/keys.js';
 import { failure, type OutputOptions } from '../output.js';
 import type { CliOutcome } from './license.js';
 

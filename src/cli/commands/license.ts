@@ -18,7 +18,7 @@ import {
   type LicenseReport,
 } from '../../core/license/index.js';
 import { EMERGENCY_LICENSEE } from '../../core/issuance/emergency-license.js';
-import { loadPrivateKeyFile, loadPublicKeyFiles } from '../../adapters/keys/key-files.js';
+import { loadPrivateKeyFile, loadPublicKeyFiles } from '../../compose/keys.js';
 import { failure, type CommandOutcome, type OutputOptions } from '../output.js';
 
 /** A command's outcome (kept as a name for the command modules). */

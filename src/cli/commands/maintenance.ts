@@ -1,26 +1,12 @@
 /** `status`, `purge`, `backup`, `restore`: the operator's maintenance commands. */
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { outboxDir } from '../../adapters/channels.js';
-import { outboxFileName } from '../../adapters/mail/outbox-mailer.js';
-import { purgePersonalData, type PurgeSummary } from '../../adapters/store/retention.js';
-import {
-  backupSqlite,
-  describeTarget,
-  inspectLifelineDatabase,
-  POSTGRES_BACKUP_ADVICE,
-  restoreSqlite,
-} from '../../adapters/store/sqlite/backup.js';
-import {
-  dayStats,
-  deliveriesNeedingHuman,
-  operationalStats,
-  requestOfDelivery,
-} from '../../adapters/store/stats-queries.js';
-import { loadConfig, type Config } from '../../config.js';
-import { calendarDateIn } from '../../core/dates.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { databaseFiles } from '../../compose/database-files.js';
+import { loadConfig } from '../../config.js';
 import { EXIT, LifelineError } from '../../core/errors.js';
-import { parseRetentionDays, retentionCutoff, retentionTooShort } from '../../core/retention.js';
+import { purgeOlderThan } from '../../core/operations/purge.js';
+import { statusReport } from '../../core/operations/status.js';
+import { parseRetentionDays } from '../../core/retention.js';
 import { actorFrom, withApp } from '../context.js';
 import { acknowledgeDelivery, retryDelivery } from '../../core/deliveries/operator.js';
 import type { CommandOutcome } from '../output.js';
@@ -42,31 +28,15 @@ function embeddedSqlitePath(what: string): string {
   if (config.database.kind !== 'sqlite') {
     throw new LifelineError(
       'CONFIG_INVALID',
-      `${what} the embedded SQLite database, and this configuration uses PostgreSQL; ${POSTGRES_BACKUP_ADVICE}`,
+      `${what} the embedded SQLite database, and this configuration uses PostgreSQL; ${databaseFiles.postgresAdvice}`,
     );
   }
   return resolve(config.database.path.replace('$LIFELINE_DATA_DIR', resolve(config.dataDir)));
 }
 
-/**
- * The embedded default's outbox files (the emails as sent, with the license) to delete: those of the
- * purged requests' email deliveries (named after their Message-ID), and any written before `cutoff`.
- */
-function oldOutboxFiles(config: Config, cutoff: string, emailDeliveryIds: readonly string[]): string[] {
-  if (config.mail.transport !== 'outbox') return [];
-  const dir = outboxDir(config);
-  if (!existsSync(dir)) return [];
-  const limit = new Date(cutoff).getTime();
-  const purged = new Set(emailDeliveryIds.map((id) => outboxFileName(`<${id}@lifeline>`)));
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.eml'))
-    .filter((name) => purged.has(name) || statSync(join(dir, name)).mtimeMs < limit)
-    .map((name) => join(dir, name));
-}
-
 export function deliveriesList(): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const list = await deliveriesNeedingHuman(app.store);
+    const list = await app.ports.stats.deliveriesNeedingHuman();
     const human =
       list.length === 0
         ? 'No delivery needs a human.'
@@ -87,7 +57,7 @@ export function deliveryDecision(
   const run = name === 'retry' ? retryDelivery : acknowledgeDelivery;
   return (deliveryId, o) =>
     withApp(async (app) => {
-      const requestId = await requestOfDelivery(app.store, deliveryId);
+      const requestId = await app.ports.stats.requestOfDelivery(deliveryId);
       if (!requestId) throw new LifelineError('NOT_FOUND', `no delivery ${deliveryId}`);
       const actor = actorFrom({ ...(o.by ? { by: o.by } : {}) }, 'licensing');
       const result = unwrap(await run({ requestId, deliveryId, actor, reason: o.reason }, app.ports));
@@ -104,15 +74,9 @@ export function deliveryDecision(
 
 export function status(): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const now = app.ports.clock.now();
-    const stats = await operationalStats(app.store, now);
-    const today = calendarDateIn(now, app.config.supportTimeZone);
-    const day = await dayStats(app.store, today);
-    const failedTotal = stats.failedNeedingHuman.reduce((n, f) => n + f.count, 0);
-    const attention: string[] = [];
-    if (stats.unknownEmails > 0) attention.push('unknown-outcome email');
-    if (failedTotal > 0) attention.push('failed delivery');
-    if (stats.pendingApprovals > 0) attention.push('pending approval');
+    const report = await statusReport(app.ports, app.settings);
+    const { stats, failedTotal, attention, today: day } = report;
+    const today = day.date;
     const failedDetail = stats.failedNeedingHuman.map((f) => `${f.channel} ${f.count}`).join(', ');
     const human = [
       `Outbox:                 ${stats.outbox.depth} unfinished deliver${stats.outbox.depth === 1 ? 'y' : 'ies'}${stats.outbox.depth > 0 ? `, oldest ${formatAge(stats.outbox.oldestAgeSeconds)}` : ''}`,
@@ -125,12 +89,12 @@ export function status(): Promise<CommandOutcome> {
       exit: EXIT.OK,
       human,
       json: {
-        at: now.toISOString(),
+        at: report.at,
         outbox: stats.outbox,
         failedDeliveries: { total: failedTotal, byChannel: stats.failedNeedingHuman },
         unknownEmails: stats.unknownEmails,
         pendingApprovals: stats.pendingApprovals,
-        today: { date: today, timeZone: app.config.supportTimeZone, ...day },
+        today: day,
         attention,
       },
     };
@@ -155,24 +119,19 @@ export async function purge(o: {
     }
     days = parsed;
   }
-  if (days === undefined) {
-    throw new LifelineError('USAGE', 'say how old: --older-than DURATION, or set LIFELINE_RETENTION_DAYS');
-  }
-  const tooShort = retentionTooShort(days, config.eligibility.repeatWindowDays);
-  if (tooShort) {
-    throw new LifelineError('VALIDATION_FAILED', `--older-than ${tooShort}`, { field: 'olderThan' });
-  }
   return withApp(async (app) => {
-    const now = app.ports.clock.now();
-    const cutoff = retentionCutoff(now, days);
-    const summary: PurgeSummary = await purgePersonalData(app.store, {
-      cutoff,
-      now,
-      ...(o.dryRun ? { dryRun: true } : {}),
-    });
-    const files = oldOutboxFiles(app.config, cutoff, summary.emailDeliveryIds);
-    if (!o.dryRun) for (const file of files) rmSync(file, { force: true });
-    const audit = o.dryRun ? null : await app.store.verifyAudit();
+    const { summary, audit } = unwrap(
+      await purgeOlderThan(
+        {
+          days,
+          repeatWindowDays: config.eligibility.repeatWindowDays,
+          ...(o.dryRun ? { dryRun: true } : {}),
+        },
+        app.ports,
+      ),
+    );
+    const cutoff = summary.cutoff;
+    const files = { length: summary.outboxFiles };
     const verb = o.dryRun ? 'Would redact' : 'Redacted';
     const r = summary.rows;
     const human = [
@@ -204,7 +163,6 @@ export async function purge(o: {
         ...summary,
         emailDeliveryIds: undefined,
         days,
-        outboxFiles: files.length,
         ...(audit ? { audit } : {}),
       },
     };
@@ -217,8 +175,8 @@ export async function backup(file: string, o: { force?: boolean; json?: boolean 
   if (existsSync(destination) && !o.force) {
     throw new LifelineError('USAGE', `${destination} exists; choose another file or add --force`);
   }
-  await backupSqlite(source, destination);
-  const facts = await inspectLifelineDatabase(destination);
+  await databaseFiles.backup(source, destination);
+  const facts = await databaseFiles.inspect(destination);
   return {
     exit: facts.audit.ok ? EXIT.OK : EXIT.INFRA,
     human:
@@ -231,7 +189,7 @@ export async function backup(file: string, o: { force?: boolean; json?: boolean 
 export async function restore(file: string, o: { force?: boolean; json?: boolean }): Promise<CommandOutcome> {
   const target = embeddedSqlitePath('lifeline restore replaces');
   const source = resolve(file);
-  const facts = await inspectLifelineDatabase(source);
+  const facts = await databaseFiles.inspect(source);
   if (!facts.audit.ok) {
     throw new LifelineError(
       'VALIDATION_FAILED',
@@ -239,7 +197,7 @@ export async function restore(file: string, o: { force?: boolean; json?: boolean
     );
   }
   if (resolve(target) === source) throw new LifelineError('USAGE', 'the backup is the database itself');
-  const current = describeTarget(target);
+  const current = databaseFiles.describe(target);
   if (!o.force && (current.rows > 0 || current.inUse)) {
     throw new LifelineError(
       'INVALID_STATE',
@@ -248,8 +206,8 @@ export async function restore(file: string, o: { force?: boolean; json?: boolean
         : `${target} seems to be in use (it has a write-ahead log); stop every lifeline process, then add --force`,
     );
   }
-  await restoreSqlite(source, target);
-  const restored = await inspectLifelineDatabase(target);
+  await databaseFiles.restore(source, target);
+  const restored = await databaseFiles.inspect(target);
   return {
     exit: restored.audit.ok ? EXIT.OK : EXIT.INFRA,
     human:

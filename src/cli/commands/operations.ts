@@ -1,5 +1,6 @@
 /** `migrate`, `doctor`, `audit verify`. */
 import { redactedConfig } from '../../config.js';
+import { CHANNELS, portOf } from '../../core/deliveries/channels/index.js';
 import { EXIT, LifelineError } from '../../core/errors.js';
 import type { App } from '../../app.js';
 import { openApp, withApp, type OpenAppOptions } from '../context.js';
@@ -9,7 +10,7 @@ import { runWorker } from '../../interfaces/worker/run-worker.js';
 export function migrate(): Promise<CommandOutcome> {
   return withApp(
     async (app) => {
-      const { applied } = await app.store.migrate();
+      const { applied } = await app.ports.maintenance.migrate();
       return {
         exit: EXIT.OK,
         human: applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.',
@@ -41,11 +42,11 @@ export function doctor(): Promise<CommandOutcome> {
       status: 'ok',
       detail: `${app.ports.verifier.publicKeys.length} public key(s)`,
     });
-    const audit = await app.store.verifyAudit();
+    const audit = await app.ports.store.verifyAudit();
     checks.push({
       name: 'database',
       status: 'ok',
-      detail: `${app.store.dialect} reachable, migrations applied`,
+      detail: `${app.ports.maintenance.dialect} reachable, migrations applied`,
     });
     checks.push({
       name: 'audit trail',
@@ -55,12 +56,10 @@ export function doctor(): Promise<CommandOutcome> {
         : `broken at entry ${audit.brokenAt?.seq}: ${audit.brokenAt?.reason}`,
     });
     // Each integration for real: SMTP greeting and auth, GitLab project and label, Slack auth, Zendesk auth.
-    const integrations: [string, () => Promise<string>][] = [
-      ['mail', () => app.channels.mailer.verify()],
-      ['tracker', () => app.channels.tracker.verify()],
-      ['chat', () => app.channels.chat.verify()],
-      ['tickets', () => app.channels.tickets.verify()],
-    ];
+    const integrations: [string, () => Promise<string>][] = CHANNELS.map((channel) => [
+      channel.integration,
+      () => (channel.verify as (port: unknown) => Promise<string>)(portOf(app.channels, channel)),
+    ]);
     for (const [name, verify] of integrations) {
       try {
         checks.push({ name, status: 'ok', detail: await verify() });
@@ -88,7 +87,7 @@ export function doctor(): Promise<CommandOutcome> {
 
 export function auditVerify(): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const result = await app.store.verifyAudit();
+    const result = await app.ports.store.verifyAudit();
     return {
       exit: result.ok ? EXIT.OK : EXIT.REFUSED,
       human: result.ok

@@ -20,7 +20,6 @@ import { replaceRequest } from '../../core/issuance/replace.js';
 import { actorFrom, numberArg, parseToday, readLicenseFile, withApp } from '../context.js';
 import type { CommandOutcome } from '../output.js';
 import { renderEligibility, renderLocalRecords, renderView } from '../render.js';
-import { listLocalRecords } from '../../adapters/local/local-channels.js';
 import { unwrap } from '../../core/outcome.js';
 
 export interface RequestOptions {
@@ -179,7 +178,7 @@ export function lookup(o: {
     );
     // The embedded default keeps tracker issues, chat posts and ticket notes locally: show them.
     const local = await Promise.all(
-      views.map((v) => listLocalRecords(app.store.db, v.request.id, v.request.ticketId)),
+      views.map((v) => app.ports.localRecords.list(v.request.id, v.request.ticketId)),
     );
     return {
       exit: views.length ? EXIT.OK : EXIT.REFUSED,

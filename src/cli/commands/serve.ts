@@ -4,28 +4,26 @@
  */
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import {
-  countTokens,
-  createToken,
-  listTokens,
-  revokeToken,
-  TOKEN_ROLES,
-} from '../../adapters/store/tokens.js';
-import { createLoginLink } from '../../adapters/store/sessions.js';
+import { createLoginLink } from '../../core/access/sessions.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../core/access/tokens.js';
 import { EXIT, LifelineError } from '../../core/errors.js';
-import type { Role } from '../../core/ports.js';
+import { unwrap } from '../../core/outcome.js';
+import { ROLES, type Role } from '../../core/ports.js';
 import { createHttpServer } from '../../interfaces/http/server.js';
 import { runWorkerOnThread } from '../../interfaces/worker/delivery-thread.js';
-import { withApp } from '../context.js';
+import { actorFrom, withApp } from '../context.js';
 import { openAppWhenReachable } from './operations.js';
 import type { CommandOutcome } from '../output.js';
 
 function roleArg(value: string | undefined): Role {
-  if (!value || !TOKEN_ROLES.includes(value as Role)) {
-    throw new LifelineError('USAGE', `--role must be one of ${TOKEN_ROLES.join(', ')}`);
+  if (!value || !(ROLES as readonly string[]).includes(value)) {
+    throw new LifelineError('USAGE', `--role must be one of ${ROLES.join(', ')}`);
   }
   return value as Role;
 }
+
+/** The CLI runs on the server host as its operator (PRODUCT.md §12): an admin. */
+const operator = () => actorFrom({}, 'admin');
 
 function nameArg(value: string | undefined): string {
   const name = (value ?? '').trim();
@@ -39,7 +37,7 @@ export async function tokensCreate(o: { role?: string; name?: string }): Promise
   const role = roleArg(o.role);
   const name = nameArg(o.name);
   return withApp(async (app) => {
-    const { token, secret } = await createToken(app.store.db, { name, role });
+    const { token, secret } = unwrap(await createApiToken({ actor: operator(), name, role }, app.ports));
     return {
       exit: EXIT.OK,
       human: `Token ${token.id} (${role}, ${name}) created. Its secret, shown only now:\n${secret}`,
@@ -50,7 +48,7 @@ export async function tokensCreate(o: { role?: string; name?: string }): Promise
 
 export function tokensList(): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    const all = await listTokens(app.store.db);
+    const all = unwrap(await listApiTokens(operator(), app.ports));
     return {
       exit: EXIT.OK,
       human: all.length
@@ -68,9 +66,7 @@ export function tokensList(): Promise<CommandOutcome> {
 
 export function tokensRevoke(id: string): Promise<CommandOutcome> {
   return withApp(async (app) => {
-    if (!(await revokeToken(app.store.db, id))) {
-      throw new LifelineError('NOT_FOUND', `no live token ${JSON.stringify(id.slice(0, 64))}`);
-    }
+    unwrap(await revokeApiToken(operator(), id, app.ports));
     return { exit: EXIT.OK, human: `Token ${id} revoked.`, json: { id, revoked: true } };
   });
 }
@@ -88,7 +84,9 @@ export async function loginLink(o: {
   return withApp(async (app) => {
     const { host, port } = app.config.http;
     const base = given ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
-    const { code, expiresAt } = await createLoginLink(app.store.db, { name, role }, app.ports.clock.now());
+    const { code, expiresAt } = unwrap(
+      await createLoginLink({ actor: operator(), for: { name, role } }, app.ports),
+    );
     const url = `${base}/login/link?code=${code}`;
     return {
       exit: EXIT.OK,
@@ -288,8 +286,10 @@ export async function serve(o: ServeOptions): Promise<CommandOutcome> {
   let worker: Promise<unknown> = Promise.resolve();
   const stopped = stopSignal();
   try {
-    if (app.config.database.kind === 'sqlite' && (await countTokens(app.store.db)) === 0) {
-      const { secret } = await createToken(app.store.db, { name: 'admin', role: 'admin' });
+    if (app.config.database.kind === 'sqlite' && (await app.ports.tokens.count()) === 0) {
+      const { secret } = unwrap(
+        await createApiToken({ actor: operator(), name: 'admin', role: 'admin' }, app.ports),
+      );
       process.stdout.write(
         `One-time admin login (shown only now; create more with \`lifeline tokens create\`):\n  Authorization: Bearer ${secret}\n`,
       );
@@ -305,10 +305,8 @@ export async function serve(o: ServeOptions): Promise<CommandOutcome> {
       `Lifeline is listening on ${address} (console at ${address}/, API under ${address}/api/v1, docs at ${address}/docs)${server ? '' : ` in ${processes} HTTP processes`}\n`,
     );
     if (app.config.database.kind === 'sqlite' && o.loginLink !== false) {
-      const { code } = await createLoginLink(
-        app.store.db,
-        { name: 'admin', role: 'admin' },
-        app.ports.clock.now(),
+      const { code } = unwrap(
+        await createLoginLink({ actor: operator(), for: { name: 'admin', role: 'admin' } }, app.ports),
       );
       process.stdout.write(
         `One-time admin login link (valid 15 minutes, usable once; \`lifeline login-link\` makes another):\n  ${address}/login/link?code=${code}\n`,

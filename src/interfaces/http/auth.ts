@@ -7,8 +7,7 @@
  */
 import { jwtVerify } from 'jose';
 import type { App } from '../../app.js';
-import { findSession } from '../../adapters/store/sessions.js';
-import { findToken, TOKEN_PREFIX } from '../../adapters/store/tokens.js';
+import { API_TOKEN_PREFIX } from '../../core/access/ports.js';
 import { LifelineError } from '../../core/errors.js';
 import { ruleOneFields } from '../../core/eligibility/input.js';
 import type { Actor } from '../../core/ports.js';
@@ -119,7 +118,7 @@ export async function authenticate(
   sessionCookie?: string | undefined,
 ): Promise<Authentication> {
   if ((typeof header !== 'string' || header === '') && typeof sessionCookie === 'string' && sessionCookie) {
-    const session = await findSession(app.store.db, sessionCookie, app.ports.clock.now());
+    const session = await app.ports.sessions.findLive(sessionCookie, app.ports.clock.now());
     if (!session) throw unauthenticated('the session has ended: sign in again');
     return { actor: session.actor, sessionSecret: sessionCookie, tokenId: null };
   }
@@ -128,8 +127,8 @@ export async function authenticate(
   const match = /^Bearer ([A-Za-z0-9_\-.]{1,4096})$/.exec(header.trim());
   if (!match?.[1]) throw unauthenticated('the Authorization header must be "Bearer <token>"');
   const credential = match[1];
-  if (credential.startsWith(TOKEN_PREFIX)) {
-    const token = await findToken(app.store.db, credential);
+  if (credential.startsWith(API_TOKEN_PREFIX)) {
+    const token = await app.ports.tokens.findLive(credential);
     if (!token) throw unauthenticated('unknown or revoked API token');
     return { actor: { name: token.name, role: token.role }, sessionSecret: null, tokenId: token.id };
   }

@@ -10,13 +10,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { App } from '../../app.js';
-import { findToken } from '../../adapters/store/tokens.js';
 import { LifelineError } from '../../core/errors.js';
 import {
   DELIVERY_LATENCY_BUCKETS,
-  operationalStats,
   type LatencyHistogram,
-} from '../../adapters/store/stats-queries.js';
+  type OperationalStats,
+} from '../../core/operations/ports.js';
 import { CHANNEL_NAMES } from '../../core/deliveries/channels/index.js';
 
 /** Buckets (seconds) of the per-process HTTP request latency histogram. */
@@ -112,9 +111,9 @@ export function createMetrics(app: App): LifelineMetrics & { http: Histogram<str
     return next;
   };
   const renderNow = async (): Promise<string> => {
-    let stats: Awaited<ReturnType<typeof operationalStats>>;
+    let stats: OperationalStats;
     try {
-      stats = await operationalStats(app.store, app.ports.clock.now());
+      stats = await app.ports.stats.operationalStats(app.ports.clock.now());
     } catch (error) {
       // 503 with the coded envelope (the scrape fails visibly; `up` stays 1, the series go stale).
       throw new LifelineError('INFRASTRUCTURE', 'the database failed while reading the metrics', {
@@ -161,7 +160,7 @@ export function registerMetrics(server: FastifyInstance, app: App): void {
   server.get('/metrics', async (request, reply) => {
     if (mode === 'token') {
       const match = /^Bearer (\S{1,4096})$/.exec(request.headers.authorization?.trim() ?? '');
-      const token = match?.[1] ? await findToken(app.store.db, match[1]) : null;
+      const token = match?.[1] ? await app.ports.tokens.findLive(match[1]) : null;
       if (!token) {
         return reply
           .code(401)

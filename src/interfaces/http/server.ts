@@ -12,15 +12,12 @@ import Fastify, {
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { sql } from 'kysely';
 import type { App } from '../../app.js';
-import { randomHex } from '../../adapters/random-pool.js';
+import { randomHex } from '../../runtime/random-pool.js';
 import { CODES, httpStatusOf, LifelineError, type Code } from '../../core/errors.js';
 import { DomainFailure } from '../../core/outcome.js';
 import type { Actor } from '../../core/ports.js';
-import { csrfTokenMatches } from '../../adapters/store/sessions.js';
 import { authenticate, SESSION_COOKIE, type Authentication } from './auth.js';
-import { StoreRateLimits } from '../../adapters/store/rate-limits.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
 import { auditRoutes } from './routes/audit.js';
@@ -45,8 +42,6 @@ export interface HttpServerOptions {
    * standard error. With the logger on, these lines go through it.
    */
   errorLog?: { write(line: string): void };
-  /** Issue/resend calls per hour (defaults: the config's, else 60 per user and 5 per customer). */
-  rateLimit?: { perUser?: number; perCustomer?: number };
   /** Largest request body in bytes (default 256 KiB). */
   bodyLimit?: number;
   /** Serve the browsable /docs page (default true). */
@@ -162,7 +157,6 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
   server.decorateRequest('auth', null);
   server.decorateRequest('serverError', null);
   await server.register(fastifyCookie);
-  const limits = new StoreRateLimits(app.store, options.rateLimit ?? app.config.rateLimit ?? {});
 
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -188,7 +182,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     if (
       auth.sessionSecret &&
       !SAFE_METHODS.has(request.method) &&
-      !csrfTokenMatches(auth.sessionSecret, request.headers['x-csrf-token'])
+      !app.ports.sessions.csrfTokenMatches(auth.sessionSecret, request.headers['x-csrf-token'])
     ) {
       throw new LifelineError('CSRF_FAILED', 'x-csrf-token: missing or wrong; reload the page and try again');
     }
@@ -279,13 +273,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
 
   server.get('/healthz', async () => ({ status: 'ok' }));
   server.get('/readyz', async (request, reply) => {
-    const problems: string[] = [];
-    try {
-      await sql`select 1`.execute(app.store.db);
-    } catch {
-      problems.push('database unreachable');
-    }
-    if (!app.ports.signer.privateKey) problems.push('no signing key');
+    const problems = await app.ports.health.problems();
     if (problems.length > 0) return sendError(reply, request, 'INFRASTRUCTURE', problems.join('; '));
     return { status: 'ready' };
   });
@@ -315,7 +303,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
             query: request.query,
             params: request.params,
             requestId: request.id,
-            ports: { ...app.ports, limits },
+            ports: { ...app.ports, limits: app.ports.apiLimits },
           },
           reply,
         );

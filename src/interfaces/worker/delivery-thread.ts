@@ -1,45 +1,19 @@
 /**
- * `lifeline serve` delivers on a thread of its own, at a lower CPU priority than the API.
- *
- * Delivering (the outbox files, tracker, chat and ticket calls, and their database writes) used to
- * share the event loop with the API: with licenses being issued it took turns with every request,
- * and with a backlog it ran flat out beside them. On its own thread with its own database
- * connection it runs beside the API on another core; at a nice value DELIVERY_THREAD_NICE above the
- * process's, the kernel gives the API's threads the CPU first when both want it, and the thread
- * every cycle the API leaves (on an idle machine it delivers at full speed). The emergency is the
- * license being issued; a delivery that waits some seconds for a busy API is still sent.
- * bench http (embedded default, one process, 2 cores, 4 runs each, alternating with the in-loop
- * worker): 1 client 70–107 → 118–144 issued/s; 8 clients 300–382 → 319–445; 32 clients 0.46–0.56× →
- * 0.48–0.59× of the license-write ceiling; the event loop's CPU per license 1.69 → 1.03 ms.
- *
- * On SQLite the thread's connection also takes over the checkpoints (copying the write-ahead log
- * into the database, and syncing both files): while it runs, the API's connection checkpoints only
- * past API_CHECKPOINT_PAGES (when the thread has not kept up), instead of every SQLite default 1,000
- * pages, which blocked the event loop for 3 to 14 ms each time (about 300 times in a 26 s bench
- * run; 27 with the thread checkpointing). bench http, 4 alternating pairs: 32 clients
- * 0.462–0.545× → 0.539–0.627× of the ceiling, 8 clients 0.25–0.29× → 0.33–0.39×.
- *
- * If the thread cannot start, the worker runs on the event loop as before (a warning says so); a
- * thread lost while running is replaced after a second (its claimed deliveries are taken over when
- * their lease expires). Stopping posts 'stop': the thread finishes the deliveries in hand, closes its
- * connection and ends.
+ * `lifeline serve` delivers on a thread of its own, with its own database connection and a lower CPU
+ * priority than the API (nice +DELIVERY_THREAD_NICE), so that issuing a license never waits behind
+ * deliveries; on SQLite the thread's connection also does the checkpoints. If the thread cannot
+ * start, the worker runs on the event loop; a thread lost while running is replaced after a second.
+ * Figures: docs/performance.md.
  */
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { App } from '../../app.js';
-import { SQLITE_AUTOCHECKPOINT_PAGES } from '../../adapters/store/kysely-store.js';
-import { threadModuleUrl } from '../../adapters/thread-module.js';
+import { threadModuleUrl } from '../../runtime/thread-module.js';
 import { runWorker } from './run-worker.js';
 
 /** How much lower the delivery thread's priority is than its process's (nice increment, Linux). */
 export const DELIVERY_THREAD_NICE = 10;
-
-/**
- * The API connection's checkpoint threshold while the delivery thread checkpoints (40 MB of 4 KiB
- * pages): a bound on the log's size should the thread fall behind under load.
- */
-export const API_CHECKPOINT_PAGES = 10_000;
 
 /** What the thread is started with (structured-cloned: settings only, never a secret). */
 export interface DeliveryThreadData {
@@ -110,8 +84,8 @@ export async function runWorkerOnThread(app: App, options: DeliveryThreadOptions
     return;
   }
   while (!options.signal.aborted) {
-    const outcome = await runThread(options, () => app.store.setWalAutocheckpoint(API_CHECKPOINT_PAGES));
-    await app.store.setWalAutocheckpoint(SQLITE_AUTOCHECKPOINT_PAGES).catch(() => undefined);
+    const outcome = await runThread(options, () => app.ports.maintenance.checkpoints('rare'));
+    await app.ports.maintenance.checkpoints('normal').catch(() => undefined);
     if (outcome.kind === 'stopped') return;
     if (outcome.kind === 'failed-start') {
       log(`warning: the delivery thread could not start (${outcome.reason}); delivering on the event loop`);

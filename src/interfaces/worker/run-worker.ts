@@ -89,7 +89,12 @@ export function workerSettings(app: App, overrides: Partial<WorkerSettings> = {}
 
 export async function runWorker(app: App, options: WorkerOptions = {}): Promise<WorkerSummary> {
   const settings = workerSettings(app, options.settings);
-  const ports = { store: app.store, clock: app.ports.clock, ids: app.ports.ids, channels: app.channels };
+  const ports = {
+    store: app.ports.store,
+    clock: app.ports.clock,
+    ids: app.ports.ids,
+    channels: app.channels,
+  };
   const summary: WorkerSummary = { sent: 0, failed: 0, unknown: 0, retried: 0 };
   const pollMs = options.pollMs ?? 1_000;
   let failures = 0;
@@ -105,7 +110,7 @@ export async function runWorker(app: App, options: WorkerOptions = {}): Promise<
       if (failures > 0) (options.onRecovered ?? defaultOnRecovered)(failures);
       failures = 0;
       if (results.length > 0) continue;
-      const pending = await app.store.pendingDeliveries(options.requestId);
+      const pending = await app.ports.store.pendingDeliveries(options.requestId);
       if (options.drain && pending.count === 0) break;
       const untilDue = pending.nextDueAt
         ? Date.parse(pending.nextDueAt) - app.ports.clock.now().getTime()

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { createOutboxMailer, outboxFileName } from '../../../src/adapters/mail/outbox-mailer.js';
+import { createOutboxMailer } from '../../../src/adapters/mail/outbox-mailer.js';
+import { outboxFileName } from '../../../src/adapters/mail/outbox-files.js';
 import { DeliveryError, type EmailMessage } from '../../../src/core/deliveries/ports.js';
 
 const LICENSE = 'eyJkYXRhIjoi\nZm9vYmFy\n'.repeat(40);

@@ -74,9 +74,7 @@ describe('SigningThreads', () => {
       expect(result.ok && decodeLicense(result.value.text, [testPublicKey()]).ok).toBe(true);
     }
     expect(pool.written).toEqual({ onThreads: 0, inPlace: 5 });
-    expect(reasons).toEqual([
-      '3 signing threads in a row were lost before their first license (Error)',
-    ]);
+    expect(reasons).toEqual(['3 signing threads in a row were lost before their first license (Error)']);
     expect(pool.disabledReason).toBe(reasons[0]);
   });
 

@@ -16,14 +16,7 @@ export const POSTGRES_BACKUP_ADVICE =
   'for PostgreSQL use its own tools: pg_dump --format=custom --file=lifeline.dump "$DATABASE_URL" to back up, ' +
   'and pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" lifeline.dump to restore (see docs/deployment.md)';
 
-export interface DatabaseFacts {
-  path: string;
-  bytes: number;
-  requests: number;
-  licenses: number;
-  migrations: string[];
-  audit: AuditVerification;
-}
+import type { DatabaseFacts } from '../../../core/operations/ports.js';
 
 const REQUIRED_TABLES = ['kysely_migration', 'requests', 'licenses', 'deliveries', 'audit_log', 'audit_head'];
 

@@ -139,10 +139,12 @@ export const chatChannel: ChannelDefinition<'chat', 'chat', ChatNotifier> = {
   name: 'chat',
   label: 'Team notification',
   portKey: 'chat',
+  integration: 'chat',
   purposes: ['issue', 'failure', 'void', 'pending', 'decision'],
   marksSending: true,
   waitsForTracker: true,
   firstWave: () => false,
+  verify: (port) => port.verify(),
   async send({ ctx, port, siblings, handOver }) {
     const text = buildChatMessage(ctx);
     const email = ctx.email ?? null;

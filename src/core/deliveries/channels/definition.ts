@@ -42,6 +42,8 @@ export interface ChannelDefinition<
   label: string;
   /** Which member of DeliveryChannels is this channel's adapter. */
   portKey: PortKey;
+  /** The integration its adapter is configured by (the config group, src/config/<name>.ts), for the doctor. */
+  integration: string;
   /** The events (delivery purposes) that queue this channel; follow-ups are decided apart. */
   purposes: readonly DeliveryPurpose[];
   /** Cannot be looked up afterwards: marked `sending` before it leaves (see SendStep.handOver). */
@@ -51,6 +53,8 @@ export interface ChannelDefinition<
   /** Runs in a batch's first wave (others wait on it). */
   firstWave(delivery: DeliveryRecord): boolean;
   send(step: SendStep<Port>): Promise<Sent>;
+  /** Checks its integration for real (connects, authenticates) and says what it found, or throws. */
+  verify(port: Port): Promise<string>;
   /** Only a type: the port this channel's adapter implements. */
   readonly port?: Port;
 }

@@ -101,10 +101,12 @@ export const emailChannel: ChannelDefinition<'email', 'mailer', Mailer> = {
   name: 'email',
   label: 'Email to the customer',
   portKey: 'mailer',
+  integration: 'mail',
   purposes: ['issue', 'resend'],
   marksSending: true,
   waitsForTracker: false,
   firstWave: () => true,
+  verify: (port) => port.verify(),
   async send({ ctx, port, mail, handOver }) {
     const message = buildEmail(ctx, mail);
     if (!(await handOver())) return 'claim_lost';

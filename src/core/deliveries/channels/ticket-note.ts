@@ -112,10 +112,12 @@ export const ticketChannel: ChannelDefinition<'ticket', 'tickets', TicketSystem>
   name: 'ticket',
   label: 'Ticket note',
   portKey: 'tickets',
+  integration: 'tickets',
   purposes: ['issue'],
   marksSending: true,
   waitsForTracker: true,
   firstWave: () => false,
+  verify: (port) => port.verify(),
   async send({ ctx, port, handOver }) {
     const note = buildTicketNote(ctx);
     if (!(await handOver())) return 'claim_lost';

@@ -263,10 +263,12 @@ export const trackerChannel: ChannelDefinition<'tracker', 'tracker', IssueTracke
   name: 'tracker',
   label: 'Tracker issue',
   portKey: 'tracker',
+  integration: 'tracker',
   purposes: ['issue', 'failure', 'void', 'resend'],
   marksSending: false,
   waitsForTracker: false,
   firstWave: opensIssue,
+  verify: (port) => port.verify(),
   async send({ ctx, port }) {
     const { delivery, tracker } = ctx;
     if (opensIssue(delivery)) {

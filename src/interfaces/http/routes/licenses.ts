@@ -36,7 +36,7 @@ export const licenseRoutes: ApiRoute[] = [
       const fingerprint = licenseFingerprint(body.text);
       const result = decodeLicense(body.text, ctx.app.ports.verifier.publicKeys);
       if (!result.ok) return refusedLicenseReport(result.error, today, fingerprint);
-      const issued = await ctx.app.store.findLicenseByFingerprint(fingerprint);
+      const issued = await ctx.app.ports.store.findLicenseByFingerprint(fingerprint);
       return validLicenseReport(result.value, today, fingerprint, {
         issuedBy: issued ? { requestId: issued.requestId } : null,
       });

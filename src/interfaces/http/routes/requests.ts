@@ -6,7 +6,6 @@
  * FORBIDDEN on a record read is answered 404 NOT_FOUND so that it does not reveal the record.
  */
 import type { FastifyReply } from 'fastify';
-import { listLocalRecords } from '../../../adapters/local/local-channels.js';
 import { parseCalendarDate, type CalendarDate } from '../../../core/dates.js';
 import type { EligibilityResult } from '../../../core/eligibility/index.js';
 import { httpStatusOf, LifelineError, type Code } from '../../../core/errors.js';
@@ -225,7 +224,7 @@ export const requestRoutes: ApiRoute[] = [
       const view = await hidden(async () => unwrap(await lookupById(ctx.ports, id)));
       // The embedded default keeps its tracker issues, chat posts and ticket notes in the database
       // (PRODUCT.md §9): the record shows them, as `lifeline lookup` does.
-      const localRecords = await listLocalRecords(ctx.app.store.db, view.request.id, view.request.ticketId);
+      const localRecords = await ctx.app.ports.localRecords.list(view.request.id, view.request.ticketId);
       return { ...recordJson(view, true), localRecords };
     },
   },

@@ -7,16 +7,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../../app.js';
 import {
-  consumeLoginLink,
-  createSession,
-  csrfTokenOf,
-  deleteSession,
-  findSession,
-  SESSION_TTL_MS,
-} from '../../../adapters/store/sessions.js';
-import { findToken } from '../../../adapters/store/tokens.js';
-import { LifelineError } from '../../../core/errors.js';
-import type { Actor } from '../../../core/ports.js';
+  sessionOf,
+  signInWithLink,
+  signInWithToken,
+  signOut,
+  type SignedIn,
+} from '../../../core/access/sessions.js';
+import { unwrap } from '../../../core/outcome.js';
 import { SESSION_COOKIE } from '../auth.js';
 import { parse, type ApiRoute } from '../route.js';
 import { ErrorBody } from '../schemas.js';
@@ -34,22 +31,18 @@ const SessionBody = z.object({
   developmentKey: z.boolean(),
 });
 
-function setSessionCookie(reply: FastifyReply, secret: string): void {
-  reply.setCookie(SESSION_COOKIE, secret, {
+/** The session's cookie, until the session ends. */
+export function setSessionCookie(app: App, reply: FastifyReply, signedIn: SignedIn): void {
+  const seconds = (Date.parse(signedIn.session.expiresAt) - app.ports.clock.now().getTime()) / 1000;
+  reply.setCookie(SESSION_COOKIE, signedIn.secret, {
     path: '/',
     httpOnly: true,
     sameSite: 'strict',
     // Browsers accept Secure cookies over plain HTTP only from localhost and 127.0.0.1: anywhere
     // else the console must be served over HTTPS.
     secure: true,
-    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+    maxAge: Math.max(0, Math.round(seconds)),
   });
-}
-
-async function startSession(app: App, reply: FastifyReply, actor: Actor, tokenId: string | null) {
-  const { secret, session } = await createSession(app.store.db, { actor, tokenId }, app.ports.clock.now());
-  setSessionCookie(reply, secret);
-  return { secret, session };
 }
 
 export const sessionRoutes: ApiRoute[] = [
@@ -66,18 +59,12 @@ export const sessionRoutes: ApiRoute[] = [
     },
     async handler(ctx, reply) {
       const body = parse(SignInBody, ctx.body, 'body');
-      const token = await findToken(ctx.app.store.db, body.token.trim());
-      if (!token) throw new LifelineError('UNAUTHENTICATED', 'token: unknown or revoked API token');
-      const { secret, session } = await startSession(
-        ctx.app,
-        reply,
-        { name: token.name, role: token.role },
-        token.id,
-      );
+      const signedIn = unwrap(await signInWithToken(body.token, ctx.app.ports));
+      setSessionCookie(ctx.app, reply, signedIn);
       return {
-        user: session.actor,
-        csrfToken: csrfTokenOf(secret),
-        expiresAt: session.expiresAt,
+        user: signedIn.session.actor,
+        csrfToken: signedIn.csrfToken,
+        expiresAt: signedIn.session.expiresAt,
         developmentKey: ctx.app.ports.signer.development,
       };
     },
@@ -92,10 +79,10 @@ export const sessionRoutes: ApiRoute[] = [
       const user = { name: ctx.actor.name, role: ctx.actor.role };
       const developmentKey = ctx.app.ports.signer.development;
       if (!ctx.sessionSecret) return { user, csrfToken: null, expiresAt: null, developmentKey };
-      const session = await findSession(ctx.app.store.db, ctx.sessionSecret, ctx.app.ports.clock.now());
+      const session = await sessionOf(ctx.sessionSecret, ctx.app.ports);
       return {
         user,
-        csrfToken: csrfTokenOf(ctx.sessionSecret),
+        csrfToken: ctx.app.ports.sessions.csrfTokenOf(ctx.sessionSecret),
         expiresAt: session?.expiresAt ?? null,
         developmentKey,
       };
@@ -107,7 +94,7 @@ export const sessionRoutes: ApiRoute[] = [
     summary: 'Sign out of the web console (ends the session, clears the cookie)',
     responses: { 200: { description: 'signed out', schema: z.object({ signedOut: z.literal(true) }) } },
     async handler(ctx, reply) {
-      if (ctx.sessionSecret) await deleteSession(ctx.app.store.db, ctx.sessionSecret);
+      if (ctx.sessionSecret) await signOut(ctx.sessionSecret, ctx.app.ports);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return { signedOut: true };
     },
@@ -122,9 +109,9 @@ export function registerLoginLink(server: FastifyInstance, app: App): void {
   server.get('/login/link', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const code = typeof query['code'] === 'string' ? query['code'] : '';
-    const actor = await consumeLoginLink(app.store.db, code, app.ports.clock.now());
-    if (!actor) return reply.redirect('/login?error=link', 303);
-    await startSession(app, reply, actor, null);
+    const signedIn = await signInWithLink(code, app.ports);
+    if (!signedIn.ok) return reply.redirect('/login?error=link', 303);
+    setSessionCookie(app, reply, signedIn.value);
     return reply.redirect('/', 303);
   });
 }

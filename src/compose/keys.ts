@@ -1,0 +1,2 @@
+/** Composition for `lifeline keys` and `lifeline license`: key files read and written on this host. */
+export { generateKeyPair, loadPrivateKeyFile, loadPublicKeyFiles } from '../adapters/keys/key-files.js';
