@@ -105,7 +105,15 @@ function App() {
 
   return (
     <>
-      <a class="skip-link" href="#main">
+      {/* A fragment link alone scrolls but leaves the focus on the link: move it to the page's heading. */}
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+        }}
+      >
         Skip to content
       </a>
       {session?.developmentKey ? (
