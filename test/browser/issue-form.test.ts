@@ -196,6 +196,10 @@ describe('the issue form reads what people paste', { timeout: 60_000 }, () => {
       seats: 1200,
       ticketUrl: `https://acme.zendesk.com/agent/tickets/${customer.ticket}`,
     });
+    // Another request starts clean: nothing marked before the engineer has been anywhere.
+    await page.getByRole('button', { name: 'Issue another' }).click();
+    await expect(input(page, 'Ticket').inputValue()).resolves.toBe('');
+    expect(await page.locator('[aria-invalid="true"], .field-error').count()).toBe(0);
     expect(desk.problems).toEqual([]);
   });
 
@@ -277,6 +281,20 @@ describe('the issue form on a phone (390 px)', { timeout: 60_000 }, () => {
     await page.evaluate('window.scrollTo(0, 0)');
     await bar.getByRole('button', { name: 'Review and issue…' }).click();
     await page.locator('.confirm').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    // The other pages at 390 px: readable without scrolling sideways, and clean for axe.
+    for (const path of ['/requests', '/inspect', '/dashboard']) {
+      await page.goto(`${env.baseUrl}${path}`);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      const o = await horizontalOverflow(page);
+      expect({ path, offenders: o.offenders, violations: await axeViolations(page) }).toEqual({
+        path,
+        offenders: [],
+        violations: [],
+      });
+      await screenshot(page, `console-390px${path.replace(/\//g, '-')}`);
+    }
     expect(phone.problems).toEqual([]);
   });
 });

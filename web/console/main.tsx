@@ -118,9 +118,12 @@ function App() {
       </a>
       {session?.developmentKey ? (
         // On every page, like a payment dashboard's test mode: nobody should mistake these licenses.
-        <p class="dev-key-banner" role="note">
-          <strong>Development key:</strong> GitLab will not accept these licenses
-        </p>
+        // A landmark of its own, so that no content of the page is outside one.
+        <section aria-label="Development key">
+          <p class="dev-key-banner" role="note">
+            <strong>Development key:</strong> GitLab will not accept these licenses
+          </p>
+        </section>
       ) : null}
       <header class="topbar">
         <a class="brand" href="/">

@@ -194,6 +194,8 @@ export function IssueForm(props: IssueFormProps) {
     eligibility.setCheck(null);
     setOverride(false);
     setReason('');
+    setSubmitFinding(null);
+    visits.reset();
     setPhase('edit');
   }
 

@@ -11,6 +11,8 @@ export interface FieldVisits {
   focused: string | null;
   submitted: boolean;
   setSubmitted: (submitted: boolean) => void;
+  /** A new form: nowhere reached yet. */
+  reset: () => void;
   /** An error about this field may be shown: asked to review, or left, or filled and not being edited. */
   shown: (field: string, value: string) => boolean;
   /** For the form element: focus events bubble up from every field. */
@@ -40,6 +42,11 @@ export function useFieldVisits(): FieldVisits {
     focused,
     submitted,
     setSubmitted,
+    reset: () => {
+      setReached(new Set());
+      setLeft(new Set());
+      setSubmitted(false);
+    },
     shown: (field, value) => submitted || (focused !== field && (left.has(field) || value.trim() !== '')),
     handlers: {
       onFocusIn: (event) => {
