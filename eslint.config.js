@@ -26,14 +26,16 @@ export default tseslint.config(
     ignores: ['web/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      // The bundle takes the core's limits and formats (pure, no imports); the rest comes from the API.
+      // The bundle takes the core's limits and formats and its forgiving readings of pasted input
+      // (pure, importing only limits.ts); the rest comes from the API.
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^node:|(^|/)src/(?!core/limits\\.js$)',
-              message: 'web/ may import only src/core/limits.ts from src/ (it runs in the browser).',
+              regex: '^node:|(^|/)src/(?!core/(limits|forgiving-input)\\.js$)',
+              message:
+                'web/ may import only src/core/limits.ts and src/core/forgiving-input.ts from src/ (it runs in the browser).',
             },
           ],
         },
@@ -107,6 +109,24 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'src/core takes `now`/`today` as input.' },
+      ],
+    },
+  },
+  {
+    // Bundled by the web as they are: pure, and importing nothing but the limits.
+    files: ['src/core/limits.ts', 'src/core/forgiving-input.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./limits\\.js$)',
+              message:
+                'limits.ts and forgiving-input.ts are bundled by the web: they may import only ./limits.js.',
+            },
+          ],
+        },
       ],
     },
   },

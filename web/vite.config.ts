@@ -15,7 +15,8 @@ export default defineConfig(({ mode }) => {
   return {
     root: `${webDir}${sidebar ? 'sidebar' : 'console'}`,
     base: sidebar ? './' : '/',
-    publicDir: false,
+    // The console's favicon (web/public) is copied as it is, at /favicon.ico and /favicon.svg.
+    publicDir: sidebar ? false : `${webDir}public`,
     logLevel: 'warn',
     oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
     // `npx vite --config web/vite.config.ts` serves the console with live reload; the API calls go

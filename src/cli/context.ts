@@ -6,6 +6,7 @@ import { createApp, openStore, type App, type CreateAppOptions } from '../app.js
 import { loadConfig } from '../config.js';
 import { parseCalendarDate, type CalendarDate } from '../core/dates.js';
 import { LifelineError } from '../core/errors.js';
+import { readCount, readEmail, readTicket, type Reading } from '../core/forgiving-input.js';
 import { MAX_LICENSE_TEXT_LENGTH } from '../core/license/codec.js';
 import { ROLES, type Actor, type Role } from '../core/ports.js';
 
@@ -56,11 +57,43 @@ export function parseToday(value: string | undefined, app: Pick<App, 'config'>):
   return date;
 }
 
-/** Numbers from the command line: numerals become numbers; anything else is passed on as typed, so
- * that the eligibility rules name the field and the rule. */
-export function numberArg(value: string | undefined): unknown {
+/** Says on stderr what a forgiving reading understood (`#50300` → ticket 50300) and any warning. */
+function note(option: string, reading: Reading<unknown>): void {
+  if (!reading.ok) return;
+  if (reading.understood) process.stderr.write(`note: ${option} read as ${reading.understood}\n`);
+  if (reading.warning) process.stderr.write(`warning: ${option}: ${reading.warning}\n`);
+}
+
+/**
+ * Numbers from the command line, read forgivingly (` 1,200 ` is 1200); anything else is passed on:
+ * numerals as numbers, the rest as typed, so that the eligibility rules name the field and the rule.
+ */
+export function numberArg(value: string | undefined, option = 'a number'): unknown {
   if (value === undefined) return undefined;
+  const reading = readCount(value, { min: 0, max: Number.MAX_SAFE_INTEGER });
+  if (reading.ok && reading.value !== null) {
+    note(option, reading);
+    return reading.value;
+  }
   return /^-?\d{1,16}(\.\d{1,16})?$/.test(value.trim()) ? Number(value.trim()) : value;
+}
+
+/** `--ticket`: `#50300` or a pasted ticket link is ticket 50300 (the link becomes the ticket URL). */
+export function ticketArg(value: string | undefined): { id: string | undefined; url: string | null } {
+  if (value === undefined) return { id: undefined, url: null };
+  const reading = readTicket(value);
+  if (!reading.ok || reading.value === null) return { id: value, url: null };
+  note('--ticket', reading);
+  return reading.value;
+}
+
+/** An email option: `Ops Team <ops@beta.example>` is ops@beta.example; a Unicode domain is written in punycode. */
+export function emailArg(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  const reading = readEmail(value);
+  if (!reading.ok || reading.value === null) return value;
+  note(option, reading);
+  return reading.value;
 }
 
 export function readLicenseFile(path: string): string {

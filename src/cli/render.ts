@@ -2,8 +2,14 @@
 import type { LocalRecord } from '../core/operations/ports.js';
 import type { EligibilityResult } from '../core/eligibility/index.js';
 import type { RequestView } from '../core/issuance/view.js';
-import { addDays, type CalendarDate } from '../core/dates.js';
+import { addDays, relativeDays, type CalendarDate } from '../core/dates.js';
 import { OVERRIDE_REASON_MIN_LENGTH } from '../core/limits.js';
+
+/** "grace ended on 2026-11-27 (1 day ago)", "grace ends on 2026-12-04 (in 6 days)". */
+function graceFact(graceEndsOn: string, daysSince: number | null): string {
+  if (daysSince === null) return `grace ends on ${graceEndsOn}`;
+  return `grace ${daysSince > 0 ? 'ended' : 'ends'} on ${graceEndsOn} (${relativeDays(daysSince)})`;
+}
 
 export function renderEligibility(result: EligibilityResult): string {
   const lines: string[] = [result.eligible ? 'Eligible for an emergency license.' : 'Not eligible:'];
@@ -11,7 +17,7 @@ export function renderEligibility(result: EligibilityResult): string {
   for (const w of result.warnings) lines.push(`  ! ${w.code}: ${w.message}`);
   const f = result.facts;
   const facts: string[] = [];
-  if (f.graceEndsOn) facts.push(`grace ended on ${f.graceEndsOn} (${f.daysSinceGraceEnd} days ago)`);
+  if (f.graceEndsOn) facts.push(graceFact(f.graceEndsOn, f.daysSinceGraceEnd));
   if (f.recommendedSeats !== null) facts.push(`recommended seats ${f.recommendedSeats}`);
   if (f.minimumSeats !== null) facts.push(`smallest count GitLab accepts ${f.minimumSeats}`);
   if (facts.length) lines.push(`  ${facts.join('; ')}`);

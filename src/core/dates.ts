@@ -70,3 +70,11 @@ export function calendarDateIn(now: Date, timeZone: string): CalendarDate {
   if (!date) throw new RangeError(`cannot express ${now.toISOString()} as a date in ${timeZone}`);
   return date;
 }
+
+/** A day's distance from today in words: "today", "1 day ago", "6 days ago", "in 6 days" (`daysAgo` < 0: ahead). */
+export function relativeDays(daysAgo: number): string {
+  if (daysAgo === 0) return 'today';
+  const n = Math.abs(daysAgo);
+  const span = `${n} day${n === 1 ? '' : 's'}`;
+  return daysAgo > 0 ? `${span} ago` : `in ${span}`;
+}

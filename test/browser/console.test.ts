@@ -16,7 +16,7 @@ import {
   openTab,
   screenshot,
   SCREENSHOTS,
-  seriousViolations,
+  axeViolations,
   signIn,
   startWeb,
   type Tab,
@@ -83,7 +83,7 @@ describe('the web console', { timeout: 60_000 }, () => {
     await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(
       /login link was already used/,
     );
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('API token').fill('llt_not-a-real-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That token is unknown or revoked.').waitFor();
@@ -122,7 +122,7 @@ describe('the web console', { timeout: 60_000 }, () => {
       /expired 2026-11-14, grace period ended 2026-11-28, emergency window until 2026-12-01, today 2026-11-28 is inside/,
     );
     await expect(page.locator('.engineer').textContent()).resolves.toBe('erin (engineer)');
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'console-issue-form-eligible');
 
     await page.getByRole('button', { name: 'Review and issue…' }).click();
@@ -196,14 +196,14 @@ describe('the web console', { timeout: 60_000 }, () => {
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain('STILL_IN_GRACE');
     await screenshot(lp, 'console-approvals');
-    expect(await seriousViolations(lp)).toEqual([]);
+    expect(await axeViolations(lp)).toEqual([]);
     await row.getByRole('link').click();
     await lp.getByRole('heading', { name: /^Request / }).waitFor();
     await lp.getByRole('button', { name: 'Approve' }).click();
     // Approving generates a license: it is asked once more, in a modal dialog.
     const dialog = lp.getByRole('dialog', { name: 'Approve this override?' });
     await dialog.waitFor();
-    expect(await seriousViolations(lp)).toEqual([]);
+    expect(await axeViolations(lp)).toEqual([]);
     await dialog.getByRole('button', { name: 'Approve and issue' }).click();
     await lp.getByText('Approved: the license is generated').waitFor();
     await expect(lp.locator('#detail-summary .badge').textContent()).resolves.toBe('Issued');
@@ -226,7 +226,7 @@ describe('the web console', { timeout: 60_000 }, () => {
     await expect
       .poll(async () => (await rows.allTextContents()).map((t) => t.includes(issued!.email)))
       .toEqual([true]);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     // Any copy of the license finds it by its fingerprint, written sha256:<hex>.
     const license = await storeOf(env.app).getLicenseForRequest(issued!.id);
     await page.getByRole('button', { name: 'Clear' }).click();
@@ -256,7 +256,7 @@ describe('the web console', { timeout: 60_000 }, () => {
       .waitFor();
     await expect(local.locator('li', { hasText: 'Team post' }).count()).resolves.toBeGreaterThan(0);
     await expect(local.locator('li', { hasText: 'Ticket note' }).count()).resolves.toBeGreaterThan(0);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'console-request-detail');
     // Same license: still one license file for the request (resend never generates another).
     const licenses = await storeOf(env.app)
@@ -291,7 +291,7 @@ describe('the web console', { timeout: 60_000 }, () => {
     );
     await expect(value('Issued by Lifeline').textContent()).resolves.toBe('no');
     await expect(value(/^Status on /).textContent()).resolves.toMatch(/^expired/);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     // A tampered vector is refused with its code.
     await page.getByLabel('Choose a license file').setInputFiles(vectorPath('neg_tampered_data'));
     await page.getByRole('heading', { name: 'Invalid license' }).waitFor();
@@ -432,7 +432,7 @@ describe('the web console', { timeout: 60_000 }, () => {
     const replaced = await storeOf(env.app).getRequest(issued!.id);
     expect(replaced?.replacedBy).toMatch(/^req_/);
     expect(lp.url()).toContain(`/requests/${replaced?.replacedBy}`);
-    expect(await seriousViolations(lp)).toEqual([]);
+    expect(await axeViolations(lp)).toEqual([]);
     expect(licensing.problems).toEqual([]);
   });
 
@@ -464,7 +464,7 @@ describe('the web console', { timeout: 60_000 }, () => {
     await expect(lp.locator('svg.chart').getAttribute('aria-label')).resolves.toBe(
       'Refusals by code: NOT_WEEKEND 1',
     );
-    expect(await seriousViolations(lp)).toEqual([]);
+    expect(await axeViolations(lp)).toEqual([]);
     await screenshot(lp, 'console-dashboard');
 
     const narrow = await openTab(env, { width: 320, height: 800 });
@@ -489,7 +489,7 @@ describe('the web console', { timeout: 60_000 }, () => {
     const overflow = await horizontalOverflow(page);
     expect(overflow.offenders).toEqual([]);
     expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.width);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     for (const path of ['/requests', `/requests/${issued!.id}`, '/inspect', '/dashboard']) {
       await page.goto(`${env.baseUrl}${path}`);
       await page.locator('main h1').waitFor();
@@ -596,7 +596,7 @@ describe('the web console', { timeout: 60_000 }, () => {
         `document.querySelector('.email-problem').compareDocumentPosition(document.getElementById('detail-summary')) & Node.DOCUMENT_POSITION_FOLLOWING`,
       );
       expect(above).toBeTruthy();
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, 'console-email-failing');
       expect(tab.problems).toEqual([]);
     } finally {
@@ -667,7 +667,7 @@ describe('the development key', { timeout: 60_000 }, () => {
         );
         expect(await banner.isVisible()).toBe(true);
       }
-      expect(await seriousViolations(tab.page)).toEqual([]);
+      expect(await axeViolations(tab.page)).toEqual([]);
       await screenshot(tab.page, 'console-development-key');
     } finally {
       await tab.context.close();

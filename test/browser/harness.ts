@@ -136,15 +136,22 @@ export interface AxeViolation {
   nodes: string[];
 }
 
-/** axe-core's serious and critical violations on the page as it is now. */
-export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+/**
+ * Every axe-core violation on the page as it is now, whatever its impact (heading order included),
+ * with the nodes it names.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   const has = await page.evaluate('typeof window.axe !== "undefined"');
   if (!has) await page.evaluate(`${AXE_SOURCE}\n;0`);
-  const result = (await page.evaluate(
+  return (await page.evaluate(
     `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({
       id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })))`,
   )) as AxeViolation[];
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  return (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
@@ -175,4 +182,17 @@ let ticket = 51000;
 export function freshCustomer(): { ticket: string; email: string } {
   ticket++;
   return { ticket: String(ticket), email: `ops@customer${ticket}.example` };
+}
+
+/** Issues (or refuses) a request through the API with the engineer's token; answers the status and record. */
+export async function issueThroughApi(
+  env: WebEnv,
+  body: Record<string, unknown>,
+): Promise<{ status: number; record: { id: string; status: string } & Record<string, unknown> }> {
+  const res = await fetch(`${env.baseUrl}/api/v1/emergency-licenses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${env.tokens.engineer}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ plan: 'premium', today: '2026-11-28', ...body }),
+  });
+  return { status: res.status, record: (await res.json()) as { id: string; status: string } };
 }

@@ -9,6 +9,7 @@ import {
   dayOfWeek,
   daysBetween,
   parseCalendarDate,
+  relativeDays,
   type CalendarDate,
 } from '../../src/core/dates.js';
 
@@ -60,5 +61,18 @@ describe('calendar dates', () => {
     expect(addDays(d('2026-11-28'), 0.5)).toBe('2026-11-28'); // part of a day: the same day
     expect(daysBetween(d('2026-11-14'), d('2026-11-29'))).toBe(15);
     expect(daysBetween(d('0099-12-31'), d('0100-01-01'))).toBe(1);
+  });
+});
+
+describe('relativeDays', () => {
+  it('says a distance from today in words, with the right number and tense', () => {
+    expect([-6, -1, 0, 1, 2, 365].map(relativeDays)).toEqual([
+      'in 6 days',
+      'in 1 day',
+      'today',
+      '1 day ago',
+      '2 days ago',
+      '365 days ago',
+    ]);
   });
 });

@@ -103,6 +103,7 @@ describe('web routes on a build folder', () => {
     expect(res.body).toMatch(/not built: run `npm run build`/);
     const sidebar = await empty.inject({ method: 'GET', url: '/sidebar/' });
     expect(sidebar.statusCode).toBe(503);
+    expect((await empty.inject({ method: 'GET', url: '/favicon.ico' })).statusCode).toBe(404);
     await empty.close();
   });
 });
@@ -153,6 +154,16 @@ describe('the built console and sidebar in the real server', () => {
         );
       }
     }
+    // The favicon the page names, and the one every browser asks for, are served from the build.
+    expect(consoleHtml).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml"');
+    const ico = await api.call('GET', '/favicon.ico', { token: null });
+    expect(ico.statusCode).toBe(200);
+    expect(ico.headers['content-type']).toBe('image/x-icon');
+    expect(ico.rawPayload.subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+    const svg = await api.call('GET', '/favicon.svg', { token: null });
+    expect(svg.statusCode).toBe(200);
+    expect(svg.headers['content-type']).toBe('image/svg+xml');
+    expect(svg.body).toMatch(/^<svg /);
     // Every asset the console page names is served.
     for (const [, url] of consoleHtml.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)) {
       const res = await api.call('GET', url!, { token: null });

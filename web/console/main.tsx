@@ -105,14 +105,25 @@ function App() {
 
   return (
     <>
-      <a class="skip-link" href="#main">
+      {/* A fragment link alone scrolls but leaves the focus on the link: move it to the page's heading. */}
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+        }}
+      >
         Skip to content
       </a>
       {session?.developmentKey ? (
         // On every page, like a payment dashboard's test mode: nobody should mistake these licenses.
-        <p class="dev-key-banner" role="note">
-          <strong>Development key:</strong> GitLab will not accept these licenses
-        </p>
+        // A landmark of its own, so that no content of the page is outside one.
+        <section aria-label="Development key">
+          <p class="dev-key-banner" role="note">
+            <strong>Development key:</strong> GitLab will not accept these licenses
+          </p>
+        </section>
       ) : null}
       <header class="topbar">
         <a class="brand" href="/">

@@ -1,7 +1,7 @@
 /** The eligibility verdict as the form shows it: every rule, the warnings, the seat facts, the grace timeline. */
 import type { CheckResult, EligibilityRules } from './api.js';
 import { addDays, daysBetween } from './format.js';
-import { ruleRows } from './rules.js';
+import { ruleRows, verdictOf, type RuleView } from './rules.js';
 
 /**
  * The grace window on a small timeline: expiry, the day the instance turned read-only (grace end),
@@ -78,6 +78,8 @@ export function GraceTimeline(props: {
   );
 }
 
+const STATE_WORDS = { passed: 'passed', failed: 'failed', skipped: 'not judged', waiting: 'not judged yet' };
+
 /** Today as the API saw it (grace end + days since), when the facts allow. */
 export function todayFromFacts(result: CheckResult): string | null {
   const { graceEndsOn, daysSinceGraceEnd } = result.facts;
@@ -85,47 +87,55 @@ export function todayFromFacts(result: CheckResult): string | null {
   return addDays(graceEndsOn, daysSinceGraceEnd);
 }
 
-/** Every rule passed / failed with its sentence, the warnings, and the seat facts. */
+/**
+ * Every rule passed / failed with its sentence (or waiting, when `view` holds it back), the
+ * warnings, and the seat facts. `compact` (a phone, the sidebar) folds the list when every rule passes.
+ */
 export function EligibilityPanel(props: {
   result: CheckResult;
   /** The rules from the API; null until it has answered (the refusals are shown meanwhile). */
   rules: EligibilityRules | null;
   seats: number | null;
   onUseSeats?: (seats: number) => void;
+  view?: RuleView;
+  compact?: boolean;
 }) {
   const { result, rules } = props;
-  const rows = ruleRows(result, rules?.rules ?? []);
+  const rows = ruleRows(result, rules?.rules ?? [], props.view);
   const today = todayFromFacts(result);
   const { recommendedSeats, minimumSeats, graceEndsOn } = result.facts;
+  const verdict = verdictOf(result, props.view);
+  const list = (
+    <ol class="rules">
+      {rows.map((row) => (
+        <li key={row.code} class={`rule rule-${row.state}`} data-code={row.code} data-state={row.state}>
+          <span class="rule-icon" aria-hidden="true">
+            {row.state === 'passed' ? '✓' : row.state === 'failed' ? '✗' : '–'}
+          </span>
+          <span>
+            <strong>{row.info ? `${row.info.rule}. ${row.info.title}` : row.code}</strong>{' '}
+            <span class="visually-hidden">{STATE_WORDS[row.state]}</span>
+            {row.state === 'failed' ? <code class="code">{row.code}</code> : null}
+            <span class="rule-message">{row.message}</span>
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
   return (
-    <div class="eligibility" data-eligible={String(result.eligible)}>
-      <p class={`verdict ${result.eligible ? 'verdict-ok' : 'verdict-refused'}`}>
-        {result.eligible
-          ? 'Eligible: every rule passes.'
-          : `Refused by ${result.refusals.length === 1 ? 'one rule' : `${result.refusals.length} rules`}${
-              result.overridable ? ' (can be overridden with a reason)' : ''
-            }.`}
-      </p>
-      <ol class="rules">
-        {rows.map((row) => (
-          <li key={row.code} class={`rule rule-${row.state}`} data-code={row.code} data-state={row.state}>
-            <span class="rule-icon" aria-hidden="true">
-              {row.state === 'passed' ? '✓' : row.state === 'failed' ? '✗' : '–'}
-            </span>
-            <span>
-              <strong>{row.info ? `${row.info.rule}. ${row.info.title}` : row.code}</strong>{' '}
-              <span class="visually-hidden">
-                {row.state === 'passed' ? 'passed' : row.state === 'failed' ? 'failed' : 'not judged'}
-              </span>
-              {row.state === 'failed' ? <code class="code">{row.code}</code> : null}
-              <span class="rule-message">{row.message}</span>
-            </span>
-          </li>
-        ))}
-      </ol>
+    <div class="eligibility" data-eligible={String(result.eligible)} data-verdict={verdict.kind}>
+      <p class={`verdict verdict-${verdict.kind === 'eligible' ? 'ok' : verdict.kind}`}>{verdict.text}</p>
+      {result.eligible && props.compact ? (
+        <details class="rules-folded">
+          <summary>Show the {rows.length} rules</summary>
+          {list}
+        </details>
+      ) : (
+        list
+      )}
       {result.warnings.length > 0 ? (
         <div class="warnings">
-          <h4>Warnings</h4>
+          <h3>Warnings</h3>
           <ul>
             {result.warnings.map((w) => (
               <li key={w.code + w.message}>

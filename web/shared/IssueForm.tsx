@@ -5,12 +5,14 @@
  * progress, the license to copy or download and the tracker link. Every decision is the API's.
  */
 import { useState } from 'preact/hooks';
+import './issue/issue.css';
 import { EMERGENCY_TERM_DAYS, OVERRIDE_REASON_MIN_LENGTH } from '../../src/core/limits.js';
 import {
   describeFailure,
   errorOf,
   type ApiClient,
   type CheckResult,
+  type Finding,
   type RecordJson,
   type Role,
 } from './api.js';
@@ -21,10 +23,21 @@ import { useDecodedLicense } from './hooks/useDecodedLicense.js';
 import { useDeliveryProgress } from './hooks/useDeliveryProgress.js';
 import { useEarlierRequests } from './hooks/useEarlierRequests.js';
 import { useEligibility } from './hooks/useEligibility.js';
+import { useFieldVisits } from './hooks/useFieldVisits.js';
+import { PHONE, useMediaQuery } from './hooks/useMediaQuery.js';
+import { ActionBar } from './issue/ActionBar.js';
 import { ConfirmIssue } from './issue/ConfirmIssue.js';
 import { EarlierRequests } from './issue/EarlierRequests.js';
 import { EligibilityBox } from './issue/EligibilityBox.js';
 import { EvidenceFields } from './issue/EvidenceFields.js';
+import {
+  FIELD_LABELS,
+  FieldNotesContext,
+  fieldNotes,
+  fieldsWithErrors,
+  ruleViewOf,
+  userWords,
+} from './issue/field-notes.js';
 import {
   bodyOf,
   EMPTY_FIELDS,
@@ -36,6 +49,7 @@ import {
 } from './issue/fields.js';
 import { IssueResult } from './issue/IssueResult.js';
 import { OverrideFields } from './issue/OverrideFields.js';
+import { readForm } from './issue/readings.js';
 import { TextField } from './issue/TextField.js';
 import { useRules } from './rules.js';
 
@@ -56,6 +70,8 @@ export interface IssueFormProps {
   sidebar?: boolean;
   /** Poll interval of the delivery progress (ms). */
   pollMs?: number;
+  /** After a result, instead of starting over (the sidebar shows the ticket's request). */
+  afterIssue?: { label: string; onClick: () => void };
 }
 
 type Phase = 'edit' | 'confirm' | 'submitting' | 'done';
@@ -69,11 +85,18 @@ export function IssueForm(props: IssueFormProps) {
   const [phase, setPhase] = useState<Phase>('edit');
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<number | null>(null);
+  /** A refused submit that named a field: said beside it, in the user's words. */
+  const [submitFinding, setSubmitFinding] = useState<Finding | null>(null);
+  const visits = useFieldVisits();
+  const phone = useMediaQuery(PHONE);
 
-  const set = (name: keyof Fields, value: string) => setFields((f) => ({ ...f, [name]: value }));
+  const set = (name: keyof Fields, value: string) => {
+    setFields((f) => ({ ...f, [name]: value }));
+    if (submitFinding?.field === name) setSubmitFinding(null);
+  };
   const body = bodyOf(fields);
   const ready = isReady(fields);
-  const ticket = fields.ticketId.trim();
+  const ticket = String(body['ticketId']);
 
   const rules = useRules(api);
   const eligibility = useEligibility(api, ready && phase !== 'done' ? body : null);
@@ -90,15 +113,25 @@ export function IssueForm(props: IssueFormProps) {
   const reasonShort = reason.trim().length < OVERRIDE_REASON_MIN_LENGTH;
   const waitsForApproval = overriding && props.actor?.role === 'engineer';
   const today = check ? todayFromFacts(check) : null;
+  const noteInput = { fields, readings: readForm(fields), check, submitFinding };
+  const notes = fieldNotes({
+    ...noteInput,
+    shown: (f) => visits.shown(f, fields[f]),
+    submitted: visits.submitted,
+  });
+  const view = ruleViewOf({ fields, check, notes, reached: visits.reached, submitted: visits.submitted });
 
   function review(event: Event): void {
     event.preventDefault();
     setSubmitError(null);
-    if (!ready) {
-      setSubmitError('Fill in the ticket, the requester email and the seats.');
-      focusField(
-        !fields.ticketId.trim() ? 'ticketId' : !fields.requesterEmail.trim() ? 'requesterEmail' : 'seats',
+    visits.setSubmitted(true);
+    // Every field's error on show now, the first one focused.
+    const bad = fieldsWithErrors(fieldNotes({ ...noteInput, shown: () => true, submitted: true }));
+    if (!ready || bad.length > 0) {
+      setSubmitError(
+        `Fix the ${bad.length === 1 ? 'field' : 'fields'} marked: ${bad.map((f) => FIELD_LABELS[f]).join(', ')}.`,
       );
+      focusField(bad[0]);
       return;
     }
     if (check && !check.eligible && !overriding) {
@@ -137,9 +170,13 @@ export function IssueForm(props: IssueFormProps) {
       if (res.status === 422 && Array.isArray(res.body['refusals']))
         eligibility.setCheck(res.body as unknown as CheckResult);
       if (res.status === 500 && res.body['record']) return finish(res.body['record'] as RecordJson, 500);
-      setSubmitError(describeFailure(res));
+      const field = error?.field && error.field in FIELD_LABELS ? error.field : undefined;
+      if (error && field) setSubmitFinding({ code: error.code, message: error.message, field });
+      setSubmitError(
+        error && field ? `${userWords(error.message, field)} (${error.code})` : describeFailure(res),
+      );
       setPhase('edit');
-      focusField(error?.field);
+      focusField(field);
     } catch {
       setSubmitError('Lifeline could not be reached. Nothing was issued; try again.');
       setPhase('edit');
@@ -157,6 +194,8 @@ export function IssueForm(props: IssueFormProps) {
     eligibility.setCheck(null);
     setOverride(false);
     setReason('');
+    setSubmitFinding(null);
+    visits.reset();
     setPhase('edit');
   }
 
@@ -168,7 +207,9 @@ export function IssueForm(props: IssueFormProps) {
         pollError={progress.error}
         {...(props.requestHref ? { requestHref: props.requestHref } : {})}
         sidebar={sidebar}
-        onStartOver={startOver}
+        next={
+          props.afterIssue ?? { label: sidebar ? 'Back to the form' : 'Issue another', onClick: startOver }
+        }
       />
     );
   }
@@ -180,89 +221,107 @@ export function IssueForm(props: IssueFormProps) {
 
   return (
     <div class={`issue${sidebar ? ' narrow' : ''}`}>
-      <form class="issue-form" onSubmit={review} noValidate aria-describedby="issue-form-help">
-        <p id="issue-form-help" class="muted small">
-          Eligibility updates as you type. Nothing is issued until you confirm.
-        </p>
-        <fieldset disabled={!editing}>
-          <legend>Ticket and customer</legend>
-          <div class="grid">
-            {field('ticketId', 'Ticket', {
-              // In Zendesk the ticket is the one the sidebar is on (the API refuses another).
-              readOnly: sidebar && (props.prefill?.ticketId ?? '') !== '',
-              autoComplete: 'off',
-            })}
-            {sidebar
-              ? null
-              : field('ticketUrl', 'Ticket URL (optional)', { type: 'url', autoComplete: 'off' })}
-            {field('requesterEmail', 'Requester email', { type: 'email', autoComplete: 'off' })}
-            <div class="field">
-              <span class="label-like" id="issue-engineer-label">
-                Engineer
-              </span>
-              <output aria-labelledby="issue-engineer-label" class="engineer">
-                {props.actor ? `${props.actor.name} (${props.actor.role})` : '—'}
-              </output>
-            </div>
-          </div>
-        </fieldset>
-        <EvidenceFields
-          fields={fields}
-          onChange={set}
-          decoded={decoded}
-          disabled={!editing}
-          sidebar={sidebar}
-        />
-        <fieldset disabled={!editing}>
-          <legend>Emergency license</legend>
-          <div class="grid">
-            {field('seats', 'Seats', { inputMode: 'numeric', 'aria-describedby': 'issue-seats-hint' })}
-          </div>
-          <p id="issue-seats-hint" class="muted small">
-            The license lasts {EMERGENCY_TERM_DAYS} days; its licensee details are fixed.
+      <FieldNotesContext.Provider value={notes}>
+        <form
+          class="issue-form"
+          onSubmit={review}
+          noValidate
+          aria-describedby="issue-form-help"
+          {...visits.handlers}
+        >
+          <p id="issue-form-help" class="muted small">
+            Eligibility updates as you type. Nothing is issued until you confirm.
           </p>
-        </fieldset>
-
-        <EarlierRequests
-          ticket={ticket}
-          earlier={earlier}
-          {...(props.requestHref ? { requestHref: props.requestHref } : {})}
-          sidebar={sidebar}
-        />
-
-        <EligibilityBox
-          eligibility={eligibility}
-          rules={rules}
-          ready={ready}
-          seats={Number(fields.seats) || null}
-          onUseSeats={(n) => set('seats', String(n))}
-        />
-
-        {canOverride ? (
-          <OverrideFields
-            override={override}
-            onOverride={setOverride}
-            reason={reason}
-            onReason={setReason}
-            role={props.actor?.role ?? null}
-            disabled={!editing}
-          />
-        ) : null}
-
-        {submitError ? <Alert kind="error">{submitError}</Alert> : null}
-        {editing ? (
-          <div class="button-row">
-            <button type="submit" class="primary">
-              {waitsForApproval ? 'Review override request…' : 'Review and issue…'}
-            </button>
+          <fieldset disabled={!editing}>
+            <legend>Ticket and customer</legend>
+            <div class="grid">
+              {field('ticketId', 'Ticket', {
+                // In Zendesk the ticket is the one the sidebar is on (the API refuses another).
+                readOnly: sidebar && (props.prefill?.ticketId ?? '') !== '',
+                autoComplete: 'off',
+              })}
+              {sidebar
+                ? null
+                : field('ticketUrl', 'Ticket URL (optional)', { type: 'url', autoComplete: 'off' })}
+              {field('requesterEmail', 'Requester email', {
+                // Text, not type=email: the browser would rewrite or refuse what the form reads forgivingly.
+                inputMode: 'email',
+                autoComplete: 'off',
+                spellcheck: false,
+              })}
+              <div class="field">
+                <span class="label-like" id="issue-engineer-label">
+                  Engineer
+                </span>
+                <output aria-labelledby="issue-engineer-label" class="engineer">
+                  {props.actor ? `${props.actor.name} (${props.actor.role})` : '—'}
+                </output>
+              </div>
+            </div>
+          </fieldset>
+          <div data-field-area="evidence">
+            <EvidenceFields
+              fields={fields}
+              onChange={set}
+              decoded={decoded}
+              disabled={!editing}
+              sidebar={sidebar}
+            />
           </div>
-        ) : null}
-      </form>
+          <fieldset disabled={!editing}>
+            <legend>Emergency license</legend>
+            <div class="grid">
+              {field('seats', 'Seats', { inputMode: 'numeric', 'aria-describedby': 'issue-seats-hint' })}
+            </div>
+            <p id="issue-seats-hint" class="muted small">
+              The license lasts {EMERGENCY_TERM_DAYS} days; its licensee details are fixed.
+            </p>
+          </fieldset>
+
+          <EarlierRequests
+            ticket={ticket}
+            earlier={earlier}
+            {...(props.requestHref ? { requestHref: props.requestHref } : {})}
+            sidebar={sidebar}
+          />
+
+          <EligibilityBox
+            eligibility={eligibility}
+            rules={rules}
+            ready={ready}
+            seats={typeof body['seats'] === 'number' ? body['seats'] : null}
+            onUseSeats={(n) => set('seats', String(n))}
+            view={view}
+            compact={sidebar || phone}
+          />
+
+          {canOverride ? (
+            <OverrideFields
+              override={override}
+              onOverride={setOverride}
+              reason={reason}
+              onReason={setReason}
+              role={props.actor?.role ?? null}
+              disabled={!editing}
+            />
+          ) : null}
+
+          {editing ? (
+            <ActionBar eligibility={eligibility} ready={ready} view={view} error={submitError}>
+              <button type="submit" class="primary">
+                {waitsForApproval ? 'Review override request…' : 'Review and issue…'}
+              </button>
+            </ActionBar>
+          ) : submitError ? (
+            <Alert kind="error">{submitError}</Alert>
+          ) : null}
+        </form>
+      </FieldNotesContext.Provider>
 
       {phase === 'confirm' || phase === 'submitting' ? (
         <ConfirmIssue
-          seats={fields.seats.trim()}
-          email={fields.requesterEmail.trim()}
+          seats={String(body['seats'])}
+          email={String(body['requesterEmail'])}
           ticket={ticket}
           expiry={today ? addDays(today, EMERGENCY_TERM_DAYS) : null}
           overriding={overriding}

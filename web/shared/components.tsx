@@ -2,7 +2,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Delivery, LicenseInfo, LicenseReport } from './api.js';
-import { DELIVERY_LABELS, formatInstant, IN_FLIGHT, STATUS_LABELS } from './format.js';
+import { DELIVERY_LABELS, formatInstant, IN_FLIGHT, plural, STATUS_LABELS } from './format.js';
 
 let nextId = 0;
 /** A stable id for label/field pairs. */
@@ -27,8 +27,8 @@ export function StatusBadge(props: { status: string }) {
   return <span class={`badge badge-${props.status}`}>{STATUS_LABELS[props.status] ?? props.status}</span>;
 }
 
-/** Each delivery with its state, attempts and last error; announced politely as it changes. */
-export function DeliveryList(props: { deliveries: Delivery[]; live?: boolean }) {
+/** Each delivery with its state, attempts and last error (and `times`: when); announced politely as it changes. */
+export function DeliveryList(props: { deliveries: Delivery[]; live?: boolean; times?: boolean }) {
   if (props.deliveries.length === 0) return <p>No deliveries.</p>;
   return (
     <ul class="deliveries" aria-live={props.live ? 'polite' : undefined}>
@@ -50,6 +50,7 @@ export function DeliveryList(props: { deliveries: Delivery[]; live?: boolean }) 
               {DELIVERY_LABELS[d.status] ?? d.status}
               {d.attempts > 1 ? `, ${d.attempts} attempts` : ''}
               {d.externalRef && d.status === 'sent' ? ` — ${d.externalRef}` : ''}
+              {props.times ? <span class="muted"> · {formatInstant(d.updatedAt)}</span> : null}
             </span>
             {d.lastError ? <span class="delivery-error break">Last error: {d.lastError}</span> : null}
           </span>
@@ -193,7 +194,7 @@ export function LicenseReportView(props: { report: LicenseReport; requestHref?: 
     );
   const status = r.expired
     ? r.daysSinceGraceEnd !== null && r.daysSinceGraceEnd >= 0
-      ? `expired; grace period ended ${r.graceEndsOn} (${r.daysSinceGraceEnd} days ago): read-only`
+      ? `expired; grace period ended ${r.graceEndsOn} (${r.daysSinceGraceEnd === 0 ? 'today' : `${plural(r.daysSinceGraceEnd, 'day')} ago`}): read-only`
       : `expired; in the grace period until ${r.graceEndsOn ?? '—'}`
     : 'not expired';
   const rows: [string, ComponentChildren][] = [

@@ -7,7 +7,8 @@ import type { ApiClient, CheckResult, EligibilityRules, Finding, RuleInfo } from
 import { useDebouncedQuery } from './hooks/useDebouncedQuery.js';
 import { useState } from 'preact/hooks';
 
-export type RuleState = 'passed' | 'failed' | 'skipped';
+/** `waiting`: refused about fields the engineer has not reached yet (not said until they have). */
+export type RuleState = 'passed' | 'failed' | 'skipped' | 'waiting';
 
 export interface RuleRow {
   /** Null for a refusal by a rule the list does not (yet) have. */
@@ -27,26 +28,63 @@ export function refusalsByCode(result: CheckResult): Map<string, Finding[]> {
 
 const sentences = (findings: Finding[]): string => findings.map((f) => f.message).join(' ');
 
+/** How the form shows a verdict: codes held back until their fields are reached, sentences of its own. */
+export interface RuleView {
+  held?: ReadonlySet<string>;
+  /** A sentence replacing the API's for a code (rule 1: "fix the fields marked above"). */
+  messages?: Readonly<Record<string, string>>;
+}
+
+/** The refusals on show (not held back). */
+export const shownRefusals = (result: CheckResult, view: RuleView = {}): Finding[] =>
+  result.refusals.filter((r) => !view.held?.has(r.code));
+
+/** The verdict in a sentence, and how it reads: eligible, refused, or waiting for fields not reached. */
+export function verdictOf(
+  result: CheckResult,
+  view: RuleView = {},
+): { kind: 'eligible' | 'refused' | 'waiting'; text: string } {
+  const shown = new Set(shownRefusals(result, view).map((r) => r.code));
+  if (result.eligible) return { kind: 'eligible', text: 'Eligible: every rule passes.' };
+  if (shown.size === 0)
+    return {
+      kind: 'waiting',
+      text: 'Not judged yet: fill in the previous license or the screenshots’ figures.',
+    };
+  return {
+    kind: 'refused',
+    text: `Refused by ${shown.size === 1 ? 'one rule' : `${shown.size} rules`}${
+      result.overridable ? ' (can be overridden with a reason)' : ''
+    }.`,
+  };
+}
+
 /**
  * Each rule passed, failed (with the API's sentences) or not judged: nothing after a failed rule 1,
- * and no rule needing evidence when there is none (as the core skips them).
+ * and no rule needing evidence when there is none (as the core skips them). A held-back refusal
+ * waits.
  */
-export function ruleRows(result: CheckResult, rules: readonly RuleInfo[]): RuleRow[] {
+export function ruleRows(result: CheckResult, rules: readonly RuleInfo[], view: RuleView = {}): RuleRow[] {
   const byCode = refusalsByCode(result);
   const first = rules[0];
   const inputInvalid = first !== undefined && byCode.has(first.code);
   const noEvidence = result.facts.source === 'none';
+  const message = (code: string, refusals: Finding[]): string => view.messages?.[code] ?? sentences(refusals);
+  const failed = (code: string, refusals: Finding[]): Pick<RuleRow, 'state' | 'message'> =>
+    view.held?.has(code)
+      ? { state: 'waiting', message: 'Not judged yet: it waits for fields you have not reached.' }
+      : { state: 'failed', message: message(code, refusals) };
   const rows: RuleRow[] = rules.map((info) => {
     const refusals = byCode.get(info.code);
     const row = { info, code: info.code };
-    if (refusals) return { ...row, state: 'failed', message: sentences(refusals) };
+    if (refusals) return { ...row, ...failed(info.code, refusals) };
     if (inputInvalid || (noEvidence && info.needsEvidence))
       return { ...row, state: 'skipped', message: 'Not judged until the rules above pass.' };
     return { ...row, state: 'passed', message: info.passed };
   });
   const known = new Set(rules.map((r) => r.code));
   for (const [code, refusals] of byCode) {
-    if (!known.has(code)) rows.push({ info: null, code, state: 'failed', message: sentences(refusals) });
+    if (!known.has(code)) rows.push({ info: null, code, ...failed(code, refusals) });
   }
   return rows;
 }

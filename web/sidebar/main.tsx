@@ -1,13 +1,14 @@
 /**
- * The Zendesk sidebar app (ticket_sidebar): the console's issue form, pre-filled from the ticket,
- * calling Lifeline only through ZAF's signed `client.request`. No login: the JWT authenticates.
+ * The Zendesk sidebar app (ticket_sidebar): the ticket's request first when it has one, else the
+ * console's issue form pre-filled from the ticket (TicketSidebar), calling Lifeline only through
+ * ZAF's signed `client.request`. No login: the JWT authenticates.
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../shared/api.js';
 import { Alert } from '../shared/components.js';
-import { IssueForm } from '../shared/IssueForm.js';
 import '../shared/styles.css';
+import { TicketSidebar } from './TicketSidebar.js';
 import { createZafApiClient, loadContext, type SidebarContext, type ZafClient } from './zaf.js';
 
 function Sidebar(props: { client: ZafClient }) {
@@ -26,20 +27,7 @@ function Sidebar(props: { client: ZafClient }) {
 
   if (!state) return <p>Loading the ticket…</p>;
   if ('error' in state) return <Alert kind="error">{state.error}</Alert>;
-  const { context, api } = state;
-  return (
-    <IssueForm
-      api={api}
-      sidebar
-      prefill={{
-        ticketId: context.ticketId,
-        requesterEmail: context.requesterEmail,
-        ticketUrl: context.ticketUrl,
-      }}
-      actor={{ name: context.agentName || context.agentEmail, role: 'engineer' }}
-      requestHref={(id) => `${context.backendUrl}/requests/${encodeURIComponent(id)}`}
-    />
-  );
+  return <TicketSidebar api={state.api} context={state.context} />;
 }
 
 /** Keeps the iframe as tall as the app. */

@@ -4,7 +4,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import { parseCalendarDate, type CalendarDate } from '../../core/dates.js';
+import { parseCalendarDate, relativeDays, type CalendarDate } from '../../core/dates.js';
 import { EXIT } from '../../core/errors.js';
 import {
   MAX_LICENSE_TEXT_LENGTH,
@@ -136,9 +136,7 @@ export interface DecodeOptions extends OutputOptions {
 }
 
 function graceSentence(days: number): string {
-  if (days > 0) return `grace period ended ${days} day${days === 1 ? '' : 's'} ago`;
-  if (days === 0) return 'grace period ends today';
-  return `grace period ends in ${-days} day${days === -1 ? '' : 's'}`;
+  return `grace period ${days > 0 ? 'ended' : 'ends'} ${relativeDays(days)}`;
 }
 
 function humanReport(r: LicenseReport, keyCount: number): string {

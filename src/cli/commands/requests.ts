@@ -17,7 +17,15 @@ import type { App } from '../../app.js';
 import { runWorker } from '../../interfaces/worker/run-worker.js';
 import { recordJson, type RequestView } from '../../core/issuance/view.js';
 import { replaceRequest } from '../../core/issuance/replace.js';
-import { actorFrom, numberArg, parseToday, readLicenseFile, withApp } from '../context.js';
+import {
+  actorFrom,
+  emailArg,
+  numberArg,
+  parseToday,
+  readLicenseFile,
+  ticketArg,
+  withApp,
+} from '../context.js';
 import type { CommandOutcome } from '../output.js';
 import { renderEligibility, renderLocalRecords, renderView } from '../render.js';
 import { unwrap } from '../../core/outcome.js';
@@ -43,18 +51,19 @@ export interface RequestOptions {
 
 function issueInput(o: RequestOptions, app: App): IssueInput {
   const today = parseToday(o.today, app);
+  const ticket = ticketArg(o.ticket);
   return {
     request: {
-      ticketId: o.ticket,
-      ticketUrl: o.ticketUrl,
-      requesterEmail: o.email,
+      ticketId: ticket.id,
+      ticketUrl: o.ticketUrl ?? ticket.url ?? undefined,
+      requesterEmail: emailArg(o.email, '--email'),
       engineer: o.engineer,
-      seats: numberArg(o.seats),
+      seats: numberArg(o.seats, '--seats'),
       plan: o.plan,
       expiresAt: o.expiresAt,
-      previousSeats: numberArg(o.previousSeats),
-      maximumUsers: numberArg(o.maximumUsers),
-      billableUsers: numberArg(o.billableUsers),
+      previousSeats: numberArg(o.previousSeats, '--previous-seats'),
+      maximumUsers: numberArg(o.maximumUsers, '--maximum-users'),
+      billableUsers: numberArg(o.billableUsers, '--billable-users'),
     },
     previousLicenseText: o.previousLicense ? readLicenseFile(o.previousLicense) : null,
     overrideReason: o.overrideReason ?? null,
@@ -168,10 +177,12 @@ export function lookup(o: {
   fingerprint?: string;
 }): Promise<CommandOutcome> {
   return withApp(async (app) => {
+    const email = emailArg(o.email, '--email');
+    const ticket = ticketArg(o.ticket).id;
     const views = unwrap(
       await lookupRequests(app.ports, {
-        ...(o.email ? { email: o.email } : {}),
-        ...(o.ticket ? { ticketId: o.ticket } : {}),
+        ...(email ? { email } : {}),
+        ...(ticket ? { ticketId: ticket } : {}),
         ...(o.id ? { id: o.id } : {}),
         ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}),
       }),
@@ -199,7 +210,7 @@ export function resend(
   return withApp(async (app) => {
     const view = unwrap(
       await resendLicense(
-        { requestId: id, actor: actorFrom(o, 'engineer'), to: o.to ?? null },
+        { requestId: id, actor: actorFrom(o, 'engineer'), to: emailArg(o.to, '--to') ?? null },
         app.ports,
         app.settings,
       ),
@@ -270,8 +281,8 @@ export function replace(
           requestId: id,
           actor: actorFrom(o, 'licensing'),
           reason: o.reason,
-          ...(o.email !== undefined ? { requesterEmail: o.email } : {}),
-          ...(o.seats !== undefined ? { seats: numberArg(o.seats) } : {}),
+          ...(o.email !== undefined ? { requesterEmail: emailArg(o.email, '--email') } : {}),
+          ...(o.seats !== undefined ? { seats: numberArg(o.seats, '--seats') } : {}),
           ...(today ? { today } : {}),
         },
         app.ports,

@@ -129,6 +129,15 @@ export function registerWeb(server: FastifyInstance, _app: App, webDir: string =
     return sendFile(reply, file, consoleServed, true);
   });
 
+  // Browsers ask every site for /favicon.ico; the console's pages name /favicon.svg.
+  for (const name of ['favicon.ico', 'favicon.svg']) {
+    server.get(`/${name}`, async (request, reply) => {
+      const file = await fileUnder(consoleDir, name);
+      if (!file) return notFound(reply, request.id);
+      return sendFile(reply, file, consoleServed, false);
+    });
+  }
+
   server.get('/sidebar', async (_request, reply) => reply.redirect('/sidebar/', 301));
   server.get<{ Params: { '*': string } }>('/sidebar/*', async (request, reply) => {
     const wanted = request.params['*'] === '' ? 'index.html' : request.params['*'];

@@ -20,9 +20,9 @@ export function ConfirmIssue(props: {
   const { waitsForApproval, submitting } = props;
   return (
     <section class="confirm" aria-labelledby="issue-confirm-title">
-      <h3 id="issue-confirm-title" tabIndex={-1} ref={heading}>
+      <h2 id="issue-confirm-title" tabIndex={-1} ref={heading}>
         {waitsForApproval ? 'Confirm the override request' : 'Confirm the emergency license'}
-      </h3>
+      </h2>
       <p class="confirm-text">
         {waitsForApproval ? 'Ask licensing to approve' : 'Send'} a {EMERGENCY_TERM_DAYS}-day emergency license
         for <strong>{props.seats} seats</strong> to <strong>{props.email}</strong>

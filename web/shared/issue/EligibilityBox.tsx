@@ -3,6 +3,7 @@ import type { EligibilityRules } from '../api.js';
 import { Alert } from '../components.js';
 import { EligibilityPanel } from '../EligibilityPanel.js';
 import type { Eligibility } from '../hooks/useEligibility.js';
+import { shownRefusals, type RuleView } from '../rules.js';
 
 export function EligibilityBox(props: {
   eligibility: Eligibility;
@@ -10,13 +11,18 @@ export function EligibilityBox(props: {
   ready: boolean;
   seats: number | null;
   onUseSeats: (seats: number) => void;
+  /** Refusals held back, sentences of the form's own (rules.ts). */
+  view: RuleView;
+  /** Fold the rule list when every rule passes (a phone, the sidebar). */
+  compact: boolean;
 }) {
   const { check, checking, error } = props.eligibility;
+  const refusals = check ? shownRefusals(check, props.view) : [];
   return (
     <section class="eligibility-box" aria-labelledby="issue-eligibility-title" aria-busy={checking}>
-      <h3 id="issue-eligibility-title">
+      <h2 id="issue-eligibility-title">
         Eligibility {checking ? <span class="muted small">(checking…)</span> : null}
-      </h3>
+      </h2>
       {/* Screen readers hear the verdict only, not the whole list, as it changes. */}
       <p class="visually-hidden" role="status">
         {checking
@@ -24,7 +30,9 @@ export function EligibilityBox(props: {
           : check
             ? check.eligible
               ? 'Eligibility: eligible.'
-              : `Eligibility: refused by ${check.refusals.map((r) => r.code).join(', ')}.`
+              : refusals.length > 0
+                ? `Eligibility: refused by ${refusals.map((r) => r.code).join(', ')}.`
+                : ''
             : ''}
       </p>
       <div>
@@ -38,6 +46,8 @@ export function EligibilityBox(props: {
             rules={props.rules}
             seats={props.seats}
             onUseSeats={props.onUseSeats}
+            view={props.view}
+            compact={props.compact}
           />
         ) : (
           <p class="muted">Checking…</p>

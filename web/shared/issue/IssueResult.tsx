@@ -20,7 +20,8 @@ export function IssueResult(props: {
   pollError: string | null;
   requestHref?: (id: string) => string;
   sidebar: boolean;
-  onStartOver: () => void;
+  /** The button after the result: issue another, or what the page offers instead. */
+  next: { label: string; onClick: () => void };
 }) {
   const { record, sidebar } = props;
   const heading = useRef<HTMLHeadingElement>(null);
@@ -74,8 +75,8 @@ export function IssueResult(props: {
             Open request {record.id}
           </a>
         ) : null}
-        <button type="button" onClick={props.onStartOver}>
-          {sidebar ? 'Back to the form' : 'Issue another'}
+        <button type="button" onClick={props.next.onClick}>
+          {props.next.label}
         </button>
       </div>
     </section>

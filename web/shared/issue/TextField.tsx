@@ -1,4 +1,9 @@
-/** One labelled text input of the issue form, bound to its field. */
+/**
+ * One labelled text input of the issue form, bound to its field, with its note (field-notes.ts)
+ * beside it: the error marks the input invalid and describes it; what was understood is said too.
+ */
+import { useContext } from 'preact/hooks';
+import { FieldNotesContext } from './field-notes.js';
 import { FIELD_IDS, type Fields } from './fields.js';
 
 export function TextField(props: {
@@ -10,16 +15,43 @@ export function TextField(props: {
   extra?: Record<string, unknown>;
 }) {
   const { name } = props;
+  const id = FIELD_IDS[name] as string;
+  const note = useContext(FieldNotesContext)[name];
+  const describedBy = [
+    props.extra?.['aria-describedby'],
+    note?.error ? `${id}-error` : null,
+    note?.understood ? `${id}-understood` : null,
+    note?.warning ? `${id}-warning` : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
   return (
-    <div class="field">
-      <label for={FIELD_IDS[name]}>{props.label}</label>
+    <div class={`field${note?.error ? ' field-invalid' : ''}`}>
+      <label for={id}>{props.label}</label>
       <input
-        id={FIELD_IDS[name]}
+        id={id}
         name={name}
         value={props.fields[name]}
         onInput={(e) => props.onChange(name, e.currentTarget.value)}
         {...props.extra}
+        aria-invalid={note?.error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
       />
+      {note?.error ? (
+        <p id={`${id}-error`} class="field-error small">
+          {note.error}
+        </p>
+      ) : null}
+      {note?.understood ? (
+        <p id={`${id}-understood`} class="understood small">
+          Understood: {note.understood}
+        </p>
+      ) : null}
+      {note?.warning ? (
+        <p id={`${id}-warning`} class="field-warning small">
+          {note.warning}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 /** The issue form's fields: their input ids, the request body they make, and what a license fills in. */
 import type { LicenseReport } from '../api.js';
+import { readForm, understoodValue, type CountField } from './readings.js';
 
 export interface Fields {
   ticketId: string;
@@ -61,26 +62,31 @@ export const focusField = (field: string | undefined): void => {
 export const isReady = (fields: Fields): boolean =>
   fields.ticketId.trim() !== '' && fields.requesterEmail.trim() !== '' && fields.seats.trim() !== '';
 
-/** Whole numbers go as numbers; anything else as typed, so that rule 1 names the field. */
+/** Unreadable counts go as typed (whole numbers as numbers), so that rule 1 names the field. */
 function numberish(value: string): number | string | undefined {
   const v = value.trim();
   if (v === '') return undefined;
   return /^\d{1,9}$/.test(v) ? Number(v) : v;
 }
 
+/** The request as the API takes it: each field as understood (readings.ts), else as typed. */
 export function bodyOf(fields: Fields): Record<string, unknown> {
+  const read = readForm(fields);
+  const ticket = understoodValue(read.ticketId);
+  const count = (field: CountField) => understoodValue(read[field]) ?? numberish(fields[field]);
   const body: Record<string, unknown> = {
-    ticketId: fields.ticketId.trim(),
-    requesterEmail: fields.requesterEmail.trim(),
-    seats: numberish(fields.seats) ?? '',
+    ticketId: ticket?.id ?? fields.ticketId.trim(),
+    requesterEmail: understoodValue(read.requesterEmail) ?? fields.requesterEmail.trim(),
+    seats: count('seats') ?? '',
   };
   const optional: Record<string, unknown> = {
-    ticketUrl: fields.ticketUrl.trim() || undefined,
+    // A pasted ticket link is the ticket's URL too, unless one was given.
+    ticketUrl: fields.ticketUrl.trim() || ticket?.url || undefined,
     plan: fields.plan.trim() || undefined,
     expiresAt: fields.expiresAt.trim() || undefined,
-    previousSeats: numberish(fields.previousSeats),
-    maximumUsers: numberish(fields.maximumUsers),
-    billableUsers: numberish(fields.billableUsers),
+    previousSeats: count('previousSeats'),
+    maximumUsers: count('maximumUsers'),
+    billableUsers: count('billableUsers'),
     // Sent exactly as given: its fingerprint identifies it (e.g. as one of Lifeline's own).
     previousLicense: fields.previousLicense.trim() === '' ? undefined : fields.previousLicense,
   };
