@@ -5,6 +5,7 @@
  */
 import type { EligibilityResult } from '../eligibility/index.js';
 import { TICKET_ID_MAX_LENGTH } from '../limits.js';
+import { ticketUrlUnder } from '../ticket-url.js';
 import { LifelineError } from '../errors.js';
 import type { Actor, RequestRecord } from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';
@@ -115,9 +116,7 @@ async function decideAndStore(
     : null;
   const ticketUrl =
     n.ticketUrl ??
-    (settings.ticketUrlBase
-      ? `${settings.ticketUrlBase.replace(/\/+$/, '')}/agent/tickets/${n.ticketId}`
-      : null);
+    (settings.ticketUrlBase ? ticketUrlUnder(settings.ticketUrlBase, n.ticketId) : null);
   const base: RequestRecord = {
     id: requestId,
     ticketId: n.ticketId,

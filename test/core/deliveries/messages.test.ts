@@ -227,6 +227,31 @@ describe('buildEmail (§6.1)', () => {
     expect(text).not.toContain('Your ticket:');
   });
 
+  it("links the ticket under ZENDESK_URL when the request has no URL of its own; the request's own URL first", () => {
+    const base = { ...MAIL, ticketUrlBase: 'https://support.example.com/' };
+    const bare = ctx('email', 'issue', { request: request({ ticketUrl: null }) });
+    expect(buildEmail(bare, base).text).toContain(
+      'Your ticket: https://support.example.com/agent/tickets/4242\n',
+    );
+    expect(buildEmail(ctx('email', 'issue'), base).text).toContain(
+      'Your ticket: https://acme.zendesk.com/agent/tickets/4242\n',
+    );
+    // A stored URL of another scheme is no link, and the base gives the real one.
+    const odd = ctx('email', 'issue', { request: request({ ticketUrl: 'javascript:alert(1)' }) });
+    expect(buildEmail(odd, base).text).not.toContain('javascript:');
+    expect(buildEmail(odd, MAIL).text).not.toContain('Your ticket:');
+  });
+
+  it('says in one sentence what happens on day 10: the renewed license, and how to upload it', () => {
+    const { text } = buildEmail(ctx('email', 'issue'), MAIL);
+    const sentence = text.split('\n').find((line) => line.startsWith('On day 10'));
+    expect(sentence).toBe(
+      'On day 10 (2026-12-08) this license expires and your instance needs your renewed license: ' +
+        'once your renewal is complete, upload the new license file the same way (Admin Area → Subscription, ' +
+        'or Admin Area → Settings → General → Add License) before that day.',
+    );
+  });
+
   it('says a resend is a copy of the license sent earlier', () => {
     const { text, attachments } = buildEmail(ctx('email', 'resend'), MAIL);
     expect(text).toContain('copy of the license we sent you earlier');

@@ -3,7 +3,8 @@
  * attachments, between BEGIN/END lines in the body.
  */
 import { addBoundary } from '../../license/boundary.js';
-import { plainText, webUrl } from '../../text/format.js';
+import { plainText } from '../../text/format.js';
+import { ticketWebUrl } from '../../ticket-url.js';
 import type { ChannelDefinition } from './definition.js';
 import {
   EMAIL_SUBJECT,
@@ -46,8 +47,12 @@ export interface Mailer {
 const BOUNDARY_PRODUCT = 'GitLab';
 
 export interface MailSettings {
+  /** MAIL_FROM. */
   from: string;
+  /** MAIL_REPLY_TO: where the customer's replies go (the support address). */
   replyTo?: string;
+  /** ZENDESK_URL: gives the ticket's link when the request has none of its own. */
+  ticketUrlBase?: string | null;
 }
 
 export function buildEmail(ctx: MessageContext, mail: MailSettings): EmailMessage {
@@ -70,9 +75,13 @@ export function buildEmail(ctx: MessageContext, mail: MailSettings): EmailMessag
     `2. Upload the attached file (${license.fileName}), or paste the license text shown below.`,
     '',
     'This license replaces nothing in your subscription: your renewal must still be completed.',
+    '',
+    `On day 10 (${license.expiresAt}) this license expires and your instance needs your renewed license: ` +
+      'once your renewal is complete, upload the new license file the same way (Admin Area → Subscription, ' +
+      'or Admin Area → Settings → General → Add License) before that day.',
   );
   // Only a web address, in its normalised form, is shown to the customer as their ticket.
-  const ticketUrl = webUrl(request.ticketUrl);
+  const ticketUrl = ticketWebUrl(request, mail.ticketUrlBase);
   if (ticketUrl) lines.push('', `Your ticket: ${ticketUrl}`);
   lines.push(
     '',
