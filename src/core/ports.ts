@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import type { CalendarDate } from './dates.js';
 import type { EligibilityResult, RecentLicense } from './eligibility/index.js';
 import type { JsonObject, LicenseJson } from './license/attributes.js';
+import type { RequestSearch } from './issuance/search.js';
 import type { EncodedLicense } from './license/codec.js';
 import type { LicenseError } from './license/errors.js';
 import type { Result } from './result.js';
@@ -198,7 +199,18 @@ export interface AuditEntry {
 }
 export type NewAuditEntry = Pick<AuditEntry, 'id' | 'at' | 'actor' | 'action' | 'requestId' | 'details'>;
 
+/**
+ * What a human should look at (the dashboard's links): a delivery failed for good, a license email
+ * whose outcome is unknown (neither replaced nor acknowledged, as `lifeline status` counts them), or
+ * deliveries not finished yet.
+ */
+export const REQUEST_ATTENTION = ['failed_delivery', 'unknown_email', 'delivering'] as const;
+export type RequestAttention = (typeof REQUEST_ATTENTION)[number];
+
 export interface RequestQuery {
+  /** The one search box (core/issuance/search.ts), parsed. */
+  search?: RequestSearch;
+  attention?: RequestAttention;
   email?: string;
   ticketId?: string;
   /** The engineer recorded on the request (exact). */

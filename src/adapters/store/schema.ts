@@ -58,6 +58,14 @@ export interface LicenseKeysTable {
   license_id: string;
 }
 
+/** The request list's search index (migration 0009, search-terms.ts). */
+export interface RequestSearchTable {
+  kind: string;
+  term: string;
+  created_at: string;
+  request_id: string;
+}
+
 export interface DeliveriesTable {
   id: string;
   request_id: string;
@@ -163,6 +171,7 @@ export interface Database {
   licenses: LicensesTable;
   license_keys: LicenseKeysTable;
   license_fingerprint_aliases: LicenseFingerprintAliasesTable;
+  request_search: RequestSearchTable;
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

@@ -14,7 +14,9 @@ import {
 } from '../../core/ports.js';
 import { randomHex } from '../../runtime/random-pool.js';
 import type { CompiledStatements } from './compiled-statements.js';
+import { fingerprintTerms, requestSearchTerms } from '../../core/issuance/search.js';
 import { fileLicenseKeys, licenseKeyRowsOf } from './customer-keys.js';
+import { searchRows } from './search-terms.js';
 import type { Dialect, Executor } from './executor.js';
 import { selectDeliveries } from './queries/deliveries.js';
 import { auditToRow } from './rows/audit.js';
@@ -44,8 +46,10 @@ export class KyselyTransaction implements StoreTransaction {
         .compile(),
     );
     const inserted = Number(result.numAffectedRows ?? 0n) === 1;
-    if (inserted) this.lastRequest = record;
-    return inserted ? 'inserted' : 'ticket_taken';
+    if (!inserted) return 'ticket_taken';
+    this.lastRequest = record;
+    await this.insertRows('request_search', searchRows(record, requestSearchTerms(record)));
+    return 'inserted';
   }
 
   async transitionRequest(
@@ -86,6 +90,19 @@ export class KyselyTransaction implements StoreTransaction {
         .compile(),
     );
     const request = this.lastRequest?.id === r.requestId ? this.lastRequest : null;
+    const createdAt =
+      request?.createdAt ??
+      (
+        await this.db
+          .selectFrom('requests')
+          .select('created_at')
+          .where('id', '=', r.requestId)
+          .executeTakeFirst()
+      )?.created_at;
+    if (createdAt !== undefined) {
+      const terms = fingerprintTerms([r.fingerprint]);
+      await this.insertRows('request_search', searchRows({ id: r.requestId, createdAt }, terms));
+    }
     if (!request) {
       await fileLicenseKeys(this.db, r);
       return;
@@ -100,7 +117,7 @@ export class KyselyTransaction implements StoreTransaction {
   }
 
   /** A multi-row insert through the compiled statements (shape: table × number of rows). */
-  private async insertRows<T extends 'license_keys' | 'deliveries'>(
+  private async insertRows<T extends 'license_keys' | 'deliveries' | 'request_search'>(
     table: T,
     rows: readonly Database[T][],
   ): Promise<void> {

@@ -115,8 +115,7 @@ async function decideAndStore(
     ? { reason, by: input.actor.name, role: input.actor.role, codes: eligibility.refusals.map((r) => r.code) }
     : null;
   const ticketUrl =
-    n.ticketUrl ??
-    (settings.ticketUrlBase ? ticketUrlUnder(settings.ticketUrlBase, n.ticketId) : null);
+    n.ticketUrl ?? (settings.ticketUrlBase ? ticketUrlUnder(settings.ticketUrlBase, n.ticketId) : null);
   const base: RequestRecord = {
     id: requestId,
     ticketId: n.ticketId,
