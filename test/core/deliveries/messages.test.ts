@@ -498,6 +498,45 @@ describe('buildTicketNote (§6.4)', () => {
     expect(n).toContain('https://gitlab.example/licensing/requests/-/issues/17');
   });
 
+  it('tells the engineer on the ticket that the override waits, then the decision with its note', () => {
+    const pending = request({ ...OVERRIDDEN, status: 'pending_approval', decision: null });
+    const waiting = buildTicketNote(
+      ctx('ticket', 'pending', { request: pending, license: null, tracker: null }),
+    );
+    expect(waiting).toContain(
+      'Emergency license requested with an override; waiting for approval by the licensing team.',
+    );
+    expect(waiting).toContain('Override by erin: Production down during upgrade.');
+    const rejected = request({
+      ...OVERRIDDEN,
+      status: 'rejected',
+      decision: { decision: 'rejected', by: 'lou', at: '2026-11-28T11:00:00.000Z', reason: 'Not a customer' },
+    });
+    const no = buildTicketNote(
+      ctx('ticket', 'decision', { request: rejected, license: null, tracker: null }),
+    );
+    expect(no).toContain('Emergency license request rejected by the licensing team.');
+    expect(no).toContain(
+      'Override by erin: Production down during upgrade. Rejected by lou: Not a customer.',
+    );
+    expect(no).toContain('No license was issued.');
+    const approved = request({
+      ...OVERRIDDEN,
+      decision: {
+        decision: 'approved',
+        by: 'lou',
+        at: '2026-11-28T11:00:00.000Z',
+        reason: 'Bank, confirmed',
+      },
+    });
+    const yes = buildTicketNote(
+      ctx('ticket', 'decision', { request: approved, email: delivery('email', 'issue', { status: 'sent' }) }),
+    );
+    expect(yes).toContain('Override approved: emergency license generated (10-day Ultimate trial).');
+    expect(yes).toContain('Approved by lou: Bank, confirmed.');
+    expect(yes).toContain('Email to ops@acme.example: sent.');
+  });
+
   it('never holds the license text, whatever the purpose', () => {
     const voided = request({
       status: 'voided',
@@ -507,6 +546,8 @@ describe('buildTicketNote (§6.4)', () => {
       buildTicketNote(ctx('ticket', 'issue', { request: OVERRIDDEN })),
       buildTicketNote(ctx('ticket', 'resend')),
       buildTicketNote(ctx('ticket', 'void', { request: voided })),
+      buildTicketNote(ctx('ticket', 'decision', { request: OVERRIDDEN })),
+      buildTicketNote(ctx('ticket', 'pending', { request: OVERRIDDEN })),
     ];
     for (const n of notes) {
       expect(n).not.toContain(LICENSE_TEXT.slice(0, 40));
@@ -704,6 +745,7 @@ describe('HTML in the ticket note', () => {
       buildTicketNote(
         ctx('ticket', 'follow_up', { request: r, email: delivery('email', 'issue', { status: 'sent' }) }),
       ),
+      buildTicketNote(ctx('ticket', 'pending', { request: { ...r, decision: null }, license: null })),
     ];
     for (const n of notes) {
       const tags = n.match(/<[^>]*>/g) ?? [];

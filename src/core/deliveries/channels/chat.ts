@@ -2,7 +2,7 @@
  * §6.3 the team's chat message (Slack mrkdwn) and its follow-ups. Never the license text.
  */
 import { slackMrkdwn as f } from '../../text/slack-mrkdwn.js';
-import { followedPost } from '../follow-ups.js';
+import { threadOf } from '../follow-ups.js';
 import type { ChannelDefinition } from './definition.js';
 import {
   CANNOT_REVOKE,
@@ -21,7 +21,7 @@ import {
 export interface ChatNotifier {
   /**
    * Posts the message (§6.3); returns the message reference (Slack `ts`) when there is one. With
-   * `threadRef` (a follow-up), the message answers that post in its thread where the channel can;
+   * `threadRef` (a decision, a follow-up), the message answers that post in its thread where the channel can;
    * otherwise it is a message of its own (the text names the request).
    */
   post(text: string, meta: { requestId: string; threadRef?: string | null }): Promise<{ ref: string | null }>;
@@ -148,8 +148,8 @@ export const chatChannel: ChannelDefinition<'chat', 'chat', ChatNotifier> = {
   async send({ ctx, port, siblings, handOver }) {
     const text = buildChatMessage(ctx);
     const email = ctx.email ?? null;
-    // A follow-up answers the post it follows, in its thread.
-    const thread = ctx.delivery.purpose === 'follow_up' ? followedPost(ctx.delivery, email, siblings) : null;
+    // A decision answers the request's first post, a follow-up the post it follows, in its thread.
+    const thread = threadOf(ctx.delivery, email, siblings);
     if (!(await handOver())) return 'claim_lost';
     const { ref } = await port.post(text, {
       requestId: ctx.request.id,

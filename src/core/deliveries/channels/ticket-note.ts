@@ -36,12 +36,12 @@ export function buildTicketNote(ctx: MessageContext): string {
   switch (delivery.purpose) {
     case 'issue':
     case 'decision': {
-      if (delivery.purpose === 'decision' && request.decision?.decision !== 'approved') {
-        const d = request.decision;
+      const deciding = delivery.purpose === 'decision';
+      if (deciding && request.decision?.decision !== 'approved') {
         return f.lines(
           present([
-            'Emergency license request rejected.',
-            d ? `Rejected by ${f.text(d.by)}${d.reason ? `: ${f.text(d.reason)}` : ''}.` : null,
+            'Emergency license request rejected by the licensing team.',
+            overrideInWords(request, f),
             'No license was issued.',
           ]),
         );
@@ -49,7 +49,7 @@ export function buildTicketNote(ctx: MessageContext): string {
       const l = requireLicense(ctx, 'The ticket note');
       return f.lines(
         present([
-          'Emergency license generated (10-day Ultimate trial).',
+          `${deciding ? 'Override approved: emergency license' : 'Emergency license'} generated (10-day Ultimate trial).`,
           `Seats: ${l.seats}`,
           `Expires: ${l.expiresAt} (works through ${lastWorkingDay(l.expiresAt)})`,
           emailStatusLine(ctx, f),
@@ -70,6 +70,7 @@ export function buildTicketNote(ctx: MessageContext): string {
       return f.lines(
         present([
           'Emergency license requested with an override; waiting for approval by the licensing team.',
+          overrideInWords(request, f),
           `Seats: ${request.seats}`,
           tracker,
         ]),
@@ -113,7 +114,8 @@ export const ticketChannel: ChannelDefinition<'ticket', 'tickets', TicketSystem>
   label: 'Ticket note',
   portKey: 'tickets',
   integration: 'tickets',
-  purposes: ['issue'],
+  // The engineer who asked for an override reads on the ticket that it waits, then the decision.
+  purposes: ['issue', 'pending', 'decision'],
   marksSending: true,
   waitsForTracker: true,
   firstWave: () => false,
