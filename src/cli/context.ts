@@ -94,7 +94,7 @@ export function actorFrom(
       name = 'unknown';
     }
   }
-  return { name: name.slice(0, 100), role };
+  return { name: name.slice(0, 100), role, via: 'cli' };
 }
 
 /**

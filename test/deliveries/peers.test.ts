@@ -14,6 +14,7 @@ import {
   resendLicense,
   retryRequest,
 } from '../../src/core/issuance/index.js';
+import { recordJson } from '../../src/core/issuance/view.js';
 import { markdownText } from '../../src/core/text/gitlab-markdown.js';
 import { startSmtpServer, type TestSmtpServer } from '../adapters/mail/smtp-test-server.js';
 import { startHttpPeer, type HttpPeer, type RecordedRequest } from '../helpers/http-peer.js';
@@ -414,6 +415,13 @@ describe('a licensing decision reaches the engineer who asked', () => {
     peers.http.on('POST', '/api/chat.postMessage', () => ({
       body: { ok: true, ts: `1764331200.${String(++n).padStart(6, '0')}`, channel: 'C1' },
     }));
+    peers.http.on('POST', '/api/chat.getPermalink', (req) => {
+      const form = new URLSearchParams(req.rawBody);
+      const ts = (form.get('message_ts') ?? '').replace('.', '');
+      return {
+        body: { ok: true, permalink: `https://acme.slack.com/archives/${form.get('channel')}/p${ts}` },
+      };
+    });
   });
   afterEach(async () => {
     await app?.close();
@@ -492,6 +500,31 @@ describe('a licensing decision reaches the engineer who asked', () => {
     expect(notes[1]?.html_body).toContain('Approved by lee: Confirmed with the account team.');
     expect(peers.gitlabIssues).toHaveLength(1);
     expect(peers.gitlabIssues[0]?.state).toBe('closed');
+
+    // The record links each delivery where people can see it, and keeps what was decided on.
+    const record = recordJson(unwrap(await lookupById(app.ports, request.id)), true) as {
+      evidence: { ticketImages: number | null };
+      deliveries: { channel: string; purpose: string; reference: unknown }[];
+    };
+    expect(record.evidence.ticketImages).toBe(2);
+    const reference = (channel: string, purpose: string) =>
+      record.deliveries.find((d) => d.channel === channel && d.purpose === purpose)?.reference;
+    expect(reference('tracker', 'issue')).toEqual({
+      text: 'Issue #1',
+      url: `${peers.http.url}/support/requests/-/issues/1`,
+    });
+    expect(reference('chat', 'pending')).toEqual({
+      text: 'Team post',
+      url: 'https://acme.slack.com/archives/C1/p1764331200000001',
+    });
+    expect(reference('chat', 'decision')).toEqual({
+      text: 'Reply in the thread of the team post',
+      url: 'https://acme.slack.com/archives/C1/p1764331200000002',
+    });
+    expect(reference('ticket', 'decision')).toEqual({
+      text: `Internal note on ticket #${request.ticketId}`,
+      url: `${peers.http.url}/agent/tickets/${request.ticketId}`,
+    });
   });
 });
 

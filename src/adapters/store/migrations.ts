@@ -357,6 +357,14 @@ const migrations: Record<string, Migration> = {
       await fileExistingRequests(db as AnyDb);
     },
   },
+  '0010_record_reading': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Which interface a request was made from (sidebar, console, API token, CLI); NULL before.
+      await db.schema.alterTable('requests').addColumn('made_from', 'text').execute();
+      // Where people can see a sent delivery (the tracker issue, the Slack permalink, the ticket).
+      await db.schema.alterTable('deliveries').addColumn('external_url', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

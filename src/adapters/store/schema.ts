@@ -28,6 +28,8 @@ export interface RequestsTable {
   /** The request this one replaced, and the request that replaced this one (PRODUCT.md §12). */
   replaces: string | null;
   replaced_by: string | null;
+  /** The interface the request was made from (migration 0010), or NULL for older requests. */
+  made_from?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -81,6 +83,8 @@ export interface DeliveriesTable {
   claimed_by: string | null;
   claimed_until: string | null;
   external_ref: string | null;
+  /** Where people can see the sent delivery (migration 0010): an issue, a Slack permalink, a ticket. */
+  external_url?: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -147,6 +147,7 @@ export class KyselyTransaction implements StoreTransaction {
         last_error: c.lastError,
         next_attempt_at: c.nextAttemptAt,
         external_ref: c.externalRef,
+        external_url: c.externalUrl ?? null,
         claimed_by: null,
         claimed_until: null,
         updated_at: c.updatedAt,

@@ -63,6 +63,7 @@ type Outcome =
   | {
       kind: 'sent';
       externalRef: string | null;
+      externalUrl?: string | null;
       trackerLink?: { iid: string; url: string | null };
       /** The email as the sent text stated it (a chat post or ticket note), for its follow-up. */
       stated?: DeliveryRecord | null;
@@ -187,6 +188,7 @@ export async function runDelivery(
       lastError: null,
       nextAttemptAt: null,
       externalRef: outcome.externalRef,
+      externalUrl: outcome.externalUrl ?? null,
       updatedAt: now,
     };
   } else if (outcome.kind === 'wait') {

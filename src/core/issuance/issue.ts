@@ -133,6 +133,7 @@ async function decideAndStore(
     failure: null,
     voided: null,
     origin: input.actor.origin ?? null,
+    madeFrom: input.actor.via ?? null,
     datePinned: prepared.today.pinned,
     replaces: null,
     replacedBy: null,

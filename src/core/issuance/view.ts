@@ -3,12 +3,14 @@ import { licenseFingerprint } from '../license/codec.js';
 import type {
   AuditEntry,
   DeliveryRecord,
+  Evidence,
   LicenseRecord,
   RequestRecord,
   Store,
   TrackerLink,
 } from '../ports.js';
 import { channelNamed } from '../deliveries/channels/index.js';
+import { eventInWords } from './events.js';
 
 export interface RequestView {
   request: RequestRecord;
@@ -27,6 +29,14 @@ export async function loadRequestView(store: Store, request: RequestRecord): Pro
     store.getTrackerLink(request.id),
   ]);
   return { request, license, deliveries, events, tracker };
+}
+
+/** What the request was decided on, for the approver's page: the previous license without its JSON. */
+function evidenceJson(e: Evidence | null): Record<string, unknown> | null {
+  if (!e) return null;
+  const { previousLicense, ticketImages, ...typed } = e;
+  const previous = previousLicense ? (({ json: _json, ...said }) => said)(previousLicense) : null;
+  return { ...typed, ticketImages: ticketImages ?? null, previousLicense: previous };
 }
 
 /** The record shape of PRODUCT.md §8 (`issue --json`), shared by the CLI and the API. */
@@ -60,6 +70,9 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
     failure: request.failure,
     voided: request.voided,
     origin: request.origin ?? null,
+    /** Which interface the request was made from (null: not recorded, before it was). */
+    madeFrom: request.madeFrom ?? null,
+    evidence: evidenceJson(request.evidence),
     datePinned: request.datePinned === true,
     replaces: request.replaces ?? null,
     replacedBy: request.replacedBy ?? null,
@@ -73,6 +86,12 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
       recipient: d.recipient,
       attempts: d.attempts,
       externalRef: d.externalRef,
+      /** The sent delivery for people: words, and its link when one is known. */
+      reference:
+        d.status === 'sent'
+          ? (channelNamed(d.channel)?.reference(d, { ticketId: request.ticketId, tracker: view.tracker }) ??
+            null)
+          : null,
       lastError: d.lastError,
       updatedAt: d.updatedAt,
     })),
@@ -81,6 +100,8 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
       at: e.at,
       actor: e.actor,
       action: e.action,
+      /** The event in words. */
+      text: eventInWords(e, view),
       details: e.details,
     })),
     createdAt: request.createdAt,

@@ -33,6 +33,9 @@ export interface EmailMessage {
 
 export interface Mailer {
   /**
+   * `response`: the SMTP server's reply, or (the embedded default's outbox) the name of the .eml
+   * file written.
+   *
    * Sends one message. Throws DeliveryError: 'temporary' when the server could not be reached or
    * refused temporarily (4xx) BEFORE the message was handed over; 'permanent' for a 5xx refusal;
    * 'unknown' when the connection was lost after the DATA was sent (it may have been delivered).
@@ -121,5 +124,13 @@ export const emailChannel: ChannelDefinition<'email', 'mailer', Mailer> = {
     if (!(await handOver())) return 'claim_lost';
     const { response } = await port.send(message);
     return { externalRef: response.slice(0, 500) };
+  },
+  reference(delivery) {
+    const recipient = delivery.recipient ? ` (to ${delivery.recipient})` : '';
+    const outbox = delivery.externalRef?.endsWith('.eml') === true;
+    return {
+      text: outbox ? `Written to the local outbox${recipient}` : `Accepted by the mail server${recipient}`,
+      url: null,
+    };
   },
 };

@@ -2,6 +2,7 @@
  * §6.4 the ticket's internal note (HTML, Zendesk's `html_body`) and its follow-ups. Never the
  * license text.
  */
+import { webUrl } from '../../text/format.js';
 import { html as f } from '../../text/html.js';
 import type { ChannelDefinition } from './definition.js';
 import {
@@ -18,8 +19,11 @@ import {
 } from './common.js';
 
 export interface TicketSystem {
-  /** Adds an INTERNAL (private) note to the ticket (§6.4); `html` is the note as HTML. */
-  addInternalNote(ticketId: string, html: string): Promise<void>;
+  /**
+   * Adds an INTERNAL (private) note to the ticket (§6.4); `html` is the note as HTML. Returns the
+   * ticket's address for people, when the system has one.
+   */
+  addInternalNote(ticketId: string, html: string): Promise<void | { url: string | null }>;
   /** How many image attachments the ticket's comments carry (the screenshots of step 1). */
   imageAttachmentCount(ticketId: string): Promise<number>;
   verify(): Promise<string>;
@@ -123,7 +127,10 @@ export const ticketChannel: ChannelDefinition<'ticket', 'tickets', TicketSystem>
   async send({ ctx, port, handOver }) {
     const note = buildTicketNote(ctx);
     if (!(await handOver())) return 'claim_lost';
-    await port.addInternalNote(ctx.request.ticketId, note);
-    return { externalRef: null, stated: ctx.email ?? null };
+    const added = await port.addInternalNote(ctx.request.ticketId, note);
+    return { externalRef: null, externalUrl: added?.url ?? null, stated: ctx.email ?? null };
+  },
+  reference(delivery, { ticketId }) {
+    return { text: `Internal note on ticket #${ticketId}`, url: webUrl(delivery.externalUrl ?? null) };
   },
 };
