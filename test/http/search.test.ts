@@ -4,9 +4,7 @@
  * or odd `q` is refused with the field or harmless; nothing in it reaches SQL as SQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CalendarDate } from '../../src/core/dates.js';
-import { encodeLicense } from '../../src/core/license/index.js';
-import { testPrivateKey } from '../helpers/vectors.js';
+import { customerLicense } from '../helpers/customer-license.js';
 import { eligibleBody, startApi, type Api } from './helpers.js';
 
 let api: Api;
@@ -18,22 +16,6 @@ afterAll(async () => {
 });
 
 const json = { 'content-type': 'application/json' };
-
-/** The customer's expired premium license, with its licensee. */
-function previousLicense(company: string, email: string): string {
-  const encoded = encodeLicense(
-    {
-      version: 1,
-      licensee: { Name: 'Pat Admin', Company: company, Email: email },
-      issued_at: '2025-11-14' as CalendarDate,
-      expires_at: '2026-11-14' as CalendarDate,
-      restrictions: { plan: 'premium', active_user_count: 100, trial: false },
-    },
-    testPrivateKey(),
-  );
-  if (!encoded.ok) throw new Error(encoded.error.message);
-  return encoded.value.text;
-}
 
 async function issue(overrides: Record<string, unknown>): Promise<{ id: string; fingerprint: string }> {
   const body = eligibleBody(overrides);
@@ -61,7 +43,11 @@ describe('the q search parameter', () => {
   beforeAll(async () => {
     bank = await issue({
       requesterEmail: 'it-ops@eu.first-bank.example',
-      previousLicense: previousLicense('First Bank of Nowhere AG', 'admin@first-bank.example'),
+      previousLicense: customerLicense({
+        company: 'First Bank of Nowhere AG',
+        email: 'admin@first-bank.example',
+        expiresAt: '2026-11-14',
+      }),
       plan: undefined,
       expiresAt: undefined,
       previousSeats: undefined,

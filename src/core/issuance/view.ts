@@ -3,7 +3,6 @@ import { licenseFingerprint } from '../license/codec.js';
 import type {
   AuditEntry,
   DeliveryRecord,
-  Evidence,
   LicenseRecord,
   RequestRecord,
   Store,
@@ -31,12 +30,27 @@ export async function loadRequestView(store: Store, request: RequestRecord): Pro
   return { request, license, deliveries, events, tracker };
 }
 
-/** What the request was decided on, for the approver's page: the previous license without its JSON. */
-function evidenceJson(e: Evidence | null): Record<string, unknown> | null {
+/**
+ * What the request was decided on, for the approver's page: the values the rules used (from the
+ * license file when there was one, else as typed), the user counts, the screenshots on the ticket
+ * and the previous license's licensee (never its text or JSON).
+ */
+function evidenceJson(request: RequestRecord): Record<string, unknown> | null {
+  const e = request.evidence;
   if (!e) return null;
-  const { previousLicense, ticketImages, ...typed } = e;
-  const previous = previousLicense ? (({ json: _json, ...said }) => said)(previousLicense) : null;
-  return { ...typed, ticketImages: ticketImages ?? null, previousLicense: previous };
+  const facts = request.eligibility?.facts;
+  const previous = e.previousLicense;
+  return {
+    source: facts?.source ?? e.source,
+    plan: facts?.plan ?? e.plan,
+    trial: facts?.trial ?? null,
+    expiresAt: facts?.expiresAt ?? e.expiresAt,
+    previousSeats: facts?.previousSeats ?? e.previousSeats,
+    maximumUsers: e.maximumUsers,
+    billableUsers: e.billableUsers,
+    ticketImages: e.ticketImages ?? null,
+    previousLicense: previous ? (({ json: _json, ...said }) => said)(previous) : null,
+  };
 }
 
 /** The record shape of PRODUCT.md §8 (`issue --json`), shared by the CLI and the API. */
@@ -72,7 +86,7 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
     origin: request.origin ?? null,
     /** Which interface the request was made from (null: not recorded, before it was). */
     madeFrom: request.madeFrom ?? null,
-    evidence: evidenceJson(request.evidence),
+    evidence: evidenceJson(request),
     datePinned: request.datePinned === true,
     replaces: request.replaces ?? null,
     replacedBy: request.replacedBy ?? null,
