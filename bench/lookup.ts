@@ -1,10 +1,11 @@
 /**
  * Lookup by customer email, and the request list's search (`q`: the start of an email, a domain, a
- * company, a fingerprint; lookup-search.ts), with 1,000,000 stored requests (100,000 with --quick): p50/p99 of
- * `GET /api/v1/emergency-licenses?email=…` against a real `lifeline serve` child on that data, at 1
- * and 8 connections, and the same lookups straight through the store in this process — the index
- * query alone (`findRequests`), and the route's whole work without HTTP (`findRequests` + `lookupById`
- * of each request on the page) — so that the HTTP and JSON cost can be told apart.
+ * company, a fingerprint; lookup-search.ts), with 1,000,000 stored requests (100,000 with --quick):
+ * p50/p99 of `GET /api/v1/emergency-licenses?email=…` against a real `lifeline serve` child on that
+ * data, at 1 and 8 connections (and `?q=` with a domain at 1), and the same lookups straight through
+ * the store in this process — the index query alone (`findRequests`, for the email and for each kind
+ * of search), and the route's whole work without HTTP (`findRequests` + `lookupById` of each request
+ * on the page) — so that the HTTP and JSON cost can be told apart.
  *
  * The database: the real schema (the real migrations, through openSqliteStore), then filled in one
  * transaction with prepared statements on better-sqlite3 directly. Distribution: EMAILS_PER_ROW ×

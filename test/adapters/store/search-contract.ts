@@ -1,8 +1,9 @@
 /**
- * The request list's search and attention filters (issue 20 item 8, 10), run by the Store contract
- * on SQLite and PostgreSQL through real connections: a prefix of an email, a domain, a company or a fingerprint finds the
- * request, newest first with paging; quotes, `%` and `_` are only characters; retention forgets the
- * text terms; both plans (a few matches by id, many by reading newest first) answer the same.
+ * The request list's search and attention filters (issue 20 items 8 and 10), run by the Store
+ * contract on SQLite and PostgreSQL through real connections: the start of an email, a domain, a
+ * company or a fingerprint finds the request, newest first with paging; quotes, `%` and `_` are only
+ * characters; retention forgets the text terms; both plans (a few matches by id, many by reading
+ * newest first) answer the same.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';

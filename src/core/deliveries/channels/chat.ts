@@ -22,9 +22,9 @@ import {
 export interface ChatNotifier {
   /**
    * Posts the message (§6.3); returns the message reference (Slack `ts`) when there is one. With
-   * `threadRef` (a decision, a follow-up), the message answers that post in its thread where the channel can;
-   * otherwise it is a message of its own (the text names the request). `url`: the message's
-   * permalink, when the channel gives one.
+   * `threadRef` (a decision, a follow-up), the message answers that post in its thread where the
+   * channel can; otherwise it is a message of its own (the text names the request). `url`: the
+   * message's permalink, when the channel gives one.
    */
   post(
     text: string,
