@@ -338,17 +338,19 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>): Promise<void> {
       // The request list's search (core/issuance/search.ts): each request under the start-matchable
       // terms it is found by. Terms compare byte by byte (PostgreSQL: collation "C"), so that a
-      // prefix is one index range whatever the database's collation.
-      await db.schema
+      // prefix is one index range whatever the database's collation. On SQLite the primary key is
+      // the table (WITHOUT ROWID): the terms are stored once beside their index, not twice.
+      const postgres = isPostgres(db);
+      const table = db.schema
         .createTable('request_search')
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('term', 'text', (c) =>
-          isPostgres(db) ? c.notNull().modifyFront(sql`collate "C"`) : c.notNull(),
+          postgres ? c.notNull().modifyFront(sql`collate "C"`) : c.notNull(),
         )
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
-        .addPrimaryKeyConstraint('request_search_pk', ['kind', 'term', 'created_at', 'request_id'])
-        .execute();
+        .addPrimaryKeyConstraint('request_search_pk', ['kind', 'term', 'created_at', 'request_id']);
+      await (postgres ? table : table.modifyEnd(sql`without rowid`)).execute();
       await db.schema
         .createIndex('request_search_request')
         .on('request_search')
