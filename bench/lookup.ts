@@ -198,12 +198,10 @@ async function fill(path: string, log: (m: string) => void): Promise<Omit<FillIn
        next_attempt_at, created_at, updated_at, claimed_by, claimed_until, external_ref)
      values (?, ?, ?, 'issue', 'sent', ?, 1, null, null, ?, ?, null, null, ?)`,
   );
-  const insertSearch = db.prepare(
-    'insert into request_search (kind, term, created_at, request_id) values (?, ?, ?, ?)',
-  );
+  const insertSearch = db.prepare('insert into request_search (kind, term, request_id) values (?, ?, ?)');
   let searchRows = 0;
-  const fileSearch = (requestId: string, createdAt: string, terms: readonly SearchTerm[]) => {
-    for (const t of terms) insertSearch.run(t.kind, t.term, createdAt, requestId);
+  const fileSearch = (requestId: string, terms: readonly SearchTerm[]) => {
+    for (const t of terms) insertSearch.run(t.kind, t.term, requestId);
     searchRows += terms.length;
   };
   const insertAudit = db.prepare(
@@ -302,7 +300,7 @@ async function fill(path: string, log: (m: string) => void): Promise<Omit<FillIn
       const licenseFingerprint = sampledIssued
         ? createHash('sha256').update(id('lic', i)).digest('hex')
         : null;
-      fileSearch(requestId, createdAt, termsOf(email, evidence.evidence, licenseFingerprint));
+      fileSearch(requestId, termsOf(email, evidence.evidence, licenseFingerprint));
       if (e % SAMPLE_EVERY !== 0) continue;
       sampled++;
       const actor = `${engineer} (engineer)`;

@@ -83,6 +83,8 @@ describe('the record of a request', () => {
     expect(res.json().evidence).toEqual({
       source: 'typed',
       plan: 'premium',
+      // Typed values say nothing of a trial; a license file does.
+      trial: null,
       expiresAt: '2026-11-14',
       previousSeats: 100,
       maximumUsers: 118,

@@ -59,11 +59,11 @@ async function fileExistingRequests(db: AnyDb): Promise<void> {
   for (;;) {
     const page = (await db
       .selectFrom('requests')
-      .select(['id', 'requester_email', 'evidence', 'created_at'])
+      .select(['id', 'requester_email', 'evidence'])
       .where('id', '>', after)
       .orderBy('id')
       .limit(500)
-      .execute()) as { id: string; requester_email: string; evidence: string; created_at: string }[];
+      .execute()) as { id: string; requester_email: string; evidence: string }[];
     for (const r of page) {
       const fingerprints = (await db
         .selectFrom('licenses')
@@ -71,7 +71,7 @@ async function fileExistingRequests(db: AnyDb): Promise<void> {
         .select(['licenses.fingerprint as fingerprint', 'a.fingerprint as alias'])
         .where('licenses.request_id', '=', r.id)
         .execute()) as { fingerprint: string; alias: string | null }[];
-      const rows = searchRows({ id: r.id, createdAt: r.created_at }, [
+      const rows = searchRows(r.id, [
         ...requestSearchTerms({ requesterEmail: r.requester_email, evidence: parseEvidence(r.evidence) }),
         ...fingerprintTerms(
           fingerprints.flatMap((f) => (f.alias ? [f.fingerprint, f.alias] : [f.fingerprint])),
@@ -347,9 +347,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('term', 'text', (c) =>
           postgres ? c.notNull().modifyFront(sql`collate "C"`) : c.notNull(),
         )
-        .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
-        .addPrimaryKeyConstraint('request_search_pk', ['kind', 'term', 'created_at', 'request_id']);
+        .addPrimaryKeyConstraint('request_search_pk', ['kind', 'term', 'request_id']);
       await (postgres ? table : table.modifyEnd(sql`without rowid`)).execute();
       await db.schema
         .createIndex('request_search_request')

@@ -64,7 +64,6 @@ export interface LicenseKeysTable {
 export interface RequestSearchTable {
   kind: string;
   term: string;
-  created_at: string;
   request_id: string;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The request list's search index (core/issuance/search.ts): `request_search` holds each request
- * under the terms it is found by, with its creation time, so that a prefix of a term is one index
- * range and its requests come newest first. Written with the request and with its license;
+ * under the terms it is found by, so that a prefix of a term is one index range (the requests are
+ * then read, newest first, from their own table). Written with the request and with its license;
  * retention deletes a purged request's text terms (its fingerprints are no personal data).
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
@@ -11,21 +11,17 @@ import type { Evidence } from '../../core/ports.js';
 export interface RequestSearchRow {
   kind: string;
   term: string;
-  created_at: string;
   request_id: string;
 }
 
-export function searchRows(
-  request: { id: string; createdAt: string },
-  terms: readonly SearchTerm[],
-): RequestSearchRow[] {
+export function searchRows(requestId: string, terms: readonly SearchTerm[]): RequestSearchRow[] {
   const seen = new Set<string>();
   const rows: RequestSearchRow[] = [];
   for (const t of terms) {
     const key = `${t.kind} ${t.term}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    rows.push({ kind: t.kind, term: t.term, created_at: request.createdAt, request_id: request.id });
+    rows.push({ kind: t.kind, term: t.term, request_id: requestId });
   }
   return rows;
 }

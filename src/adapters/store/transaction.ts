@@ -48,7 +48,7 @@ export class KyselyTransaction implements StoreTransaction {
     const inserted = Number(result.numAffectedRows ?? 0n) === 1;
     if (!inserted) return 'ticket_taken';
     this.lastRequest = record;
-    await this.insertRows('request_search', searchRows(record, requestSearchTerms(record)));
+    await this.insertRows('request_search', searchRows(record.id, requestSearchTerms(record)));
     return 'inserted';
   }
 
@@ -89,20 +89,8 @@ export class KyselyTransaction implements StoreTransaction {
         .values(v as Database['licenses'])
         .compile(),
     );
+    await this.insertRows('request_search', searchRows(r.requestId, fingerprintTerms([r.fingerprint])));
     const request = this.lastRequest?.id === r.requestId ? this.lastRequest : null;
-    const createdAt =
-      request?.createdAt ??
-      (
-        await this.db
-          .selectFrom('requests')
-          .select('created_at')
-          .where('id', '=', r.requestId)
-          .executeTakeFirst()
-      )?.created_at;
-    if (createdAt !== undefined) {
-      const terms = fingerprintTerms([r.fingerprint]);
-      await this.insertRows('request_search', searchRows({ id: r.requestId, createdAt }, terms));
-    }
     if (!request) {
       await fileLicenseKeys(this.db, r);
       return;
