@@ -1,9 +1,11 @@
 /**
- * Lookup by customer email with 1,000,000 stored requests (100,000 with --quick): p50/p99 of
- * `GET /api/v1/emergency-licenses?email=…` against a real `lifeline serve` child on that data, at 1
- * and 8 connections, and the same lookups straight through the store in this process — the index
- * query alone (`findRequests`), and the route's whole work without HTTP (`findRequests` + `lookupById`
- * of each request on the page) — so that the HTTP and JSON cost can be told apart.
+ * Lookup by customer email, and the request list's search (`q`: the start of an email, a domain, a
+ * company, a fingerprint; lookup-search.ts), with 1,000,000 stored requests (100,000 with --quick):
+ * p50/p99 of `GET /api/v1/emergency-licenses?email=…` against a real `lifeline serve` child on that
+ * data, at 1 and 8 connections (and `?q=` with a domain at 1), and the same lookups straight through
+ * the store in this process — the index query alone (`findRequests`, for the email and for each kind
+ * of search), and the route's whole work without HTTP (`findRequests` + `lookupById` of each request
+ * on the page) — so that the HTTP and JSON cost can be told apart.
  *
  * The database: the real schema (the real migrations, through openSqliteStore), then filled in one
  * transaction with prepared statements on better-sqlite3 directly. Distribution: EMAILS_PER_ROW ×
@@ -65,6 +67,8 @@ import {
   type ServeChild,
 } from './serve-process.js';
 import { seededRandom } from '../src/tools/seeded-random.js';
+import { parseSearch, type SearchTerm } from '../src/core/issuance/search.js';
+import { evidenceOf, searchQueries, termsOf, type SearchQuerySet } from './lookup-search.js';
 import { unwrap } from '../src/core/outcome.js';
 
 const ROWS = Number(process.env['BENCH_LOOKUP_ROWS']) || (QUICK ? 100_000 : 1_000_000);
@@ -74,8 +78,10 @@ const BIG_SHARE = 0.05;
 /** Requests of every SAMPLE_EVERY-th email get their license, deliveries and audit events. */
 const SAMPLE_EVERY = 20;
 /** Bump when the fill changes: the cache key includes it. */
-const FILL_VERSION = 1;
+const FILL_VERSION = 2;
 const LOOKUPS = QUICK ? 1_000 : 3_000;
+/** Queries of each search kind (the broad ones repeat one query). */
+const SEARCH_LOOKUPS = QUICK ? 300 : 1_000;
 const WARMUP_LOOKUPS = 200;
 const END = Date.parse('2026-11-28T00:00:00.000Z');
 const SPAN_MS = 2 * 365 * 24 * 3600 * 1000;
@@ -90,6 +96,8 @@ interface FillInfo {
   licenses: number;
   deliveries: number;
   auditEntries: number;
+  /** Rows of request_search (the search terms). */
+  searchRows: number;
   fillSeconds: number;
   sizeBytes: number;
   filledAt: string;
@@ -161,10 +169,6 @@ function eligibilityJson(ticket: string, email: string, seats: number, refused: 
   );
 }
 
-const EVIDENCE =
-  '{"source":"typed","plan":"premium","expiresAt":"2026-11-14","previousSeats":100,"maximumUsers":null,' +
-  '"billableUsers":null,"previousLicense":null}';
-
 /** Fills `path` (a new file) with ROWS requests; returns what was written. */
 async function fill(path: string, log: (m: string) => void): Promise<Omit<FillInfo, 'cacheFile'>> {
   const started = performance.now();
@@ -194,6 +198,12 @@ async function fill(path: string, log: (m: string) => void): Promise<Omit<FillIn
        next_attempt_at, created_at, updated_at, claimed_by, claimed_until, external_ref)
      values (?, ?, ?, 'issue', 'sent', ?, 1, null, null, ?, ?, null, null, ?)`,
   );
+  const insertSearch = db.prepare('insert into request_search (kind, term, request_id) values (?, ?, ?)');
+  let searchRows = 0;
+  const fileSearch = (requestId: string, terms: readonly SearchTerm[]) => {
+    for (const t of terms) insertSearch.run(t.kind, t.term, requestId);
+    searchRows += terms.length;
+  };
   const insertAudit = db.prepare(
     `insert into audit_log (seq, id, at, actor, action, request_id, details, details_digest, prev_hash, hash)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -253,6 +263,7 @@ async function fill(path: string, log: (m: string) => void): Promise<Omit<FillIn
       const requestId = id('req', i);
       const issued = status === 'issued' || status === 'voided';
       const trackerIid = issued ? id('iss', i) : null;
+      const evidence = evidenceOf(e);
       insertRequest.run(
         requestId,
         ticket,
@@ -263,7 +274,7 @@ async function fill(path: string, log: (m: string) => void): Promise<Omit<FillIn
         seats,
         day,
         status,
-        EVIDENCE,
+        evidence.json,
         eligibilityJson(
           ticket,
           email,
@@ -285,6 +296,11 @@ async function fill(path: string, log: (m: string) => void): Promise<Omit<FillIn
         createdAt,
       );
       if (i % 100_000 === 0 && i > 0) log(`lookup: ${i.toLocaleString('en-US')} rows`);
+      const sampledIssued = e % SAMPLE_EVERY === 0 && issued;
+      const licenseFingerprint = sampledIssued
+        ? createHash('sha256').update(id('lic', i)).digest('hex')
+        : null;
+      fileSearch(requestId, termsOf(email, evidence.evidence, licenseFingerprint));
       if (e % SAMPLE_EVERY !== 0) continue;
       sampled++;
       const actor = `${engineer} (engineer)`;
@@ -364,6 +380,7 @@ async function fill(path: string, log: (m: string) => void): Promise<Omit<FillIn
     rows: ROWS,
     emails: EMAILS,
     sampledRequests: sampled,
+    searchRows,
     licenses,
     deliveries,
     auditEntries: seq,
@@ -445,7 +462,13 @@ async function timeEach(
   };
 }
 
-function httpLoad(server: ServeChild, token: string, connections: number, emails: readonly string[]) {
+function httpLoad(
+  server: ServeChild,
+  token: string,
+  connections: number,
+  emails: readonly string[],
+  parameter: 'email' | 'q' = 'email',
+) {
   let next = 0;
   return {
     url: server.url,
@@ -459,7 +482,7 @@ function httpLoad(server: ServeChild, token: string, connections: number, emails
         headers: { authorization: `Bearer ${token}` },
         setupRequest: (request: { path?: string }) => {
           const email = emails[next++ % emails.length] as string;
-          request.path = `/api/v1/emergency-licenses?email=${encodeURIComponent(email)}`;
+          request.path = `/api/v1/emergency-licenses?${parameter}=${encodeURIComponent(email)}`;
           return request;
         },
       },
@@ -472,13 +495,14 @@ async function httpMeasure(
   token: string,
   connections: number,
   emails: readonly string[],
+  parameter: 'email' | 'q' = 'email',
 ): Promise<Measure> {
   const cpu0 = server.cpuSeconds();
-  const r: LoadResult = await load(httpLoad(server, token, connections, emails));
+  const r: LoadResult = await load(httpLoad(server, token, connections, emails, parameter));
   const cpu1 = server.cpuSeconds();
   const all = [...r.latencyByStatus.values()].flat();
   return {
-    label: `HTTP, ${connections} client${connections === 1 ? '' : 's'}`,
+    label: `HTTP${parameter === 'q' ? ' q=domain' : ''}, ${connections} client${connections === 1 ? '' : 's'}`,
     lookups: all.length,
     seconds: r.seconds,
     ms: percentiles(r.latencyByStatus.get(200) ?? []),
@@ -529,6 +553,8 @@ async function run(s: BenchSettings): Promise<SectionResult> {
     const store = openSqliteStore(dbPath);
     let direct: Measure;
     let route: Measure;
+    let searchSets: SearchQuerySet[] = [];
+    const searched: Measure[] = [];
     try {
       const findOnly = async (email: string) => (await store.findRequests({ email, limit: 51 })).length;
       const routeWork = async (email: string) => {
@@ -541,6 +567,17 @@ async function run(s: BenchSettings): Promise<SectionResult> {
       direct = await timeEach('store findRequests', storeEmails.slice(0, LOOKUPS), findOnly);
       await timeEach('warm-up', routeEmails.slice(LOOKUPS), routeWork);
       route = await timeEach('store + lookupById each', routeEmails.slice(0, LOOKUPS), routeWork);
+      const fingerprints = (
+        await store.db.selectFrom('licenses').select('fingerprint').limit(5_000).execute()
+      ).map((l) => l.fingerprint);
+      searchSets = searchQueries(SEARCH_LOOKUPS, EMAILS, fingerprints, 5);
+      const findQ = async (q: string) => {
+        const parsed = parseSearch(q);
+        if (!parsed.ok) throw new Error(`q=${q}: ${parsed.error}`);
+        return (await store.findRequests({ search: parsed.value, limit: 51 })).length;
+      };
+      await timeEach('warm-up', searchSets[1]!.queries.slice(0, WARMUP_LOOKUPS), findQ);
+      for (const set of searchSets) searched.push(await timeEach(`store ${set.label}`, set.queries, findQ));
     } finally {
       await store.close();
     }
@@ -581,10 +618,12 @@ async function run(s: BenchSettings): Promise<SectionResult> {
     await load(httpLoad(server, token, 1, httpEmails1.slice(LOOKUPS)));
     const http1 = await httpMeasure(server, token, 1, httpEmails1.slice(0, LOOKUPS));
     const http8 = await httpMeasure(server, token, 8, httpEmails8);
+    const domains = searchSets[1]?.queries ?? [];
+    const httpQ = await httpMeasure(server, token, 1, domains, 'q');
     const stopped = await server.stop();
     server = null;
 
-    const measures = [direct, route, http1, http8];
+    const measures = [direct, route, http1, http8, ...searched, httpQ];
     const row = (label: string, cell: (m: Measure) => string): string[] => [label, ...measures.map(cell)];
     return {
       columns: ['measure', ...measures.map((m) => m.label)],
@@ -615,6 +654,10 @@ async function run(s: BenchSettings): Promise<SectionResult> {
         `database ${formatMiB(info.sizeBytes)}; ${cached ? `from the cache (filled ${info.filledAt} in ${info.fillSeconds.toFixed(1)} s)` : `filled now in ${info.fillSeconds.toFixed(1)} s`}` +
           ` (one transaction, prepared statements, real migrations); copied to the data dir in ${copySeconds.toFixed(1)} s; cache ${info.cacheFile}`,
         `query plan of the email lookup: ${plan}`,
+        `search (q): ${info.searchRows.toLocaleString('en-US')} terms in request_search (a third of the customers ` +
+          `gave a previous license with its licensee company); each q column: ${SEARCH_LOOKUPS} queries ` +
+          `(customers drawn uniformly; the broad ones repeat one query) through findRequests for a page of 51; ` +
+          `HTTP q=domain: the domain queries through the real serve child at 1 connection`,
         `each column: distinct emails drawn uniformly (a few have no request), after ${WARMUP_LOOKUPS} warm-up lookups ` +
           '(the file was just copied: the page cache is warm); the route asks for 51 (a page of 50 and the cursor) and reads ' +
           'each request again with its license, deliveries, events and tracker link (lookupById)',
@@ -651,6 +694,6 @@ async function run(s: BenchSettings): Promise<SectionResult> {
 
 export const lookupBench: BenchSection = {
   name: 'lookup',
-  title: `Lookup by email with ${ROWS.toLocaleString('en-US')} stored requests (store and real \`lifeline serve\`)`,
+  title: `Lookup by email and search (q) with ${ROWS.toLocaleString('en-US')} stored requests (store and real \`lifeline serve\`)`,
   run,
 };

@@ -127,7 +127,7 @@ export function actorFrom(
       name = 'unknown';
     }
   }
-  return { name: name.slice(0, 100), role };
+  return { name: name.slice(0, 100), role, via: 'cli' };
 }
 
 /**

@@ -55,3 +55,8 @@ export function emailSyntaxProblem(email: string): string | null {
 export function isEmailAddress(text: string): boolean {
   return text.length <= EMAIL_MAX_LENGTH && emailSyntaxProblem(text.toLowerCase()) === null;
 }
+
+/** The request list's search (`q`): at least this many characters, at most EMAIL_MAX_LENGTH. */
+export const SEARCH_MIN_LENGTH = 3;
+/** A search finds a license by the start of its fingerprint from this many hex digits on. */
+export const FINGERPRINT_PREFIX_MIN_LENGTH = 8;

@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import type { CalendarDate } from './dates.js';
 import type { EligibilityResult, RecentLicense } from './eligibility/index.js';
 import type { JsonObject, LicenseJson } from './license/attributes.js';
+import type { RequestSearch } from './issuance/search.js';
 import type { EncodedLicense } from './license/codec.js';
 import type { LicenseError } from './license/errors.js';
 import type { Result } from './result.js';
@@ -14,10 +15,16 @@ import type { Result } from './result.js';
 export const ROLES = ['engineer', 'licensing', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The interfaces a request can be made from (PRODUCT.md §8), shown on its record as "Made from". */
+export const REQUEST_INTERFACES = ['sidebar', 'console', 'api', 'cli'] as const;
+export type RequestInterface = (typeof REQUEST_INTERFACES)[number];
+
 /** Who acts: recorded with every request and audit entry. */
 export interface Actor {
   name: string;
   role: Role;
+  /** The interface the call came through (set by each interface when it authenticates). */
+  via?: RequestInterface;
   /** Set when a signed request (the Zendesk sidebar's JWT) says where the call comes from. */
   origin?: RequestOrigin;
 }
@@ -55,6 +62,11 @@ export interface Evidence {
   previousSeats: number | null;
   maximumUsers: number | null;
   billableUsers: number | null;
+  /**
+   * The image attachments (the screenshots of step 1) the ticket carried when the request was made;
+   * null when the ticket system was not asked or did not answer; absent on older requests.
+   */
+  ticketImages?: number | null;
   /** The previous license, when one was given: its fingerprint and what it says. */
   previousLicense: {
     fingerprint: string;
@@ -98,6 +110,8 @@ export interface RequestRecord {
   voided: { reason: string; by: string; at: string } | null;
   /** Where the request came from, when a signed request said so. */
   origin?: RequestOrigin | null;
+  /** The interface the request was made from; absent for requests made before it was recorded. */
+  madeFrom?: RequestInterface | null;
   /** True when the caller pinned the decision date (LIFELINE_ALLOW_PINNED_DATES; audited). */
   datePinned?: boolean;
   /** The request this one replaced, and the one that replaced it (PRODUCT.md §12). */
@@ -163,6 +177,8 @@ export interface DeliveryRecord {
   nextAttemptAt: string | null;
   /** The channel's reference once sent: tracker issue iid, Slack ts, SMTP response. */
   externalRef: string | null;
+  /** Where people can see it once sent, when known: the tracker issue, the Slack permalink, the ticket. */
+  externalUrl?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -174,6 +190,7 @@ export interface DeliveryCompletion {
   /** For `queued`: when to try again. */
   nextAttemptAt: string | null;
   externalRef: string | null;
+  externalUrl?: string | null;
   updatedAt: string;
 }
 
@@ -198,7 +215,18 @@ export interface AuditEntry {
 }
 export type NewAuditEntry = Pick<AuditEntry, 'id' | 'at' | 'actor' | 'action' | 'requestId' | 'details'>;
 
+/**
+ * What a human should look at (the dashboard's links): a delivery failed for good, a license email
+ * whose outcome is unknown (neither replaced nor acknowledged, as `lifeline status` counts them), or
+ * deliveries not finished yet.
+ */
+export const REQUEST_ATTENTION = ['failed_delivery', 'unknown_email', 'delivering'] as const;
+export type RequestAttention = (typeof REQUEST_ATTENTION)[number];
+
 export interface RequestQuery {
+  /** The one search box (core/issuance/search.ts), parsed. */
+  search?: RequestSearch;
+  attention?: RequestAttention;
   email?: string;
   ticketId?: string;
   /** The engineer recorded on the request (exact). */

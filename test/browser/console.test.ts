@@ -23,6 +23,7 @@ import {
   type WebEnv,
 } from './harness.js';
 import { storeOf } from '../../src/app.js';
+import { makeRequest } from './seed.js';
 
 let env: WebEnv;
 let engineer: Tab;
@@ -216,12 +217,12 @@ describe('the web console', { timeout: 60_000 }, () => {
     expect(issued).not.toBeNull();
     const { page } = engineer;
     await page.getByRole('link', { name: 'Requests' }).click();
-    await page.getByLabel('Ticket').fill(issued!.ticket);
+    await page.getByLabel('Ticket', { exact: true }).fill(issued!.ticket);
     // The date range includes its last day.
     await page.getByLabel('Created from').fill('2026-11-28');
     await page.getByLabel('Created to').fill('2026-11-28');
     await page.getByLabel('Engineer').fill('erin');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     const rows = page.locator('table.list tbody tr');
     await expect
       .poll(async () => (await rows.allTextContents()).map((t) => t.includes(issued!.email)))
@@ -230,8 +231,8 @@ describe('the web console', { timeout: 60_000 }, () => {
     // Any copy of the license finds it by its fingerprint, written sha256:<hex>.
     const license = await storeOf(env.app).getLicenseForRequest(issued!.id);
     await page.getByRole('button', { name: 'Clear' }).click();
-    await page.getByLabel('License fingerprint (sha256:…)').fill(`sha256:${license?.fingerprint}`);
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByLabel('Search', { exact: true }).fill(`sha256:${license?.fingerprint}`);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect
       .poll(async () => (await rows.allTextContents()).map((t) => t.includes(issued!.email)))
       .toEqual([true]);
@@ -390,10 +391,10 @@ describe('the web console', { timeout: 60_000 }, () => {
     const lp = licensing.page;
     await lp.goto(`${env.baseUrl}${href}`);
     await lp.getByRole('button', { name: 'Reject' }).click();
-    await lp.getByText('Write the reason to reject this request.').waitFor();
-    await lp.getByLabel('Reason (required to reject)').fill('Not a paying customer any more.');
+    await lp.getByText('Write a note to reject this request: the engineer who asked reads it.').waitFor();
+    await lp.getByLabel(/^Note to the engineer/).fill('Not a paying customer any more.');
     await lp.getByRole('button', { name: 'Reject' }).click();
-    await lp.getByText('Rejected.', { exact: true }).waitFor();
+    await lp.getByText(/^Rejected\. The engineer who asked is told/).waitFor();
     await expect(lp.locator('#detail-summary .badge').textContent()).resolves.toBe('Rejected');
     await lp.getByText(/^Rejected by lee .*Not a paying customer any more/).waitFor();
 
@@ -521,9 +522,9 @@ describe('the web console', { timeout: 60_000 }, () => {
     }
     const { page } = engineer;
     await page.getByRole('link', { name: 'Requests' }).click();
-    await page.getByLabel('Customer email').fill('ops@pager.example');
+    await page.getByLabel('Search', { exact: true }).fill('ops@pager.example');
     await page.getByLabel('Status').selectOption('refused');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     const rows = page.locator('table.list tbody tr');
     await expect.poll(() => rows.count()).toBe(25);
     const firstPage = await rows.allTextContents();
@@ -544,22 +545,9 @@ describe('the web console', { timeout: 60_000 }, () => {
     const { page } = tab;
     await signIn(tab, env, env.tokens.engineer);
     const issueFor = async (customer: { ticket: string; email: string }): Promise<string> => {
-      const res = await fetch(`${env.baseUrl}/api/v1/emergency-licenses`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${env.tokens.engineer}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          ticketId: customer.ticket,
-          ticketUrl: `https://acme.zendesk.com/agent/tickets/${customer.ticket}`,
-          requesterEmail: customer.email,
-          seats: 20,
-          plan: 'premium',
-          expiresAt: '2026-11-14',
-          previousSeats: 20,
-          today: '2026-11-28',
-        }),
-      });
-      expect(res.status).toBe(201);
-      return ((await res.json()) as { id: string }).id;
+      const made = await makeRequest(env, {}, customer);
+      expect(made.status).toBe('issued');
+      return made.id;
     };
     const panel = page.locator('.email-problem[role="alert"]');
 

@@ -5,6 +5,7 @@
  * rule passes, no refusal about fields not reached yet), the favicon, heading order and the skip
  * link; axe-core finds no violation of any impact on each state visited.
  */
+import { storeOf } from '../../src/app.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -189,7 +190,7 @@ describe('the issue form reads what people paste', { timeout: 60_000 }, () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: `Issue and send to ${customer.email}` }).click();
     await page.getByRole('heading', { name: 'Emergency license issued' }).waitFor();
-    const [stored] = await env.app.store.findRequests({ ticketId: customer.ticket, limit: 1 });
+    const [stored] = await storeOf(env.app).findRequests({ ticketId: customer.ticket, limit: 1 });
     expect(stored).toMatchObject({
       ticketId: customer.ticket,
       requesterEmail: customer.email,

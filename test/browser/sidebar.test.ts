@@ -276,7 +276,7 @@ describe("the ticket's request first", { timeout: 60_000 }, () => {
     const link = state.getByRole('link', { name: `Open request ${issued.record.id} in the console` });
     expect(await link.getAttribute('href')).toBe(`${env.baseUrl}/requests/${issued.record.id}`);
     expect(await link.getAttribute('target')).toBe('_blank');
-    const license = await env.app.store.getLicenseForRequest(issued.record.id);
+    const license = await storeOf(env.app).getLicenseForRequest(issued.record.id);
     const download = state.getByRole('link', { name: /^Download / });
     expect(await download.getAttribute('download')).toBe(license?.fileName);
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
@@ -299,7 +299,7 @@ describe("the ticket's request first", { timeout: 60_000 }, () => {
     await expect
       .poll(deliveryStates, { timeout: 20_000 })
       .toSatisfy((s: (string | null)[]) => s.length > 4 && s.every((x) => x === 'sent'));
-    const deliveries = await env.app.store.listDeliveries(issued.record.id);
+    const deliveries = await storeOf(env.app).listDeliveries(issued.record.id);
     const resent = deliveries.filter((d) => d.purpose === 'resend' && d.channel === 'email');
     expect(resent.map((d) => d.recipient)).toEqual(['ops@sidebar7102.example']);
     expect(tab.problems).toEqual([]);

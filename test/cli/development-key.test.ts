@@ -54,6 +54,8 @@ describe('the development key warning', () => {
     const issued = await runCli(['issue', '--ticket', '5002', ...REQUEST, '--json'], env);
     expect(issued.code, issued.stderr).toBe(0);
     expect(JSON.parse(issued.stdout).status).toBe('issued');
+    // The record says it was made from the command line.
+    expect(JSON.parse(issued.stdout).madeFrom).toBe('cli');
     expect(warnings(issued.stderr)).toBe(1);
 
     // An engineer's override waits for licensing; approving it signs the license.

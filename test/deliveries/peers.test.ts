@@ -7,11 +7,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { decodeLicense } from '../../src/core/license/codec.js';
 import {
+  approveRequest,
   issueEmergencyLicense,
   lookupById,
+  rejectRequest,
   resendLicense,
   retryRequest,
 } from '../../src/core/issuance/index.js';
+import { recordJson } from '../../src/core/issuance/view.js';
 import { markdownText } from '../../src/core/text/gitlab-markdown.js';
 import { startSmtpServer, type TestSmtpServer } from '../adapters/mail/smtp-test-server.js';
 import { startHttpPeer, type HttpPeer, type RecordedRequest } from '../helpers/http-peer.js';
@@ -399,6 +402,129 @@ describe('deliveries to real peers on loopback', () => {
     // Not re-sent by a later run.
     await drain(app);
     expect(peers.smtp.received).toHaveLength(1);
+  });
+});
+
+describe('a licensing decision reaches the engineer who asked', () => {
+  let peers: Peers;
+  let app: App | undefined;
+  beforeEach(async () => {
+    peers = await startPeers();
+    // Each post gets a ts of its own, as Slack gives them.
+    let n = 0;
+    peers.http.on('POST', '/api/chat.postMessage', () => ({
+      body: { ok: true, ts: `1764331200.${String(++n).padStart(6, '0')}`, channel: 'C1' },
+    }));
+    peers.http.on('POST', '/api/chat.getPermalink', (req) => {
+      const form = new URLSearchParams(req.rawBody);
+      const ts = (form.get('message_ts') ?? '').replace('.', '');
+      return {
+        body: { ok: true, permalink: `https://acme.slack.com/archives/${form.get('channel')}/p${ts}` },
+      };
+    });
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await peers.smtp.stop();
+    await peers.http.close();
+  });
+
+  /** An engineer's override (rule 4 refuses: the instance is still in its grace period). */
+  async function pendingOverride(a: App) {
+    const input = eligibleInput({ expiresAt: '2026-11-20' });
+    input.request.ticketUrl = `${peers.http.url}/agent/tickets/${String(input.request.ticketId)}`;
+    input.overrideReason = 'Bank outage confirmed with the TAM on the call.';
+    const outcome = unwrap(await issueEmergencyLicense(input, a.ports, a.settings));
+    if (outcome.kind !== 'pending_approval') throw new Error(`expected pending, got ${outcome.kind}`);
+    await drain(a);
+    return outcome.view.request;
+  }
+  const licensing = { name: 'lee', role: 'licensing' as const };
+
+  it('a rejection: a reply in the Slack thread of the approval request, and a second internal note', async () => {
+    app = await appWith(envFor(peers));
+    const request = await pendingOverride(app);
+    expect(slackPosts(peers)).toHaveLength(1);
+    expect(slackPosts(peers)[0]).toMatchObject({ threadTs: null });
+    expect(slackPosts(peers)[0]?.text).toMatch(/^Approval needed: emergency license for/);
+    expect(zendeskNotes(peers)).toHaveLength(1);
+    expect(zendeskNotes(peers)[0]).toMatchObject({ public: false });
+    expect(zendeskNotes(peers)[0]?.html_body).toContain('waiting for approval by the licensing team');
+
+    unwrap(
+      await rejectRequest(
+        { requestId: request.id, actor: licensing, reason: 'Not a paying customer any more.' },
+        app.ports,
+      ),
+    );
+    await drain(app);
+    const posts = slackPosts(peers);
+    expect(posts).toHaveLength(2);
+    expect(posts[1]?.threadTs).toBe('1764331200.000001');
+    expect(posts[1]?.text).toContain('Rejected by lee: Not a paying customer any more.');
+    const notes = zendeskNotes(peers);
+    expect(notes).toHaveLength(2);
+    expect(notes[1]).toMatchObject({ public: false });
+    expect(notes[1]?.html_body).toContain('Emergency license request rejected by the licensing team.');
+    expect(notes[1]?.html_body).toContain('Rejected by lee: Not a paying customer any more.');
+    const notePaths = requestsTo(peers, 'PUT', /^\/api\/v2\/tickets\/\d+\.json$/).map((r) => r.path);
+    expect(notePaths).toEqual([
+      `/api/v2/tickets/${request.ticketId}.json`,
+      `/api/v2/tickets/${request.ticketId}.json`,
+    ]);
+    expect(peers.smtp.received).toHaveLength(0);
+  });
+
+  it("an approval: the license is emailed, the decision answers in the thread with the approver's note, a second note", async () => {
+    app = await appWith(envFor(peers));
+    const request = await pendingOverride(app);
+    unwrap(
+      await approveRequest(
+        { requestId: request.id, actor: licensing, reason: 'Confirmed with the account team.' },
+        app.ports,
+        app.settings,
+      ),
+    );
+    await drain(app);
+    expect(peers.smtp.received).toHaveLength(1);
+    const posts = slackPosts(peers);
+    expect(posts).toHaveLength(2);
+    expect(posts[1]?.threadTs).toBe('1764331200.000001');
+    expect(posts[1]?.text).toMatch(/^Override approved; emergency license issued for/);
+    expect(posts[1]?.text).toContain('Approved by lee: Confirmed with the account team.');
+    expect(posts[1]?.text).toContain('sent.');
+    const notes = zendeskNotes(peers);
+    expect(notes).toHaveLength(2);
+    expect(notes[1]?.html_body).toContain('Override approved: emergency license generated');
+    expect(notes[1]?.html_body).toContain('Approved by lee: Confirmed with the account team.');
+    expect(peers.gitlabIssues).toHaveLength(1);
+    expect(peers.gitlabIssues[0]?.state).toBe('closed');
+
+    // The record links each delivery where people can see it, and keeps what was decided on.
+    const record = recordJson(unwrap(await lookupById(app.ports, request.id)), true) as {
+      evidence: { ticketImages: number | null };
+      deliveries: { channel: string; purpose: string; reference: unknown }[];
+    };
+    expect(record.evidence.ticketImages).toBe(2);
+    const reference = (channel: string, purpose: string) =>
+      record.deliveries.find((d) => d.channel === channel && d.purpose === purpose)?.reference;
+    expect(reference('tracker', 'issue')).toEqual({
+      text: 'Issue #1',
+      url: `${peers.http.url}/support/requests/-/issues/1`,
+    });
+    expect(reference('chat', 'pending')).toEqual({
+      text: 'Team post',
+      url: 'https://acme.slack.com/archives/C1/p1764331200000001',
+    });
+    expect(reference('chat', 'decision')).toEqual({
+      text: 'Reply in the thread of the team post',
+      url: 'https://acme.slack.com/archives/C1/p1764331200000002',
+    });
+    expect(reference('ticket', 'decision')).toEqual({
+      text: `Internal note on ticket #${request.ticketId}`,
+      url: `${peers.http.url}/agent/tickets/${request.ticketId}`,
+    });
   });
 });
 

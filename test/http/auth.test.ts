@@ -301,6 +301,7 @@ describe('Zendesk signed requests (PRODUCT.md §12)', () => {
     expect(actor).toEqual({
       name: 'agent@acme.example',
       role: 'engineer',
+      via: 'sidebar',
       origin: { via: 'zendesk', ticketId: '55', agentEmail: 'agent@acme.example', agentName: 'Ágnes Agent' },
     });
     // Without an email claim, a valid sub names the engineer.

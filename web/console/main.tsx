@@ -3,6 +3,8 @@ import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { createFetchClient, type Session } from '../shared/api.js';
 import '../shared/styles.css';
+import './console.css';
+import { setDisplayTimeZone } from '../shared/format.js';
 import { IssuePage } from './pages/IssuePage.js';
 import { ApprovalsPage, RequestsPage } from './pages/RequestsPage.js';
 import { RequestDetailPage } from './pages/RequestDetailPage.js';
@@ -50,6 +52,7 @@ function App() {
       .then((res) => {
         if (res.status === 200) {
           csrf = res.body.csrfToken;
+          setDisplayTimeZone(res.body.supportTimeZone);
           setSession(res.body);
         } else setSession(null);
       })
@@ -71,6 +74,7 @@ function App() {
 
   const signedIn = (s: Session): void => {
     csrf = s.csrfToken;
+    setDisplayTimeZone(s.supportTimeZone);
     setSession(s);
     const next = loc.search.get('next');
     navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
@@ -90,12 +94,12 @@ function App() {
     const role = session.user.role;
     if (loc.path === '/' || loc.path === '/issue')
       return <IssuePage api={api} session={session} search={loc.search} />;
-    if (loc.path === '/requests') return <RequestsPage api={api} />;
+    if (loc.path === '/requests') return <RequestsPage api={api} loc={loc} />;
     if (loc.path === '/approvals') return <ApprovalsPage api={api} role={role} />;
     const detail = /^\/requests\/([^/]+)$/.exec(loc.path);
     if (detail?.[1]) return <RequestDetailPage api={api} id={decodeURIComponent(detail[1])} role={role} />;
     if (loc.path === '/inspect') return <InspectPage api={api} />;
-    if (loc.path === '/dashboard') return <DashboardPage api={api} />;
+    if (loc.path === '/dashboard') return <DashboardPage api={api} role={role} />;
     return (
       <p>
         No page here. <a href="/">Go to the issue form</a>.

@@ -83,6 +83,8 @@ export interface Delivery {
   recipient: string | null;
   attempts: number;
   externalRef: string | null;
+  /** Once sent: the delivery in words, with its link when one is known (never an id or a path). */
+  reference?: { text: string; url: string | null } | null;
   lastError: string | null;
   updatedAt: string;
 }
@@ -92,7 +94,27 @@ export interface AuditEvent {
   at: string;
   actor: string;
   action: string;
+  /** The event in words. */
+  text?: string;
   details: Record<string, unknown>;
+}
+
+/** What a request was decided on (the approver's page shows it beside the refusal). */
+export interface EvidenceJson {
+  source: 'license' | 'typed' | 'none';
+  plan: string | null;
+  expiresAt: string | null;
+  previousSeats: number | null;
+  maximumUsers: number | null;
+  billableUsers: number | null;
+  /** The screenshots on the ticket when the request was made; null when not counted. */
+  ticketImages: number | null;
+  previousLicense: {
+    fingerprint: string;
+    licenseeEmail: string | null;
+    licenseeCompany: string | null;
+    subscriptionId: string | null;
+  } | null;
 }
 
 export interface LicenseInfo {
@@ -133,6 +155,9 @@ export interface RecordJson {
   } | null;
   /** The caller pinned the decision date (LIFELINE_ALLOW_PINNED_DATES). */
   datePinned?: boolean;
+  /** The interface the request was made from; null for requests made before it was recorded. */
+  madeFrom?: 'sidebar' | 'console' | 'api' | 'cli' | null;
+  evidence?: EvidenceJson | null;
   /** The request this one replaced, and the one that replaced it. */
   replaces?: string | null;
   replacedBy?: string | null;
@@ -188,6 +213,8 @@ export interface Session {
   expiresAt: string | null;
   /** The server signs with a development key: GitLab will not accept its licenses. */
   developmentKey: boolean;
+  /** LIFELINE_SUPPORT_TIMEZONE: the console shows times in it. */
+  supportTimeZone?: string;
 }
 
 export interface StatsWeek {
@@ -205,7 +232,19 @@ export interface Stats {
   to?: string;
   weeks: StatsWeek[];
   medianMinutesToDelivery: number | null;
+  medianSecondsToDelivery?: number | null;
   refusalsByCode: Record<string, number>;
+}
+
+/** GET /api/v1/status: what needs attention now. */
+export interface StatusJson {
+  at: string;
+  failedDeliveries: number;
+  failedByChannel: { channel: string; count: number }[];
+  unknownEmails: number;
+  pendingApprovals: number;
+  outbox: { depth: number; oldestAgeSeconds: number | null };
+  attention: string[];
 }
 
 /** The error envelope of a non-2xx answer, when there is one. */

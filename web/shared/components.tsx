@@ -2,7 +2,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Delivery, LicenseInfo, LicenseReport } from './api.js';
-import { DELIVERY_LABELS, formatInstant, IN_FLIGHT, plural, STATUS_LABELS } from './format.js';
+import { DELIVERY_LABELS, formatInstant, IN_FLIGHT, plural, STATUS_LABELS, webHref } from './format.js';
 
 let nextId = 0;
 /** A stable id for label/field pairs. */
@@ -49,9 +49,19 @@ export function DeliveryList(props: { deliveries: Delivery[]; live?: boolean; ti
             <span class="delivery-state">
               {DELIVERY_LABELS[d.status] ?? d.status}
               {d.attempts > 1 ? `, ${d.attempts} attempts` : ''}
-              {d.externalRef && d.status === 'sent' ? ` — ${d.externalRef}` : ''}
               {props.times ? <span class="muted"> · {formatInstant(d.updatedAt)}</span> : null}
             </span>
+            {d.reference ? (
+              <span class="delivery-reference break">
+                {webHref(d.reference.url) ? (
+                  <a href={webHref(d.reference.url) ?? undefined} target="_blank" rel="noreferrer">
+                    {d.reference.text}
+                  </a>
+                ) : (
+                  d.reference.text
+                )}
+              </span>
+            ) : null}
             {d.lastError ? <span class="delivery-error break">Last error: {d.lastError}</span> : null}
           </span>
         </li>
@@ -224,9 +234,14 @@ export function LicenseReportView(props: { report: LicenseReport; requestHref?: 
     ['Verified with key', r.verifiedBy ? `#${r.verifiedBy.index + 1}` : '—'],
     ['SHA-256', <span class="mono break">{r.fingerprint ?? '—'}</span>],
   ];
+  return <ReportRows rows={rows} />;
+}
+
+/** Label and value pairs as a definition list (a decoded license, a request, its evidence). */
+export function ReportRows(props: { rows: readonly [string, ComponentChildren][] }) {
   return (
     <dl class="report">
-      {rows.map(([k, v]) => (
+      {props.rows.map(([k, v]) => (
         <div class="report-row" key={k}>
           <dt>{k}</dt>
           <dd>{v}</dd>

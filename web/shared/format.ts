@@ -20,12 +20,49 @@ export function daysBetween(from: string, to: string): number {
   return a === null || b === null ? 0 : Math.round((b - a) / DAY_MS);
 }
 
-/** "2026-11-28 10:04 UTC" from an ISO instant. */
+/** The zone times are shown in: the server's support time zone once the console knows it. */
+let displayZone = 'UTC';
+
+/** Sets the zone of formatInstant (an IANA name); an unknown one leaves UTC. */
+export function setDisplayTimeZone(zone: string | null | undefined): void {
+  if (!zone) return;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    displayZone = zone;
+  } catch {
+    displayZone = 'UTC';
+  }
+}
+
+/** "2026-11-28 11:04 GMT+1" from an ISO instant, in the display zone ("UTC" in UTC). */
 export function formatInstant(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: displayZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']} ${parts['timeZoneName']}`;
+}
+
+/** Seconds as people read a duration: "42 s", "3 min 5 s", "2 h 10 min". */
+export function formatSeconds(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${Math.round(seconds * 10) / 10} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const minutes = Math.floor((s % 3600) / 60);
+  return `${Math.floor(s / 3600)} h${minutes ? ` ${minutes} min` : ''}`;
 }
 
 /** Today in UTC as YYYY-MM-DD (only a default for filters; the API decides eligibility dates). */

@@ -15,7 +15,8 @@
  *
  * Slack has no idempotency key: a post whose reply was lost (timeout) may have gone out, and a retry
  * posts it again. The `meta.requestId` the port passes is not needed here; `meta.threadRef` (a
- * follow-up) is the post's `ts`, answered in its thread. A webhook cannot answer in a thread and
+ * decision, a follow-up) is the post's `ts`, answered in its thread. After a post, its permalink is
+ * asked for (`chat.getPermalink`) for the request's record; without it the post still counts. A webhook cannot answer in a thread and
  * returns no `ts`: there a follow-up is a message of its own (its text names the request).
  */
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
@@ -82,6 +83,15 @@ function tokenNotifier(token: string, options: SlackNotifierOptions, timeoutMs: 
     logLevel: LogLevel.ERROR,
   });
 
+  /** The message's permalink for people; null when Slack does not give it (the post stands). */
+  async function permalink(channel: string, ts: string): Promise<string | null> {
+    try {
+      return (await client.chat.getPermalink({ channel, message_ts: ts })).permalink ?? null;
+    } catch {
+      return null;
+    }
+  }
+
   return {
     async post(text, meta) {
       try {
@@ -92,7 +102,8 @@ function tokenNotifier(token: string, options: SlackNotifierOptions, timeoutMs: 
           // A follow-up answers its post in the post's thread.
           ...(meta.threadRef ? { thread_ts: meta.threadRef } : {}),
         });
-        return { ref: result.ts ?? null };
+        const ts = result.ts ?? null;
+        return { ref: ts, url: ts && result.channel ? await permalink(result.channel, ts) : null };
       } catch (error) {
         throw classifySlackError(error, timeoutMs, secrets, `channel ${options.channel}`);
       }

@@ -6,7 +6,9 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { licenseFingerprint } from '../../core/license/codec.js';
 import { REDACTED_LICENSE_TEXT } from '../../core/retention.js';
+import { fingerprintTerms, requestSearchTerms } from '../../core/issuance/search.js';
 import { fileLicenseKeys } from './customer-keys.js';
+import { parseEvidence, searchRows } from './search-terms.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on the untyped database
 type AnyDb = Kysely<any>;
@@ -38,6 +40,45 @@ async function forEachLicense(
       fingerprint: string;
     }[];
     for (const l of page) await each(l);
+    if (page.length < 500) break;
+    after = page[page.length - 1]!.id;
+  }
+}
+
+/**
+ * True on PostgreSQL: Kysely writes its parameters `$1` there and `?` on SQLite (the migrations get
+ * the database, not its dialect).
+ */
+function isPostgres(db: Kysely<unknown>): boolean {
+  return (db as AnyDb).selectFrom('x').select('y').where('y', '=', 1).compile().sql.includes('$1');
+}
+
+/** Files every stored request and license under its search terms (migration 0009), in pages. */
+async function fileExistingRequests(db: AnyDb): Promise<void> {
+  let after = '';
+  for (;;) {
+    const page = (await db
+      .selectFrom('requests')
+      .select(['id', 'requester_email', 'evidence'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(500)
+      .execute()) as { id: string; requester_email: string; evidence: string }[];
+    for (const r of page) {
+      const fingerprints = (await db
+        .selectFrom('licenses')
+        .leftJoin('license_fingerprint_aliases as a', 'a.license_id', 'licenses.id')
+        .select(['licenses.fingerprint as fingerprint', 'a.fingerprint as alias'])
+        .where('licenses.request_id', '=', r.id)
+        .execute()) as { fingerprint: string; alias: string | null }[];
+      const rows = searchRows(r.id, [
+        ...requestSearchTerms({ requesterEmail: r.requester_email, evidence: parseEvidence(r.evidence) }),
+        ...fingerprintTerms(
+          fingerprints.flatMap((f) => (f.alias ? [f.fingerprint, f.alias] : [f.fingerprint])),
+        ),
+      ]);
+      if (rows.length > 0) await db.insertInto('request_search').values(rows).execute();
+    }
     if (page.length < 500) break;
     after = page[page.length - 1]!.id;
   }
@@ -291,6 +332,38 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>): Promise<void> {
       // A follow-up names the email delivery whose final state it reports (core/deliveries/follow-ups.ts).
       await db.schema.alterTable('deliveries').addColumn('about', 'text').execute();
+    },
+  },
+  '0009_request_search': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The request list's search (core/issuance/search.ts): each request under the start-matchable
+      // terms it is found by. Terms compare byte by byte (PostgreSQL: collation "C"), so that a
+      // prefix is one index range whatever the database's collation. On SQLite the primary key is
+      // the table (WITHOUT ROWID): the terms are stored once beside their index, not twice.
+      const postgres = isPostgres(db);
+      const table = db.schema
+        .createTable('request_search')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('term', 'text', (c) =>
+          postgres ? c.notNull().modifyFront(sql`collate "C"`) : c.notNull(),
+        )
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+        .addPrimaryKeyConstraint('request_search_pk', ['kind', 'term', 'request_id']);
+      await (postgres ? table : table.modifyEnd(sql`without rowid`)).execute();
+      await db.schema
+        .createIndex('request_search_request')
+        .on('request_search')
+        .columns(['request_id', 'kind', 'term'])
+        .execute();
+      await fileExistingRequests(db as AnyDb);
+    },
+  },
+  '0010_record_reading': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Which interface a request was made from (sidebar, console, API token, CLI); NULL before.
+      await db.schema.alterTable('requests').addColumn('made_from', 'text').execute();
+      // Where people can see a sent delivery (the tracker issue, the Slack permalink, the ticket).
+      await db.schema.alterTable('deliveries').addColumn('external_url', 'text').execute();
     },
   },
 };

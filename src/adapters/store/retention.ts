@@ -107,7 +107,11 @@ async function redactRequest(
     origin: scrubJsonText(request.origin, known),
   };
   rows.requests = 1;
-  if (write) await db.updateTable('requests').set(requestPatch).where('id', '=', id).execute();
+  if (write) {
+    await db.updateTable('requests').set(requestPatch).where('id', '=', id).execute();
+    // The search terms hold the emails and the company; the fingerprints stay findable.
+    await db.deleteFrom('request_search').where('request_id', '=', id).where('kind', '=', 'text').execute();
+  }
 
   if (license) {
     rows.licenses = 1;

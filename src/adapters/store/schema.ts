@@ -28,6 +28,8 @@ export interface RequestsTable {
   /** The request this one replaced, and the request that replaced this one (PRODUCT.md §12). */
   replaces: string | null;
   replaced_by: string | null;
+  /** The interface the request was made from (migration 0010), or NULL for older requests. */
+  made_from?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -58,6 +60,13 @@ export interface LicenseKeysTable {
   license_id: string;
 }
 
+/** The request list's search index (migration 0009, search-terms.ts). */
+export interface RequestSearchTable {
+  kind: string;
+  term: string;
+  request_id: string;
+}
+
 export interface DeliveriesTable {
   id: string;
   request_id: string;
@@ -73,6 +82,8 @@ export interface DeliveriesTable {
   claimed_by: string | null;
   claimed_until: string | null;
   external_ref: string | null;
+  /** Where people can see the sent delivery (migration 0010): an issue, a Slack permalink, a ticket. */
+  external_url?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -163,6 +174,7 @@ export interface Database {
   licenses: LicensesTable;
   license_keys: LicenseKeysTable;
   license_fingerprint_aliases: LicenseFingerprintAliasesTable;
+  request_search: RequestSearchTable;
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

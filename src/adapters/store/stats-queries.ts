@@ -22,7 +22,7 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
  * that was sent or is pending (e.g. `lifeline deliveries retry`, `lifeline resend`), and not
  * acknowledged (`lifeline deliveries acknowledge`, an audit entry naming it).
  */
-const NOT_SUPERSEDED = sql`not exists (
+export const NOT_SUPERSEDED = sql`not exists (
   select 1 from deliveries later
   where later.request_id = d.request_id and later.channel = d.channel and later.id <> d.id
     and later.created_at >= d.created_at

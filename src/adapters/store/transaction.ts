@@ -14,7 +14,9 @@ import {
 } from '../../core/ports.js';
 import { randomHex } from '../../runtime/random-pool.js';
 import type { CompiledStatements } from './compiled-statements.js';
+import { fingerprintTerms, requestSearchTerms } from '../../core/issuance/search.js';
 import { fileLicenseKeys, licenseKeyRowsOf } from './customer-keys.js';
+import { searchRows } from './search-terms.js';
 import type { Dialect, Executor } from './executor.js';
 import { selectDeliveries } from './queries/deliveries.js';
 import { auditToRow } from './rows/audit.js';
@@ -44,8 +46,10 @@ export class KyselyTransaction implements StoreTransaction {
         .compile(),
     );
     const inserted = Number(result.numAffectedRows ?? 0n) === 1;
-    if (inserted) this.lastRequest = record;
-    return inserted ? 'inserted' : 'ticket_taken';
+    if (!inserted) return 'ticket_taken';
+    this.lastRequest = record;
+    await this.insertRows('request_search', searchRows(record.id, requestSearchTerms(record)));
+    return 'inserted';
   }
 
   async transitionRequest(
@@ -85,6 +89,7 @@ export class KyselyTransaction implements StoreTransaction {
         .values(v as Database['licenses'])
         .compile(),
     );
+    await this.insertRows('request_search', searchRows(r.requestId, fingerprintTerms([r.fingerprint])));
     const request = this.lastRequest?.id === r.requestId ? this.lastRequest : null;
     if (!request) {
       await fileLicenseKeys(this.db, r);
@@ -100,7 +105,7 @@ export class KyselyTransaction implements StoreTransaction {
   }
 
   /** A multi-row insert through the compiled statements (shape: table × number of rows). */
-  private async insertRows<T extends 'license_keys' | 'deliveries'>(
+  private async insertRows<T extends 'license_keys' | 'deliveries' | 'request_search'>(
     table: T,
     rows: readonly Database[T][],
   ): Promise<void> {
@@ -130,6 +135,7 @@ export class KyselyTransaction implements StoreTransaction {
         last_error: c.lastError,
         next_attempt_at: c.nextAttemptAt,
         external_ref: c.externalRef,
+        external_url: c.externalUrl ?? null,
         claimed_by: null,
         claimed_until: null,
         updated_at: c.updatedAt,

@@ -4,6 +4,7 @@
  * Authentication is an API token: HTTP Basic with `<email>/token:<api token>`. Every call is one
  * attempt with a timeout; failures become `DeliveryError`s by the table in ../http-errors.ts.
  */
+import { ticketUrlUnder } from '../../core/ticket-url.js';
 import { DeliveryError, type TicketSystem } from '../../core/deliveries/ports.js';
 import { DEFAULT_TIMEOUT_MS, excerpt, networkError, statusError } from '../http-errors.js';
 
@@ -106,6 +107,8 @@ export function createZendeskTickets(options: ZendeskTicketsOptions): TicketSyst
         },
         { ticket: { comment: { html_body: html, public: false } } },
       );
+      // Where an agent reads it: the ticket in Zendesk's agent interface.
+      return { url: ticketUrlUnder(base, ticketId) };
     },
 
     async imageAttachmentCount(ticketId) {

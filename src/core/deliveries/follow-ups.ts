@@ -99,6 +99,38 @@ export function followedPost(
   );
 }
 
+/**
+ * The request's first post on a channel (its pending or issued post), once sent: a decision is
+ * told in its thread, so that the engineer who asked reads the answer under the question.
+ */
+export function firstPost(
+  channel: DeliveryChannel,
+  deliveries: readonly DeliveryRecord[],
+): DeliveryRecord | null {
+  return (
+    deliveries.find(
+      (d) =>
+        d.channel === channel && d.status === 'sent' && d.purpose !== 'follow_up' && d.purpose !== 'decision',
+    ) ?? null
+  );
+}
+
+/**
+ * The post whose thread a chat delivery answers in, or null for a post of its own: a decision
+ * answers the request's first post; a follow-up the post it follows (or, when that post was itself
+ * a reply, the thread it is in).
+ */
+export function threadOf(
+  delivery: DeliveryRecord,
+  email: DeliveryRecord | null,
+  deliveries: readonly DeliveryRecord[],
+): DeliveryRecord | null {
+  if (delivery.purpose === 'decision') return firstPost(delivery.channel, deliveries);
+  if (delivery.purpose !== 'follow_up') return null;
+  const followed = followedPost(delivery, email, deliveries);
+  return followed?.purpose === 'decision' ? (firstPost(delivery.channel, deliveries) ?? followed) : followed;
+}
+
 export interface FollowUpDue {
   channel: DeliveryChannel;
   /** The email whose final state it reports. */

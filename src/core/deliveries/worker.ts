@@ -51,6 +51,7 @@ const WORKER: Actor = { name: 'delivery worker', role: 'admin' };
  */
 const WAIT_FOR_TRACKER_MS = 2_000;
 const WAIT_FOR_EMAIL_MS = 500;
+const WAIT_FOR_EARLIER_MS = 1_000;
 
 export function backoffMs(attempt: number, settings: WorkerSettings, retryAfterMs?: number): number {
   const exponential = Math.min(settings.maxBackoffMs, settings.baseBackoffMs * 2 ** Math.max(0, attempt - 1));
@@ -62,6 +63,7 @@ type Outcome =
   | {
       kind: 'sent';
       externalRef: string | null;
+      externalUrl?: string | null;
       trackerLink?: { iid: string; url: string | null };
       /** The email as the sent text stated it (a chat post or ticket note), for its follow-up. */
       stated?: DeliveryRecord | null;
@@ -87,6 +89,18 @@ function reasonToWait(
   );
   if (!tracker && trackerOnItsWay)
     return { reason: 'waiting for the tracker issue', delayMs: WAIT_FOR_TRACKER_MS };
+  // An earlier post or note on the same channel goes first (a decision answers in its thread).
+  const earlierOnItsWay = siblings.some(
+    (d) =>
+      d.channel === delivery.channel &&
+      d.createdAt < delivery.createdAt &&
+      ['queued', 'claimed', 'sending'].includes(d.status),
+  );
+  if (earlierOnItsWay)
+    return {
+      reason: `waiting for the request's earlier ${delivery.channel} delivery`,
+      delayMs: WAIT_FOR_EARLIER_MS,
+    };
   // They say how the email went: wait for its first try, so that they rarely need a follow-up.
   if (delivery.purpose !== 'follow_up' && email && emailOnFirstAttempt(email))
     return { reason: 'waiting for the first try of the license email', delayMs: WAIT_FOR_EMAIL_MS };
@@ -174,6 +188,7 @@ export async function runDelivery(
       lastError: null,
       nextAttemptAt: null,
       externalRef: outcome.externalRef,
+      externalUrl: outcome.externalUrl ?? null,
       updatedAt: now,
     };
   } else if (outcome.kind === 'wait') {

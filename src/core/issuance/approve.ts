@@ -65,10 +65,16 @@ export function approveRequest(
           updatedAt: now,
         });
         if (!moved) lostRace(request);
-        await recordIssuedLicense(tx, ports, signed.value, input.actor, 'request.approved', now, {
-          reason: input.reason ?? null,
-          ...pinnedDetails(decided),
-        });
+        await recordIssuedLicense(
+          tx,
+          ports,
+          signed.value,
+          input.actor,
+          'request.approved',
+          now,
+          { reason: input.reason ?? null, ...pinnedDetails(decided) },
+          'decision',
+        );
       });
     }
     return viewOf(ports, request.id);

@@ -5,6 +5,7 @@
  */
 import type { EligibilityResult } from '../eligibility/index.js';
 import { TICKET_ID_MAX_LENGTH } from '../limits.js';
+import { ticketUrlUnder } from '../ticket-url.js';
 import { LifelineError } from '../errors.js';
 import type { Actor, RequestRecord } from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';
@@ -114,10 +115,7 @@ async function decideAndStore(
     ? { reason, by: input.actor.name, role: input.actor.role, codes: eligibility.refusals.map((r) => r.code) }
     : null;
   const ticketUrl =
-    n.ticketUrl ??
-    (settings.ticketUrlBase
-      ? `${settings.ticketUrlBase.replace(/\/+$/, '')}/agent/tickets/${n.ticketId}`
-      : null);
+    n.ticketUrl ?? (settings.ticketUrlBase ? ticketUrlUnder(settings.ticketUrlBase, n.ticketId) : null);
   const base: RequestRecord = {
     id: requestId,
     ticketId: n.ticketId,
@@ -135,6 +133,7 @@ async function decideAndStore(
     failure: null,
     voided: null,
     origin: input.actor.origin ?? null,
+    madeFrom: input.actor.via ?? null,
     datePinned: prepared.today.pinned,
     replaces: null,
     replacedBy: null,

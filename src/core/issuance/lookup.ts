@@ -2,6 +2,7 @@ import { parseFingerprint } from '../license/codec.js';
 import type { RequestQuery } from '../ports.js';
 import type { IssuancePorts } from './context.js';
 import { loadRequest } from './guards.js';
+import { parseSearch } from './search.js';
 import { loadRequestView, type RequestView } from './view.js';
 import { fail, type Outcome, useCase } from '../outcome.js';
 
@@ -58,18 +59,27 @@ export function lookupRequests(
   });
 }
 
-export interface ListInput extends Omit<RequestQuery, 'limit'> {
+export interface ListInput extends Omit<RequestQuery, 'limit' | 'search'> {
+  /** The search box (search.ts): the start of an email, domain, company or fingerprint. */
+  q?: string;
   limit?: number;
 }
 
 /** A page of requests, newest first; `next` is the cursor (the last id) when there are more. */
 export function listRequests(
   ports: Pick<IssuancePorts, 'store'>,
-  query: ListInput,
+  input: ListInput,
 ): Outcome<{ requests: RequestView[]; next: string | null }> {
   return useCase(async () => {
+    const { q, ...query } = input;
+    const search = q === undefined ? null : parseSearch(q);
+    if (search && !search.ok) fail('VALIDATION_FAILED', `q: ${search.error}`, { field: 'q' });
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-    const records = await ports.store.findRequests({ ...query, limit: limit + 1 });
+    const records = await ports.store.findRequests({
+      ...query,
+      ...(search ? { search: search.value } : {}),
+      limit: limit + 1,
+    });
     const page = records.slice(0, limit);
     const requests = await Promise.all(page.map((r) => loadRequestView(ports.store, r)));
     return { requests, next: records.length > limit ? (page.at(-1)?.id ?? null) : null };

@@ -146,6 +146,7 @@ export async function prepare(
     previousSeats: n?.previousSeats ?? null,
     maximumUsers: n?.maximumUsers ?? null,
     billableUsers: n?.billableUsers ?? null,
+    ticketImages: ticketImageCount,
     previousLicense: previous?.json ?? null,
   };
   return { today: decided, eligibility, evidence };

@@ -106,7 +106,11 @@ export async function signEmergencyLicense(
   });
 }
 
-/** Records the license and queues its four deliveries; shared by issue, approve and retry. */
+/**
+ * Records the license and queues its four deliveries; shared by issue, approve and retry. For an
+ * approval (`as: 'decision'`), the channels that tell a decision (the engineer's chat thread and
+ * ticket) carry it as the decision, with the license.
+ */
 export async function recordIssuedLicense(
   tx: Parameters<Parameters<IssuancePorts['store']['transaction']>[0]>[0],
   ports: IssuancePorts,
@@ -115,15 +119,19 @@ export async function recordIssuedLicense(
   action: string,
   now: string,
   extra: NewAuditEntry['details'] = {},
+  as: 'issue' | 'decision' = 'issue',
 ): Promise<{ deliveries: DeliveryRecord[]; audit: AuditEntry }> {
   await tx.insertLicense(license);
-  const deliveries = newDeliveries(
-    ports,
-    license.requestId,
-    'issue',
-    channelsFor('issue'),
-    now,
-    license.email,
+  const deciding = as === 'decision' ? channelsFor('decision') : [];
+  const deliveries = channelsFor('issue').flatMap((channel) =>
+    newDeliveries(
+      ports,
+      license.requestId,
+      deciding.includes(channel) ? 'decision' : 'issue',
+      [channel],
+      now,
+      license.email,
+    ),
   );
   await tx.insertDeliveries(deliveries);
   const audit = await tx.appendAudit(

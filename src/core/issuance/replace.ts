@@ -98,6 +98,7 @@ export function replaceRequest(
       failure: null,
       voided: null,
       origin: input.actor.origin ?? null,
+      madeFrom: input.actor.via ?? null,
       datePinned: decided.pinned,
       replaces: old.id,
       replacedBy: null,

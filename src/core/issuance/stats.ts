@@ -23,7 +23,10 @@ export interface DashboardStats {
   from: CalendarDate;
   to: CalendarDate;
   weeks: WeekRow[];
+  /** Kept for older clients: the same median in minutes (2 decimals). */
   medianMinutesToDelivery: number | null;
+  /** From the request to its license email being sent, in seconds (1 decimal). */
+  medianSecondsToDelivery: number | null;
   deliveredCount: number;
   refusalsByCode: Record<string, number>;
 }
@@ -74,7 +77,7 @@ export function dashboardStats(
 ): DashboardStats {
   const weeks = new Map<CalendarDate, WeekRow>();
   for (let w = weekOf(range.from); w <= range.to; w = addDays(w, 7)) weeks.set(w, emptyWeek(w));
-  const minutes: number[] = [];
+  const seconds: number[] = [];
   const refusals: Record<string, number> = {};
   for (const s of summaries) {
     const day = s.createdAt.slice(0, 10) as CalendarDate;
@@ -84,16 +87,17 @@ export function dashboardStats(
     if (s.status === 'refused') for (const code of s.refusalCodes) refusals[code] = (refusals[code] ?? 0) + 1;
     if (s.emailSentAt) {
       const ms = Date.parse(s.emailSentAt) - Date.parse(s.createdAt);
-      if (Number.isFinite(ms) && ms >= 0) minutes.push(ms / 60_000);
+      if (Number.isFinite(ms) && ms >= 0) seconds.push(ms / 1000);
     }
   }
-  const m = median(minutes);
+  const m = median(seconds);
   return {
     from: range.from,
     to: range.to,
     weeks: [...weeks.values()],
-    medianMinutesToDelivery: m === null ? null : Math.round(m * 100) / 100,
-    deliveredCount: minutes.length,
+    medianMinutesToDelivery: m === null ? null : Math.round((m / 60) * 100) / 100,
+    medianSecondsToDelivery: m === null ? null : Math.round(m * 10) / 10,
+    deliveredCount: seconds.length,
     refusalsByCode: Object.fromEntries(Object.entries(refusals).sort((a, b) => b[1] - a[1])),
   };
 }

@@ -9,6 +9,7 @@ import type {
   TrackerLink,
 } from '../ports.js';
 import { channelNamed } from '../deliveries/channels/index.js';
+import { eventInWords } from './events.js';
 
 export interface RequestView {
   request: RequestRecord;
@@ -27,6 +28,29 @@ export async function loadRequestView(store: Store, request: RequestRecord): Pro
     store.getTrackerLink(request.id),
   ]);
   return { request, license, deliveries, events, tracker };
+}
+
+/**
+ * What the request was decided on, for the approver's page: the values the rules used (from the
+ * license file when there was one, else as typed), the user counts, the screenshots on the ticket
+ * and the previous license's licensee (never its text or JSON).
+ */
+function evidenceJson(request: RequestRecord): Record<string, unknown> | null {
+  const e = request.evidence;
+  if (!e) return null;
+  const facts = request.eligibility?.facts;
+  const previous = e.previousLicense;
+  return {
+    source: facts?.source ?? e.source,
+    plan: facts?.plan ?? e.plan,
+    trial: facts?.trial ?? null,
+    expiresAt: facts?.expiresAt ?? e.expiresAt,
+    previousSeats: facts?.previousSeats ?? e.previousSeats,
+    maximumUsers: e.maximumUsers,
+    billableUsers: e.billableUsers,
+    ticketImages: e.ticketImages ?? null,
+    previousLicense: previous ? (({ json: _json, ...said }) => said)(previous) : null,
+  };
 }
 
 /** The record shape of PRODUCT.md §8 (`issue --json`), shared by the CLI and the API. */
@@ -60,6 +84,9 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
     failure: request.failure,
     voided: request.voided,
     origin: request.origin ?? null,
+    /** Which interface the request was made from (null: not recorded, before it was). */
+    madeFrom: request.madeFrom ?? null,
+    evidence: evidenceJson(request),
     datePinned: request.datePinned === true,
     replaces: request.replaces ?? null,
     replacedBy: request.replacedBy ?? null,
@@ -73,6 +100,12 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
       recipient: d.recipient,
       attempts: d.attempts,
       externalRef: d.externalRef,
+      /** The sent delivery for people: words, and its link when one is known. */
+      reference:
+        d.status === 'sent'
+          ? (channelNamed(d.channel)?.reference(d, { ticketId: request.ticketId, tracker: view.tracker }) ??
+            null)
+          : null,
       lastError: d.lastError,
       updatedAt: d.updatedAt,
     })),
@@ -81,6 +114,8 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
       at: e.at,
       actor: e.actor,
       action: e.action,
+      /** The event in words. */
+      text: eventInWords(e, view),
       details: e.details,
     })),
     createdAt: request.createdAt,

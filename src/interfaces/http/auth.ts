@@ -104,6 +104,7 @@ function actorFromClaims(payload: Record<string, unknown>): Actor {
   return {
     name,
     role: 'engineer',
+    via: 'sidebar',
     origin: { via: 'zendesk', ticketId: ticketId.value, agentEmail, agentName },
   };
 }
@@ -120,7 +121,7 @@ export async function authenticate(
   if ((typeof header !== 'string' || header === '') && typeof sessionCookie === 'string' && sessionCookie) {
     const session = await app.ports.sessions.findLive(sessionCookie, app.ports.clock.now());
     if (!session) throw unauthenticated('the session has ended: sign in again');
-    return { actor: session.actor, sessionSecret: sessionCookie, tokenId: null };
+    return { actor: { ...session.actor, via: 'console' }, sessionSecret: sessionCookie, tokenId: null };
   }
   if (typeof header !== 'string' || header === '')
     throw unauthenticated('sign in: send Authorization: Bearer …');
@@ -130,7 +131,11 @@ export async function authenticate(
   if (credential.startsWith(API_TOKEN_PREFIX)) {
     const token = await app.ports.tokens.findLive(credential);
     if (!token) throw unauthenticated('unknown or revoked API token');
-    return { actor: { name: token.name, role: token.role }, sessionSecret: null, tokenId: token.id };
+    return {
+      actor: { name: token.name, role: token.role, via: 'api' },
+      sessionSecret: null,
+      tokenId: token.id,
+    };
   }
   if (credential.split('.').length !== 3) throw unauthenticated('not an API token or a signed request');
   const secret = app.config.zendeskAppSecret;

@@ -12,6 +12,7 @@ import {
   TICKET_ID_MAX_LENGTH,
   TICKET_URL_MAX_LENGTH,
 } from '../../core/limits.js';
+import { REQUEST_ATTENTION } from '../../core/ports.js';
 
 const text = (max: number) => z.string().max(max);
 /** Numbers stay as sent (a string or a fraction reaches rule 1, which names the field). */
@@ -44,6 +45,10 @@ export type IssueBody = z.infer<typeof IssueBody>;
 
 export const ListQuery = z
   .object({
+    /** The start of an email, a domain, a company, or (8+ hex digits) a license fingerprint. */
+    q: text(EMAIL_MAX_LENGTH + 16).optional(),
+    /** What needs a human: a failed delivery, an unknown-outcome email, deliveries in flight. */
+    attention: z.enum(REQUEST_ATTENTION).optional(),
     email: text(EMAIL_MAX_LENGTH).optional(),
     ticket: text(TICKET_ID_MAX_LENGTH).optional(),
     engineer: text(ENGINEER_MAX_LENGTH).optional(),

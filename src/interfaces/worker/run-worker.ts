@@ -82,6 +82,7 @@ export function workerSettings(app: App, overrides: Partial<WorkerSettings> = {}
     mail: {
       from: app.config.mail.from,
       ...(app.config.mail.replyTo ? { replyTo: app.config.mail.replyTo } : {}),
+      ticketUrlBase: app.settings.ticketUrlBase ?? null,
     },
     ...overrides,
   };

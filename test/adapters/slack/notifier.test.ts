@@ -49,11 +49,36 @@ describe('Slack notifier (bot token, Web API)', () => {
     peer.on('POST', '/api/chat.postMessage', {
       body: { ok: true, channel: 'C0123', ts: '1736000000.000100', message: { text: TEXT } },
     });
-    expect(await slack.post(TEXT, META)).toEqual({ ref: '1736000000.000100' });
-    expect(peer.requests).toHaveLength(1);
+    // No permalink from this stand-in (404): the post stands without one.
+    expect(await slack.post(TEXT, META)).toEqual({ ref: '1736000000.000100', url: null });
+    expect(peer.requestsTo('POST', '/api/chat.postMessage')).toHaveLength(1);
     const request = peer.requests[0];
     expect(request?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(params(request)).toMatchObject({ channel: CHANNEL, text: TEXT, unfurl_links: 'false' });
+  });
+
+  it("asks for the post's permalink (chat.getPermalink) for the record", async () => {
+    peer.on('POST', '/api/chat.postMessage', {
+      body: { ok: true, channel: 'C0123', ts: '1736000000.000100' },
+    });
+    peer.on('POST', '/api/chat.getPermalink', {
+      body: {
+        ok: true,
+        channel: 'C0123',
+        permalink: 'https://acme.slack.com/archives/C0123/p1736000000000100',
+      },
+    });
+    expect(await slack.post(TEXT, META)).toEqual({
+      ref: '1736000000.000100',
+      url: 'https://acme.slack.com/archives/C0123/p1736000000000100',
+    });
+    expect(params(peer.requestsTo('POST', '/api/chat.getPermalink')[0])).toMatchObject({
+      channel: 'C0123',
+      message_ts: '1736000000.000100',
+    });
+    // Slack refusing the permalink does not undo the post.
+    peer.on('POST', '/api/chat.getPermalink', { body: { ok: false, error: 'missing_scope' } });
+    expect(await slack.post(TEXT, META)).toEqual({ ref: '1736000000.000100', url: null });
   });
 
   it('answers a post in its thread (thread_ts) for a follow-up, and posts on its own without one', async () => {
@@ -62,7 +87,7 @@ describe('Slack notifier (bot token, Web API)', () => {
     });
     await slack.post('Update: the license email was sent.', { ...META, threadRef: '1736000000.000100' });
     await slack.post(TEXT, { ...META, threadRef: null });
-    const [reply, post] = peer.requests.map(params);
+    const [reply, post] = peer.requestsTo('POST', '/api/chat.postMessage').map(params);
     expect(reply).toMatchObject({ channel: CHANNEL, thread_ts: '1736000000.000100' });
     expect(post).not.toHaveProperty('thread_ts');
   });

@@ -9,6 +9,7 @@ import type { KyselyStore } from '../../../src/adapters/store/kysely-store.js';
 import type { CalendarDate } from '../../../src/core/dates.js';
 import type { DeliveryRecord, LicenseRecord, RequestRecord } from '../../../src/core/ports.js';
 import { randomIds } from '../../../src/app.js';
+import { searchContract } from './search-contract.js';
 
 let clock = Date.UTC(2026, 10, 28, 12, 0, 0);
 const tick = (): string => new Date((clock += 1000)).toISOString();
@@ -122,6 +123,8 @@ export function storeContract(
     afterAll(async () => {
       await store?.close();
     });
+
+    searchContract(() => store);
 
     it('migrates idempotently', async () => {
       const again = await store.migrate();

@@ -9,6 +9,7 @@ import {
   followedPost,
   followUpsDue,
   reportedEmail,
+  threadOf,
 } from '../../../src/core/deliveries/follow-ups.js';
 import type { DeliveryRecord } from '../../../src/core/ports.js';
 import { deliveryRecord } from './records.js';
@@ -118,5 +119,22 @@ describe('followUpsDue', () => {
     const post = d('chat', 'issue', { status: 'sent', externalRef: '1764331200.000100' });
     const followUp = d('chat', 'follow_up', { about: email.id });
     expect(followedPost(followUp, email, [email, post, followUp])?.externalRef).toBe('1764331200.000100');
+  });
+
+  it("a decision answers the request's first post in its thread; a follow-up of the decision, that thread", () => {
+    const pending = d('chat', 'pending', { status: 'sent', externalRef: '1764331200.000100' });
+    const email = d('email', 'issue', { status: 'sent' });
+    const decision = d('chat', 'decision', { status: 'sent', externalRef: '1764331260.000200' });
+    const followUp = d('chat', 'follow_up', { about: email.id });
+    const all = [pending, email, decision, followUp];
+    expect(threadOf(decision, email, all)?.externalRef).toBe('1764331200.000100');
+    // Slack threads have one level: the follow-up of a reply answers the thread, not the reply.
+    expect(threadOf(followUp, email, all)?.externalRef).toBe('1764331200.000100');
+    // The first post is not sent (it failed): the decision is a post of its own.
+    const failed = { ...pending, status: 'failed' as const, externalRef: null };
+    expect(threadOf(decision, email, [failed, email, decision])).toBeNull();
+    // Other posts (an issued license, a void) are posts of their own.
+    expect(threadOf(d('chat', 'void'), null, all)).toBeNull();
+    expect(threadOf(d('chat', 'issue'), email, all)).toBeNull();
   });
 });

@@ -227,6 +227,31 @@ describe('buildEmail (§6.1)', () => {
     expect(text).not.toContain('Your ticket:');
   });
 
+  it("links the ticket under ZENDESK_URL when the request has no URL of its own; the request's own URL first", () => {
+    const base = { ...MAIL, ticketUrlBase: 'https://support.example.com/' };
+    const bare = ctx('email', 'issue', { request: request({ ticketUrl: null }) });
+    expect(buildEmail(bare, base).text).toContain(
+      'Your ticket: https://support.example.com/agent/tickets/4242\n',
+    );
+    expect(buildEmail(ctx('email', 'issue'), base).text).toContain(
+      'Your ticket: https://acme.zendesk.com/agent/tickets/4242\n',
+    );
+    // A stored URL of another scheme is no link, and the base gives the real one.
+    const odd = ctx('email', 'issue', { request: request({ ticketUrl: 'javascript:alert(1)' }) });
+    expect(buildEmail(odd, base).text).not.toContain('javascript:');
+    expect(buildEmail(odd, MAIL).text).not.toContain('Your ticket:');
+  });
+
+  it('says in one sentence what happens on day 10: the renewed license, and how to upload it', () => {
+    const { text } = buildEmail(ctx('email', 'issue'), MAIL);
+    const sentence = text.split('\n').find((line) => line.startsWith('On day 10'));
+    expect(sentence).toBe(
+      'On day 10 (2026-12-08) this license expires and your instance needs your renewed license: ' +
+        'once your renewal is complete, upload the new license file the same way (Admin Area → Subscription, ' +
+        'or Admin Area → Settings → General → Add License) before that day.',
+    );
+  });
+
   it('says a resend is a copy of the license sent earlier', () => {
     const { text, attachments } = buildEmail(ctx('email', 'resend'), MAIL);
     expect(text).toContain('copy of the license we sent you earlier');
@@ -473,6 +498,45 @@ describe('buildTicketNote (§6.4)', () => {
     expect(n).toContain('https://gitlab.example/licensing/requests/-/issues/17');
   });
 
+  it('tells the engineer on the ticket that the override waits, then the decision with its note', () => {
+    const pending = request({ ...OVERRIDDEN, status: 'pending_approval', decision: null });
+    const waiting = buildTicketNote(
+      ctx('ticket', 'pending', { request: pending, license: null, tracker: null }),
+    );
+    expect(waiting).toContain(
+      'Emergency license requested with an override; waiting for approval by the licensing team.',
+    );
+    expect(waiting).toContain('Override by erin: Production down during upgrade.');
+    const rejected = request({
+      ...OVERRIDDEN,
+      status: 'rejected',
+      decision: { decision: 'rejected', by: 'lou', at: '2026-11-28T11:00:00.000Z', reason: 'Not a customer' },
+    });
+    const no = buildTicketNote(
+      ctx('ticket', 'decision', { request: rejected, license: null, tracker: null }),
+    );
+    expect(no).toContain('Emergency license request rejected by the licensing team.');
+    expect(no).toContain(
+      'Override by erin: Production down during upgrade. Rejected by lou: Not a customer.',
+    );
+    expect(no).toContain('No license was issued.');
+    const approved = request({
+      ...OVERRIDDEN,
+      decision: {
+        decision: 'approved',
+        by: 'lou',
+        at: '2026-11-28T11:00:00.000Z',
+        reason: 'Bank, confirmed',
+      },
+    });
+    const yes = buildTicketNote(
+      ctx('ticket', 'decision', { request: approved, email: delivery('email', 'issue', { status: 'sent' }) }),
+    );
+    expect(yes).toContain('Override approved: emergency license generated (10-day Ultimate trial).');
+    expect(yes).toContain('Approved by lou: Bank, confirmed.');
+    expect(yes).toContain('Email to ops@acme.example: sent.');
+  });
+
   it('never holds the license text, whatever the purpose', () => {
     const voided = request({
       status: 'voided',
@@ -482,6 +546,8 @@ describe('buildTicketNote (§6.4)', () => {
       buildTicketNote(ctx('ticket', 'issue', { request: OVERRIDDEN })),
       buildTicketNote(ctx('ticket', 'resend')),
       buildTicketNote(ctx('ticket', 'void', { request: voided })),
+      buildTicketNote(ctx('ticket', 'decision', { request: OVERRIDDEN })),
+      buildTicketNote(ctx('ticket', 'pending', { request: OVERRIDDEN })),
     ];
     for (const n of notes) {
       expect(n).not.toContain(LICENSE_TEXT.slice(0, 40));
@@ -679,6 +745,7 @@ describe('HTML in the ticket note', () => {
       buildTicketNote(
         ctx('ticket', 'follow_up', { request: r, email: delivery('email', 'issue', { status: 'sent' }) }),
       ),
+      buildTicketNote(ctx('ticket', 'pending', { request: { ...r, decision: null }, license: null })),
     ];
     for (const n of notes) {
       const tags = n.match(/<[^>]*>/g) ?? [];

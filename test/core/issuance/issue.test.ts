@@ -271,7 +271,15 @@ describe('overrides, approvals and the life of a request', () => {
     expect(approved.request.status).toBe('issued');
     expect(approved.request.decision).toMatchObject({ decision: 'approved', by: 'lou' });
     expect(approved.license?.issuedAt).toBe('2026-11-25');
-    expect(approved.deliveries.filter((d) => d.purpose === 'issue').length).toBe(4);
+    // The license's four deliveries; the engineer's chat thread and ticket are told it as the decision.
+    expect(
+      approved.deliveries
+        .filter((d) => d.purpose !== 'pending')
+        .map((d) => `${d.channel}:${d.purpose}`)
+        .sort(),
+    ).toEqual(['chat:decision', 'email:issue', 'ticket:decision', 'tracker:issue']);
+    const pendingChannels = approved.deliveries.filter((d) => d.purpose === 'pending').map((d) => d.channel);
+    expect(pendingChannels.sort()).toEqual(['chat', 'ticket']);
     expect(approved.events.map((e) => e.action)).toEqual(['request.pending_approval', 'request.approved']);
     expect(
       await approveRequest({ requestId: pending.view.request.id, actor: licensing }, h.ports, h.settings),

@@ -41,14 +41,30 @@ describe('dashboard figures', () => {
     expect(stats.weeks[0]).toMatchObject({ issued: 1, refused: 1, pending_approval: 0 });
     expect(stats.weeks[1]).toMatchObject({ issued: 2, refused: 1, pending_approval: 1 });
     expect(stats.medianMinutesToDelivery).toBe(4);
+    expect(stats.medianSecondsToDelivery).toBe(240);
     expect(stats.deliveredCount).toBe(3);
     expect(stats.refusalsByCode).toEqual({ NOT_WEEKEND: 2, PROSPECT: 1 });
     expect(Object.keys(stats.refusalsByCode)[0]).toBe('NOT_WEEKEND');
   });
 
+  it('gives the median in seconds too, so that a delivery within the minute is not "0 min"', () => {
+    const fast = (createdAt: string, seconds: number): RequestSummary => ({
+      status: 'issued',
+      createdAt,
+      refusalCodes: [],
+      emailSentAt: new Date(Date.parse(createdAt) + seconds * 1000).toISOString(),
+    });
+    const stats = dashboardStats(
+      [fast('2026-11-28T10:00:00.000Z', 3), fast('2026-11-28T11:00:00.000Z', 5.3)],
+      { from: d('2026-11-23'), to: d('2026-11-29') },
+    );
+    expect(stats.medianSecondsToDelivery).toBe(4.2);
+    expect(stats.medianMinutesToDelivery).toBe(0.07);
+  });
+
   it('no deliveries: the median is null', () => {
-    expect(
-      dashboardStats([], { from: d('2026-11-23'), to: d('2026-11-28') }).medianMinutesToDelivery,
-    ).toBeNull();
+    const none = dashboardStats([], { from: d('2026-11-23'), to: d('2026-11-28') });
+    expect(none.medianMinutesToDelivery).toBeNull();
+    expect(none.medianSecondsToDelivery).toBeNull();
   });
 });

@@ -1,6 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
-import { describeFailure, query, type ApiClient, type Stats, type StatsWeek } from '../../shared/api.js';
+import {
+  describeFailure,
+  query,
+  type ApiClient,
+  type Role,
+  type Stats,
+  type StatsWeek,
+} from '../../shared/api.js';
 import { Alert } from '../../shared/components.js';
+import { addDays, formatSeconds } from '../../shared/format.js';
+import { Attention } from './dashboard/Attention.js';
+import { listHref } from './RequestsPage.js';
 
 const OUTCOMES: { key: keyof Omit<StatsWeek, 'week'>; label: string; color: string }[] = [
   { key: 'issued', label: 'Issued', color: '#2f7d4a' },
@@ -24,7 +34,11 @@ function useNarrow(): boolean {
   return narrow;
 }
 
-/** Stacked bars: emergency licenses per week by outcome. */
+/** The requests behind a bar: that week's (Monday to Sunday, UTC) with that outcome. */
+const weekHref = (week: string, status: string): string =>
+  listHref({ status, from: week, to: addDays(week, 6) });
+
+/** Stacked bars: emergency licenses per week by outcome; each bar opens the requests behind it. */
 function WeeklyChart(props: { weeks: StatsWeek[]; narrow: boolean }) {
   const W = props.narrow ? 320 : 640;
   const H = props.narrow ? 180 : 220;
@@ -48,7 +62,7 @@ function WeeklyChart(props: { weeks: StatsWeek[]; narrow: boolean }) {
     <figure class="chart">
       <svg
         viewBox={`0 0 ${W} ${H}`}
-        role="img"
+        role="group"
         aria-label={`Emergency licenses per week by outcome: ${summary}`}
       >
         <line x1={left} x2={W - 4} y1={y(0)} y2={y(0)} stroke="#57606a" />
@@ -70,7 +84,15 @@ function WeeklyChart(props: { weeks: StatsWeek[]; narrow: boolean }) {
                 if (v === 0) return null;
                 const y0 = y(acc);
                 acc += v;
-                return <rect key={o.key} x={x} y={y(acc)} width={bar} height={y0 - y(acc)} fill={o.color} />;
+                return (
+                  <a
+                    key={o.key}
+                    href={weekHref(w.week, o.key)}
+                    aria-label={`Week of ${w.week}: ${v} ${o.label.toLowerCase()}. Open these requests`}
+                  >
+                    <rect x={x} y={y(acc)} width={bar} height={y0 - y(acc)} fill={o.color} />
+                  </a>
+                );
               })}
               {(props.weeks.length - 1 - i) % every === 0 ? (
                 <text x={x + bar / 2} y={H - bottom + 14} font-size={10} text-anchor="middle" fill="#1f2328">
@@ -133,8 +155,8 @@ function RefusalChart(props: { counts: Record<string, number>; narrow: boolean }
   );
 }
 
-/** Emergency licenses per week by outcome, median time to delivery, refusals by code. */
-export function DashboardPage(props: { api: ApiClient }) {
+/** What needs attention; emergency licenses per week by outcome, median time to delivery, refusals by code. */
+export function DashboardPage(props: { api: ApiClient; role: Role }) {
   const narrow = useNarrow();
   // The first view is the API's default range (it knows today); the fields then show that range.
   const [to, setTo] = useState('');
@@ -163,10 +185,16 @@ export function DashboardPage(props: { api: ApiClient }) {
   }, [range.from, range.to]);
 
   const total = stats ? stats.weeks.reduce((n, w) => n + OUTCOMES.reduce((m, o) => m + w[o.key], 0), 0) : 0;
+  // An older server gives only minutes.
+  const medianSeconds =
+    stats?.medianSecondsToDelivery ??
+    (stats?.medianMinutesToDelivery != null ? stats.medianMinutesToDelivery * 60 : null);
   const issued = stats ? stats.weeks.reduce((n, w) => n + w.issued, 0) : 0;
 
   return (
     <div class="dashboard">
+      <Attention api={props.api} role={props.role} />
+      <h2>Emergency licenses over time</h2>
       <form
         class="filters"
         onSubmit={(e) => {
@@ -206,15 +234,13 @@ export function DashboardPage(props: { api: ApiClient }) {
             </div>
             <div class="tile">
               <span class="tile-value" data-stat="median">
-                {stats.medianMinutesToDelivery === null
-                  ? '—'
-                  : `${Math.round(stats.medianMinutesToDelivery * 10) / 10} min`}
+                {medianSeconds === null ? '—' : formatSeconds(medianSeconds)}
               </span>
               <span class="tile-label">median time to delivery</span>
             </div>
           </div>
           <section aria-labelledby="dash-weekly">
-            <h2 id="dash-weekly">Emergency licenses per week, by outcome</h2>
+            <h3 id="dash-weekly">Emergency licenses per week, by outcome</h3>
             <WeeklyChart weeks={stats.weeks} narrow={narrow} />
             <details>
               <summary>The figures as a table</summary>
@@ -235,7 +261,16 @@ export function DashboardPage(props: { api: ApiClient }) {
                       <td data-label="Week of">{w.week}</td>
                       {OUTCOMES.map((o) => (
                         <td data-label={o.label} key={o.key}>
-                          {w[o.key]}
+                          {w[o.key] > 0 ? (
+                            <a
+                              href={weekHref(w.week, o.key)}
+                              aria-label={`${w[o.key]} ${o.label.toLowerCase()} in the week of ${w.week}`}
+                            >
+                              {w[o.key]}
+                            </a>
+                          ) : (
+                            0
+                          )}
                         </td>
                       ))}
                     </tr>
@@ -245,7 +280,7 @@ export function DashboardPage(props: { api: ApiClient }) {
             </details>
           </section>
           <section aria-labelledby="dash-refusals">
-            <h2 id="dash-refusals">Refusals by code</h2>
+            <h3 id="dash-refusals">Refusals by code</h3>
             <RefusalChart counts={stats.refusalsByCode} narrow={narrow} />
           </section>
         </>

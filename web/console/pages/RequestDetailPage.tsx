@@ -10,6 +10,7 @@ import {
 import { Alert, deliveriesInFlight } from '../../shared/components.js';
 import { ConfirmDialog } from '../../shared/ConfirmDialog.js';
 import { navigate } from '../router.js';
+import { DecisionEvidence } from './request/DecisionEvidence.js';
 import { EmailProblem, troubledEmail } from './request/EmailProblem.js';
 import { RequestHistory } from './request/RequestHistory.js';
 import { RequestSummary } from './request/RequestSummary.js';
@@ -26,8 +27,9 @@ const CONFIRM: Partial<Record<Action, { title: string; label: string; danger: bo
 const DONE: Record<Action, string> = {
   resend: 'The license is queued to be sent again.',
   retry: 'The request was run again.',
-  approve: 'Approved: the license is generated and its deliveries queued.',
-  reject: 'Rejected.',
+  approve:
+    'Approved: the license is generated and its deliveries queued; the engineer who asked is told on the ticket and in the team’s thread.',
+  reject: 'Rejected. The engineer who asked is told on the ticket and in the team’s thread.',
   void: 'Voided. The license file cannot be revoked on the instance; the tracker and the team are told.',
   replace: 'Replaced: the corrected license is issued and its deliveries queued.',
 };
@@ -42,6 +44,8 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
   const [busy, setBusy] = useState<Action | null>(null);
   const [resendTo, setResendTo] = useState('');
   const [reason, setReason] = useState('');
+  /** Licensing's note with an approval or a rejection: the engineer who asked reads it. */
+  const [note, setNote] = useState('');
   const [replaceEmail, setReplaceEmail] = useState('');
   const [replaceSeats, setReplaceSeats] = useState('');
   const [confirming, setConfirming] = useState<Action | null>(null);
@@ -89,7 +93,7 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
   function bodyOf(action: Action): Record<string, unknown> | null {
     const body: Record<string, unknown> = {};
     if (action === 'resend' && resendTo.trim()) body['to'] = resendTo.trim();
-    if (action === 'reject' || action === 'void' || action === 'replace') {
+    if (action === 'void' || action === 'replace') {
       if (reason.trim() === '') {
         setMessage({ kind: 'error', text: `Write the reason to ${action} this request.` });
         document.getElementById('detail-reason')?.focus();
@@ -97,7 +101,16 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
       }
       body['reason'] = reason.trim();
     }
-    if (action === 'approve' && reason.trim()) body['reason'] = reason.trim();
+    if (action === 'reject' && note.trim() === '') {
+      setMessage({
+        kind: 'error',
+        text: 'Write a note to reject this request: the engineer who asked reads it.',
+      });
+      document.getElementById('detail-note')?.focus();
+      return null;
+    }
+    // The API names the note `reason`.
+    if ((action === 'approve' || action === 'reject') && note.trim()) body['reason'] = note.trim();
     if (action === 'replace') {
       if (replaceEmail.trim()) body['requesterEmail'] = replaceEmail.trim();
       if (replaceSeats.trim()) body['seats'] = Number(replaceSeats.trim());
@@ -127,6 +140,7 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
         setRecord(res.body);
         setMessage({ kind: 'success', text: DONE[action] });
         setReason('');
+        setNote('');
         setResendTo('');
         setTick((t) => t + 1);
       } else setMessage({ kind: 'error', text: describeFailure(res) });
@@ -153,6 +167,7 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
     <div class="detail">
       {trouble ? <EmailProblem email={trouble} record={r} /> : null}
       <RequestSummary record={r} />
+      {pending ? <DecisionEvidence record={r} /> : null}
 
       <section aria-labelledby="detail-actions" class="actions">
         <h2 id="detail-actions">Actions</h2>
@@ -173,12 +188,26 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
               Retry
             </button>
           ) : null}
-          {licensing && pending ? (
-            <button type="button" class="primary" disabled={busy !== null} onClick={() => start('approve')}>
-              Approve
-            </button>
-          ) : null}
         </div>
+        {licensing && pending ? (
+          <div class="field">
+            <label for="detail-note">Note to the engineer (optional to approve, required to reject)</label>
+            <textarea
+              id="detail-note"
+              rows={2}
+              value={note}
+              onInput={(e) => setNote(e.currentTarget.value)}
+            />
+            <div class="button-row">
+              <button type="button" class="primary" disabled={busy !== null} onClick={() => start('approve')}>
+                Approve
+              </button>
+              <button type="button" class="danger" disabled={busy !== null} onClick={() => start('reject')}>
+                Reject
+              </button>
+            </div>
+          </div>
+        ) : null}
         {licensing && canResend ? (
           <div class="field">
             <label for="detail-resend-to">Resend to another address (licensing)</label>
@@ -213,14 +242,12 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
             </div>
           </fieldset>
         ) : null}
-        {licensing && (pending || canVoid || canReplace) ? (
+        {licensing && (canVoid || canReplace) ? (
           <div class="field">
             <label for="detail-reason">
-              {pending
-                ? 'Reason (required to reject)'
-                : canVoid
-                  ? `Reason (required to void or replace; at least ${OVERRIDE_REASON_MIN_LENGTH} characters to replace)`
-                  : `Reason (required to replace; at least ${OVERRIDE_REASON_MIN_LENGTH} characters)`}
+              {canVoid
+                ? `Reason (required to void or replace; at least ${OVERRIDE_REASON_MIN_LENGTH} characters to replace)`
+                : `Reason (required to replace; at least ${OVERRIDE_REASON_MIN_LENGTH} characters)`}
             </label>
             <textarea
               id="detail-reason"
@@ -229,11 +256,6 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
               onInput={(e) => setReason(e.currentTarget.value)}
             />
             <div class="button-row">
-              {pending ? (
-                <button type="button" class="danger" disabled={busy !== null} onClick={() => start('reject')}>
-                  Reject
-                </button>
-              ) : null}
               {canVoid ? (
                 <button type="button" class="danger" disabled={busy !== null} onClick={() => start('void')}>
                   Void
@@ -263,7 +285,8 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
             {confirming === 'approve' ? (
               <p>
                 A license for {r.seats} seats is generated now and emailed to {r.requesterEmail}; it cannot be
-                taken back.
+                taken back. {r.override?.by ?? r.engineer} is told on the ticket and in the team’s thread
+                {note.trim() ? `, with your note “${note.trim()}”` : ''}.
               </p>
             ) : (
               <p>
@@ -278,6 +301,7 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
         ) : null}
       </section>
 
+      {pending ? null : <DecisionEvidence record={r} />}
       <RequestHistory record={r} report={report} />
     </div>
   );

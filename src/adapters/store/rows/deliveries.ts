@@ -17,6 +17,7 @@ export function deliveryToRow(d: DeliveryRecord): Database['deliveries'] {
     claimed_by: null,
     claimed_until: null,
     external_ref: d.externalRef,
+    external_url: d.externalUrl ?? null,
     created_at: d.createdAt,
     updated_at: d.updatedAt,
   };
@@ -35,6 +36,7 @@ export function rowToDelivery(row: Database['deliveries']): DeliveryRecord {
     lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at,
     externalRef: row.external_ref,
+    ...(row.external_url ? { externalUrl: row.external_url } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

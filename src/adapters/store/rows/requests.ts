@@ -1,6 +1,6 @@
 /** The `requests` row and the RequestRecord, each from the other. */
 import type { CalendarDate } from '../../../core/dates.js';
-import { holdsTicket, type RequestRecord } from '../../../core/ports.js';
+import { holdsTicket, type RequestInterface, type RequestRecord } from '../../../core/ports.js';
 import type { Database } from '../schema.js';
 import { json, parse } from './json.js';
 
@@ -28,6 +28,7 @@ export function requestToRow(r: RequestRecord): Database['requests'] {
     date_pinned: r.datePinned ? 1 : 0,
     replaces: r.replaces ?? null,
     replaced_by: r.replacedBy ?? null,
+    made_from: r.madeFrom ?? null,
     created_at: r.createdAt,
     updated_at: r.updatedAt,
   };
@@ -54,6 +55,7 @@ export function rowToRequest(row: Database['requests']): RequestRecord {
     datePinned: Number(row.date_pinned ?? 0) === 1,
     replaces: row.replaces ?? null,
     replacedBy: row.replaced_by ?? null,
+    ...(row.made_from ? { madeFrom: row.made_from as RequestInterface } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

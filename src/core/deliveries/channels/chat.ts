@@ -1,8 +1,9 @@
 /**
  * §6.3 the team's chat message (Slack mrkdwn) and its follow-ups. Never the license text.
  */
+import { webUrl } from '../../text/format.js';
 import { slackMrkdwn as f } from '../../text/slack-mrkdwn.js';
-import { followedPost } from '../follow-ups.js';
+import { threadOf } from '../follow-ups.js';
 import type { ChannelDefinition } from './definition.js';
 import {
   CANNOT_REVOKE,
@@ -21,10 +22,14 @@ import {
 export interface ChatNotifier {
   /**
    * Posts the message (§6.3); returns the message reference (Slack `ts`) when there is one. With
-   * `threadRef` (a follow-up), the message answers that post in its thread where the channel can;
-   * otherwise it is a message of its own (the text names the request).
+   * `threadRef` (a decision, a follow-up), the message answers that post in its thread where the
+   * channel can; otherwise it is a message of its own (the text names the request). `url`: the
+   * message's permalink, when the channel gives one.
    */
-  post(text: string, meta: { requestId: string; threadRef?: string | null }): Promise<{ ref: string | null }>;
+  post(
+    text: string,
+    meta: { requestId: string; threadRef?: string | null },
+  ): Promise<{ ref: string | null; url?: string | null }>;
   verify(): Promise<string>;
 }
 
@@ -148,13 +153,20 @@ export const chatChannel: ChannelDefinition<'chat', 'chat', ChatNotifier> = {
   async send({ ctx, port, siblings, handOver }) {
     const text = buildChatMessage(ctx);
     const email = ctx.email ?? null;
-    // A follow-up answers the post it follows, in its thread.
-    const thread = ctx.delivery.purpose === 'follow_up' ? followedPost(ctx.delivery, email, siblings) : null;
+    // A decision answers the request's first post, a follow-up the post it follows, in its thread.
+    const thread = threadOf(ctx.delivery, email, siblings);
     if (!(await handOver())) return 'claim_lost';
-    const { ref } = await port.post(text, {
+    const { ref, url } = await port.post(text, {
       requestId: ctx.request.id,
       threadRef: thread?.externalRef ?? null,
     });
-    return { externalRef: ref, stated: email };
+    return { externalRef: ref, externalUrl: url ?? null, stated: email };
+  },
+  reference(delivery) {
+    const reply = delivery.purpose === 'decision' || delivery.purpose === 'follow_up';
+    return {
+      text: reply ? 'Reply in the thread of the team post' : 'Team post',
+      url: webUrl(delivery.externalUrl ?? null),
+    };
   },
 };

@@ -8,6 +8,18 @@ import type { MessageContext } from './common.js';
 import type { MailSettings } from './email.js';
 import type { TrackerRef } from '../ports.js';
 
+/** A delivery as people refer to it (the request's record shows it). */
+export interface DeliveryReference {
+  text: string;
+  url: string | null;
+}
+
+/** What a channel's reference may name besides the delivery. */
+export interface ReferenceContext {
+  ticketId: string;
+  tracker: TrackerRef | null;
+}
+
 /** What the worker hands a channel's send step. */
 export interface SendStep<Port> {
   ctx: MessageContext;
@@ -25,6 +37,8 @@ export interface SendStep<Port> {
 export type Sent =
   | {
       externalRef: string | null;
+      /** Where people can see it (a tracker issue, a Slack permalink, a ticket), when known. */
+      externalUrl?: string | null;
       /** The request's tracker issue, when this send created or found it. */
       trackerLink?: TrackerRef;
       /** The email as the sent text stated it (a post or note), for its follow-up. */
@@ -53,6 +67,11 @@ export interface ChannelDefinition<
   /** Runs in a batch's first wave (others wait on it). */
   firstWave(delivery: DeliveryRecord): boolean;
   send(step: SendStep<Port>): Promise<Sent>;
+  /**
+   * A sent delivery in words for people ("Issue #412", "Reply in the Slack thread"), with its link
+   * when one is known: never an internal id or a server path.
+   */
+  reference(delivery: DeliveryRecord, context: ReferenceContext): DeliveryReference;
   /** Checks its integration for real (connects, authenticates) and says what it found, or throws. */
   verify(port: Port): Promise<string>;
   /** Only a type: the port this channel's adapter implements. */

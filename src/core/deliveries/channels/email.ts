@@ -3,7 +3,8 @@
  * attachments, between BEGIN/END lines in the body.
  */
 import { addBoundary } from '../../license/boundary.js';
-import { plainText, webUrl } from '../../text/format.js';
+import { plainText } from '../../text/format.js';
+import { ticketWebUrl } from '../../ticket-url.js';
 import type { ChannelDefinition } from './definition.js';
 import {
   EMAIL_SUBJECT,
@@ -32,6 +33,9 @@ export interface EmailMessage {
 
 export interface Mailer {
   /**
+   * `response`: the SMTP server's reply, or (the embedded default's outbox) the name of the .eml
+   * file written.
+   *
    * Sends one message. Throws DeliveryError: 'temporary' when the server could not be reached or
    * refused temporarily (4xx) BEFORE the message was handed over; 'permanent' for a 5xx refusal;
    * 'unknown' when the connection was lost after the DATA was sent (it may have been delivered).
@@ -46,8 +50,12 @@ export interface Mailer {
 const BOUNDARY_PRODUCT = 'GitLab';
 
 export interface MailSettings {
+  /** MAIL_FROM. */
   from: string;
+  /** MAIL_REPLY_TO: where the customer's replies go (the support address). */
   replyTo?: string;
+  /** ZENDESK_URL: gives the ticket's link when the request has none of its own. */
+  ticketUrlBase?: string | null;
 }
 
 export function buildEmail(ctx: MessageContext, mail: MailSettings): EmailMessage {
@@ -70,9 +78,13 @@ export function buildEmail(ctx: MessageContext, mail: MailSettings): EmailMessag
     `2. Upload the attached file (${license.fileName}), or paste the license text shown below.`,
     '',
     'This license replaces nothing in your subscription: your renewal must still be completed.',
+    '',
+    `On day 10 (${license.expiresAt}) this license expires and your instance needs your renewed license: ` +
+      'once your renewal is complete, upload the new license file the same way (Admin Area → Subscription, ' +
+      'or Admin Area → Settings → General → Add License) before that day.',
   );
   // Only a web address, in its normalised form, is shown to the customer as their ticket.
-  const ticketUrl = webUrl(request.ticketUrl);
+  const ticketUrl = ticketWebUrl(request, mail.ticketUrlBase);
   if (ticketUrl) lines.push('', `Your ticket: ${ticketUrl}`);
   lines.push(
     '',
@@ -112,5 +124,13 @@ export const emailChannel: ChannelDefinition<'email', 'mailer', Mailer> = {
     if (!(await handOver())) return 'claim_lost';
     const { response } = await port.send(message);
     return { externalRef: response.slice(0, 500) };
+  },
+  reference(delivery) {
+    const recipient = delivery.recipient ? ` (to ${delivery.recipient})` : '';
+    const outbox = delivery.externalRef?.endsWith('.eml') === true;
+    return {
+      text: outbox ? `Written to the local outbox${recipient}` : `Accepted by the mail server${recipient}`,
+      url: null,
+    };
   },
 };

@@ -2,6 +2,7 @@
  * §6.4 the ticket's internal note (HTML, Zendesk's `html_body`) and its follow-ups. Never the
  * license text.
  */
+import { webUrl } from '../../text/format.js';
 import { html as f } from '../../text/html.js';
 import type { ChannelDefinition } from './definition.js';
 import {
@@ -18,8 +19,11 @@ import {
 } from './common.js';
 
 export interface TicketSystem {
-  /** Adds an INTERNAL (private) note to the ticket (§6.4); `html` is the note as HTML. */
-  addInternalNote(ticketId: string, html: string): Promise<void>;
+  /**
+   * Adds an INTERNAL (private) note to the ticket (§6.4); `html` is the note as HTML. Returns the
+   * ticket's address for people, when the system has one.
+   */
+  addInternalNote(ticketId: string, html: string): Promise<void | { url: string | null }>;
   /** How many image attachments the ticket's comments carry (the screenshots of step 1). */
   imageAttachmentCount(ticketId: string): Promise<number>;
   verify(): Promise<string>;
@@ -36,12 +40,12 @@ export function buildTicketNote(ctx: MessageContext): string {
   switch (delivery.purpose) {
     case 'issue':
     case 'decision': {
-      if (delivery.purpose === 'decision' && request.decision?.decision !== 'approved') {
-        const d = request.decision;
+      const deciding = delivery.purpose === 'decision';
+      if (deciding && request.decision?.decision !== 'approved') {
         return f.lines(
           present([
-            'Emergency license request rejected.',
-            d ? `Rejected by ${f.text(d.by)}${d.reason ? `: ${f.text(d.reason)}` : ''}.` : null,
+            'Emergency license request rejected by the licensing team.',
+            overrideInWords(request, f),
             'No license was issued.',
           ]),
         );
@@ -49,7 +53,7 @@ export function buildTicketNote(ctx: MessageContext): string {
       const l = requireLicense(ctx, 'The ticket note');
       return f.lines(
         present([
-          'Emergency license generated (10-day Ultimate trial).',
+          `${deciding ? 'Override approved: emergency license' : 'Emergency license'} generated (10-day Ultimate trial).`,
           `Seats: ${l.seats}`,
           `Expires: ${l.expiresAt} (works through ${lastWorkingDay(l.expiresAt)})`,
           emailStatusLine(ctx, f),
@@ -70,6 +74,7 @@ export function buildTicketNote(ctx: MessageContext): string {
       return f.lines(
         present([
           'Emergency license requested with an override; waiting for approval by the licensing team.',
+          overrideInWords(request, f),
           `Seats: ${request.seats}`,
           tracker,
         ]),
@@ -113,7 +118,8 @@ export const ticketChannel: ChannelDefinition<'ticket', 'tickets', TicketSystem>
   label: 'Ticket note',
   portKey: 'tickets',
   integration: 'tickets',
-  purposes: ['issue'],
+  // The engineer who asked for an override reads on the ticket that it waits, then the decision.
+  purposes: ['issue', 'pending', 'decision'],
   marksSending: true,
   waitsForTracker: true,
   firstWave: () => false,
@@ -121,7 +127,10 @@ export const ticketChannel: ChannelDefinition<'ticket', 'tickets', TicketSystem>
   async send({ ctx, port, handOver }) {
     const note = buildTicketNote(ctx);
     if (!(await handOver())) return 'claim_lost';
-    await port.addInternalNote(ctx.request.ticketId, note);
-    return { externalRef: null, stated: ctx.email ?? null };
+    const added = await port.addInternalNote(ctx.request.ticketId, note);
+    return { externalRef: null, externalUrl: added?.url ?? null, stated: ctx.email ?? null };
+  },
+  reference(delivery, { ticketId }) {
+    return { text: `Internal note on ticket #${ticketId}`, url: webUrl(delivery.externalUrl ?? null) };
   },
 };

@@ -3,6 +3,7 @@
  * Titles and label are exact; every other value goes through `gitlabMarkdown`.
  */
 import type { DeliveryRecord, LicenseRecord, RequestRecord } from '../../ports.js';
+import { webUrl } from '../../text/format.js';
 import { gitlabMarkdown as f } from '../../text/gitlab-markdown.js';
 import { DeliveryError } from '../ports.js';
 import type { ChannelDefinition } from './definition.js';
@@ -255,6 +256,10 @@ export function buildTrackerNote(ctx: MessageContext): string {
   }
 }
 
+/** "#412" for a GitLab issue's number; null for anything else (the local tracker's record id). */
+export const issueNumber = (iid: string | null): string | null =>
+  iid !== null && /^\d+$/.test(iid) ? `#${iid}` : null;
+
 /** The delivery that creates (or updates) the request's one tracker issue; others add notes to it. */
 export const opensIssue = (d: DeliveryRecord): boolean =>
   d.channel === 'tracker' && (d.purpose === 'issue' || d.purpose === 'failure');
@@ -276,11 +281,18 @@ export const trackerChannel: ChannelDefinition<'tracker', 'tracker', IssueTracke
       // failure) makes the same issue what the request is now.
       const issue = buildTrackerIssue(ctx);
       const ref = tracker ? await port.updateIssue(tracker, issue) : await port.createIssue(issue);
-      return { externalRef: ref.iid, trackerLink: ref };
+      return { externalRef: ref.iid, externalUrl: ref.url, trackerLink: ref };
     }
     if (!tracker)
       throw new DeliveryError('temporary', 'the tracker issue for this request does not exist yet');
     await port.addNote(tracker, buildTrackerNote(ctx));
-    return { externalRef: tracker.iid };
+    return { externalRef: tracker.iid, externalUrl: tracker.url };
+  },
+  reference(delivery, { tracker }) {
+    const number = issueNumber(delivery.externalRef ?? tracker?.iid ?? null);
+    const url = webUrl(delivery.externalUrl ?? tracker?.url ?? null);
+    const where = url === null && number === null ? ' (kept locally)' : '';
+    if (opensIssue(delivery)) return { text: `${number ? `Issue ${number}` : 'Tracker issue'}${where}`, url };
+    return { text: `Note on ${number ? `issue ${number}` : 'the tracker issue'}${where}`, url };
   },
 };

@@ -185,7 +185,7 @@ export const requestRoutes: ApiRoute[] = [
     method: 'GET',
     url: '/api/v1/emergency-licenses',
     summary:
-      'List requests, newest first (by email, ticket, engineer, status, creation date range), or find one by license fingerprint',
+      'List requests, newest first: search (q: the start of an email, domain, company or fingerprint), filters (email, ticket, engineer, status, creation date range, attention), or one license fingerprint',
     query: ListQuery,
     responses: {
       200: { description: 'a page of requests; `next` is the cursor for the next page', schema: ListBody },
@@ -199,6 +199,8 @@ export const requestRoutes: ApiRoute[] = [
       }
       const page = unwrap(
         await listRequests(ctx.ports, {
+          ...(q.q !== undefined ? { q: q.q } : {}),
+          ...(q.attention ? { attention: q.attention } : {}),
           ...(q.email ? { email: q.email } : {}),
           ...(q.ticket ? { ticketId: q.ticket } : {}),
           ...(q.engineer ? { engineer: q.engineer } : {}),

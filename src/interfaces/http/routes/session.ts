@@ -29,6 +29,8 @@ const SessionBody = z.object({
    * accept its licenses. The console shows it on every page.
    */
   developmentKey: z.boolean(),
+  /** LIFELINE_SUPPORT_TIMEZONE (IANA): the console shows times in it. */
+  supportTimeZone: z.string(),
 });
 
 /** The session's cookie, until the session ends. */
@@ -66,6 +68,7 @@ export const sessionRoutes: ApiRoute[] = [
         csrfToken: signedIn.csrfToken,
         expiresAt: signedIn.session.expiresAt,
         developmentKey: ctx.app.ports.signer.development,
+        supportTimeZone: ctx.app.settings.supportTimeZone,
       };
     },
   },
@@ -73,18 +76,21 @@ export const sessionRoutes: ApiRoute[] = [
     method: 'GET',
     url: '/api/v1/session',
     summary:
-      'Who is signed in, the CSRF token of a console session, and whether the server signs with a development key',
+      'Who is signed in, the CSRF token of a console session, whether the server signs with a development key, and the support time zone',
     responses: { 200: { description: 'the caller', schema: SessionBody } },
     async handler(ctx) {
       const user = { name: ctx.actor.name, role: ctx.actor.role };
       const developmentKey = ctx.app.ports.signer.development;
-      if (!ctx.sessionSecret) return { user, csrfToken: null, expiresAt: null, developmentKey };
+      const supportTimeZone = ctx.app.settings.supportTimeZone;
+      if (!ctx.sessionSecret)
+        return { user, csrfToken: null, expiresAt: null, developmentKey, supportTimeZone };
       const session = await sessionOf(ctx.sessionSecret, ctx.app.ports);
       return {
         user,
         csrfToken: ctx.app.ports.sessions.csrfTokenOf(ctx.sessionSecret),
         expiresAt: session?.expiresAt ?? null,
         developmentKey,
+        supportTimeZone,
       };
     },
   },

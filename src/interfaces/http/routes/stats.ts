@@ -1,7 +1,11 @@
-/** `GET /api/v1/stats`: the console dashboard's figures (any signed-in role). */
+/**
+ * `GET /api/v1/stats`: the console dashboard's figures, and `GET /api/v1/status`: what needs
+ * attention now (any signed-in role).
+ */
 import { z } from 'zod';
 import { calendarDateIn } from '../../../core/dates.js';
 import { dashboardStatsFor } from '../../../core/issuance/index.js';
+import { statusReport } from '../../../core/operations/status.js';
 import { parse, type ApiRoute } from '../route.js';
 import { ErrorBody } from '../schemas.js';
 import { unwrap } from '../../../core/outcome.js';
@@ -27,11 +31,48 @@ const StatsBody = z.object({
     }),
   ),
   medianMinutesToDelivery: z.number().nullable(),
+  medianSecondsToDelivery: z.number().nullable(),
   deliveredCount: count,
   refusalsByCode: z.record(z.string(), count),
 });
 
+/** What needs attention now (as `lifeline status` says it), for the dashboard. */
+const StatusBody = z.object({
+  at: z.string(),
+  failedDeliveries: count,
+  failedByChannel: z.array(z.object({ channel: z.string(), count })),
+  unknownEmails: count,
+  pendingApprovals: count,
+  outbox: z.object({ depth: count, oldestAgeSeconds: z.number().nullable() }),
+  /** What needs a human, in words (empty when nothing does). */
+  attention: z.array(z.string()),
+  today: z.object({ date: z.string(), timeZone: z.string(), issued: count, refused: count }),
+});
+
 export const statsRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/api/v1/status',
+    summary:
+      'What needs attention now: deliveries needing a human, unknown-outcome emails, pending approvals, the outbox and its oldest age (as lifeline status)',
+    responses: { 200: { description: 'the counts', schema: StatusBody } },
+    async handler(ctx) {
+      const report = await statusReport(ctx.app.ports, ctx.app.settings);
+      return {
+        at: report.at,
+        failedDeliveries: report.failedTotal,
+        failedByChannel: report.stats.failedNeedingHuman,
+        unknownEmails: report.stats.unknownEmails,
+        pendingApprovals: report.stats.pendingApprovals,
+        outbox: {
+          depth: report.stats.outbox.depth,
+          oldestAgeSeconds: report.stats.outbox.oldestAgeSeconds,
+        },
+        attention: report.attention,
+        today: report.today,
+      };
+    },
+  },
   {
     method: 'GET',
     url: '/api/v1/stats',

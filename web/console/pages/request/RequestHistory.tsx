@@ -1,12 +1,11 @@
-/** The rest of a request's page: deliveries, what was kept locally, the license, the eligibility, the events. */
-import type { LicenseReport, RecordJson } from '../../../shared/api.js';
+/** The rest of a request's page: deliveries, what was kept locally, the license, the events in words. */
+import type { LicenseReport, LocalRecord, RecordJson } from '../../../shared/api.js';
 import {
   DeliveryList,
   formatInstant,
   LicenseActions,
   LicenseReportView,
 } from '../../../shared/components.js';
-import { refusalsByCode } from '../../../shared/rules.js';
 
 const LOCAL_KINDS: Record<string, string> = {
   tracker_issue: 'Tracker issue',
@@ -14,6 +13,13 @@ const LOCAL_KINDS: Record<string, string> = {
   chat_post: 'Team post',
   ticket_note: 'Ticket note',
 };
+
+/** Where a local record went, in words (its reference is an internal id, never shown). */
+function localWhere(rec: LocalRecord): string {
+  if (rec.kind === 'ticket_note' && rec.ref) return ` on ticket #${rec.ref}`;
+  if (rec.kind === 'chat_post' && rec.ref) return ' (a reply in the thread of an earlier post)';
+  return '';
+}
 
 export function RequestHistory(props: { record: RecordJson; report: LicenseReport | null }) {
   const { record: r, report } = props;
@@ -35,7 +41,7 @@ export function RequestHistory(props: { record: RecordJson; report: LicenseRepor
               <li key={rec.id}>
                 <time dateTime={rec.createdAt}>{formatInstant(rec.createdAt)}</time>{' '}
                 <strong>{LOCAL_KINDS[rec.kind] ?? rec.kind}</strong>
-                {rec.ref ? ` ${rec.ref}` : ''}
+                {localWhere(rec)}
                 {rec.title ? <div class="break">{rec.title}</div> : null}
                 <details>
                   <summary>Text</summary>
@@ -55,26 +61,13 @@ export function RequestHistory(props: { record: RecordJson; report: LicenseRepor
         </section>
       ) : null}
 
-      {r.eligibility ? (
-        <section aria-labelledby="detail-eligibility">
-          <h2 id="detail-eligibility">Eligibility when requested</h2>
-          <ul class="rules compact">
-            {[...refusalsByCode(r.eligibility)].map(([code, refusals]) => (
-              <li key={code}>
-                <code class="code">{code}</code> {refusals.map((f) => f.message).join(' ')}
-              </li>
-            ))}
-          </ul>
-          {r.eligibility.eligible ? <p>Every rule passed.</p> : null}
-        </section>
-      ) : null}
-
       <section aria-labelledby="detail-events">
         <h2 id="detail-events">Events</h2>
         <ol class="events">
           {r.events.map((e) => (
-            <li key={e.seq}>
-              <time dateTime={e.at}>{formatInstant(e.at)}</time> <strong>{e.action}</strong> by {e.actor}
+            <li key={e.seq} data-action={e.action}>
+              <time dateTime={e.at}>{formatInstant(e.at)}</time> <strong>{e.text ?? e.action}</strong>{' '}
+              <span class="event-who">by {e.actor}</span>
               {Object.keys(e.details).length > 0 ? (
                 <details>
                   <summary>Details</summary>

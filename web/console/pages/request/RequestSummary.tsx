@@ -1,8 +1,9 @@
 /** A request's summary: who, what, from where, when, and any override, decision, voiding or failure. */
 import type { ComponentChildren } from 'preact';
 import type { RecordJson } from '../../../shared/api.js';
-import { Alert, StatusBadge } from '../../../shared/components.js';
+import { Alert, ReportRows, StatusBadge } from '../../../shared/components.js';
 import { formatInstant, webHref } from '../../../shared/format.js';
+import { madeFromWords } from './DecisionEvidence.js';
 
 const recordLink = (other: string) => <a href={`/requests/${encodeURIComponent(other)}`}>{other}</a>;
 
@@ -13,8 +14,8 @@ export function RequestSummary(props: { record: RecordJson }) {
       <h2 id="detail-summary">
         Request <span class="mono break">{r.id}</span> <StatusBadge status={r.status} />
       </h2>
-      <dl class="report">
-        {(
+      <ReportRows
+        rows={
           [
             [
               'Ticket',
@@ -29,12 +30,7 @@ export function RequestSummary(props: { record: RecordJson }) {
             ['Requester', <span class="break">{r.requesterEmail}</span>],
             ['Seats', r.seats],
             ['Engineer', r.engineer],
-            [
-              'Made from',
-              r.origin?.via === 'zendesk'
-                ? `the Zendesk sidebar (${r.origin.agentName ?? r.origin.agentEmail ?? 'agent'})`
-                : 'the console, the API or the command line',
-            ],
+            ['Made from', madeFromWords(r)],
             [
               'Issue date',
               r.datePinned ? `${r.issueDate} (pinned by the caller, not the clock)` : r.issueDate,
@@ -51,21 +47,18 @@ export function RequestSummary(props: { record: RecordJson }) {
                   <a href={webHref(r.tracker.url) ?? undefined} target="_blank" rel="noreferrer">
                     #{r.tracker.iid}
                   </a>
+                ) : /^\d+$/.test(r.tracker.iid) ? (
+                  `#${r.tracker.iid}`
                 ) : (
-                  `#${r.tracker.iid} (local)`
+                  'kept locally (embedded default)'
                 )
               ) : (
                 '—'
               ),
             ],
           ] as [string, ComponentChildren][]
-        ).map(([k, v]) => (
-          <div class="report-row" key={k}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+        }
+      />
       {r.override ? (
         <Alert kind="warning">
           Override by {r.override.by} ({r.override.role}) of {r.override.codes.join(', ')}: “
@@ -73,10 +66,10 @@ export function RequestSummary(props: { record: RecordJson }) {
         </Alert>
       ) : null}
       {r.decision ? (
-        <p>
+        <p class="decision-line">
           {r.decision.decision === 'approved' ? 'Approved' : 'Rejected'} by {r.decision.by} on{' '}
           {formatInstant(r.decision.at)}
-          {r.decision.reason ? `: “${r.decision.reason}”` : ''}
+          {r.decision.reason ? ` with the note “${r.decision.reason}”` : ''}
         </p>
       ) : null}
       {r.voided ? (
