@@ -19,6 +19,8 @@ import { createChannels, outboxDir } from './adapters/channels.js';
 import { SigningThreads } from './adapters/signing/signing-threads.js';
 import { randomHex } from './runtime/random-pool.js';
 import { storeSessions, storeTokens } from './adapters/store/access.js';
+import { storeOidcFlows } from './adapters/store/oidc-flows.js';
+import { openIdProvider } from './adapters/oidc/openid-provider.js';
 import {
   storeHealth,
   storeLocalRecords,
@@ -27,7 +29,7 @@ import {
   storeStats,
 } from './adapters/store/operations.js';
 import { StoreRateLimits } from './adapters/store/rate-limits.js';
-import type { AccessPorts } from './core/access/ports.js';
+import type { OidcPorts, OidcSettings } from './core/access/oidc.js';
 import type { DeliveryChannels } from './core/deliveries/ports.js';
 import type {
   Health,
@@ -43,7 +45,7 @@ import { createPublicKey } from 'node:crypto';
 import type { IdGenerator, RateLimiter } from './core/ports.js';
 
 /** Every port the interfaces reach the outside through. */
-export interface AppPorts extends IssuancePorts, AccessPorts {
+export interface AppPorts extends IssuancePorts, OidcPorts {
   /** The HTTP API's issue/resend limits (the CLI, run by the operator on the server, has none). */
   apiLimits: RateLimiter;
   stats: StatsReader;
@@ -53,10 +55,16 @@ export interface AppPorts extends IssuancePorts, AccessPorts {
   maintenance: Maintenance;
 }
 
+/** What the use cases are told besides their ports. */
+export interface AppSettings extends IssuanceSettings {
+  /** Signing in with the identity provider: null when OIDC_ISSUER is not set. */
+  oidc: OidcSettings | null;
+}
+
 export interface App {
   config: Config;
   ports: AppPorts;
-  settings: IssuanceSettings;
+  settings: AppSettings;
   /** The four delivery channels (local in the embedded default). */
   channels: DeliveryChannels;
   /** Said once on start when the development key is in use. */
@@ -89,6 +97,19 @@ export function eligibilityConfigFrom(config: Config): EligibilityConfig {
 function ticketHost(config: Config): string | null {
   const base = config.tickets.kind === 'zendesk' ? config.tickets.url : config.zendeskUrl;
   return base ? new URL(base).host : null;
+}
+
+/** Where the identity provider sends people back (register it there): on LIFELINE_PUBLIC_URL. */
+export function oidcRedirectUri(config: Config): string {
+  return `${publicUrlOf(config)}/auth/oidc/callback`;
+}
+
+/** The address people reach Lifeline at: LIFELINE_PUBLIC_URL, else http://HOST:PORT (0.0.0.0 as loopback). */
+export function publicUrlOf(config: Config, listening?: { host: string; port: number }): string {
+  if (config.publicUrl) return config.publicUrl;
+  const { host, port } = listening ?? config.http;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
 }
 
 export const DEVELOPMENT_KEY_WARNING =
@@ -174,6 +195,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       store,
       tokens: storeTokens(store.db),
       sessions: storeSessions(store.db),
+      oidcFlows: storeOidcFlows(store.db),
+      identity: config.oidc ? openIdProvider({ ...config.oidc, redirectUri: oidcRedirectUri(config) }) : null,
       apiLimits: new StoreRateLimits(store, config.rateLimit ?? {}),
       stats: storeStats(store),
       retention: storeRetention(store, config.mail.transport === 'outbox' ? outboxDir(config) : null),
@@ -200,6 +223,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       supportTimeZone: config.supportTimeZone,
       ticketUrlBase: config.tickets.kind === 'zendesk' ? config.tickets.url : (config.zendeskUrl ?? null),
       allowPinnedDates: config.allowPinnedDates,
+      oidc: config.oidc ? { roleClaim: config.oidc.roleClaim, roles: config.oidc.roles } : null,
     },
     close: async () => {
       await pool?.close();

@@ -9,7 +9,7 @@ import { ROLES, type Role } from '../core/ports.js';
 import { list, need, spec, tryUrl, type RuleContext, type ValuesOf } from './fields.js';
 
 export interface OidcConfig {
-  /** The issuer (discovery URL base), without a trailing slash. */
+  /** The issuer (discovery URL base), exactly as configured. */
   issuer: string;
   clientId: string;
   /** Secret. */
@@ -53,7 +53,8 @@ function secureUrl(what: string, options: { origin: boolean }) {
       ctx.addIssue(`must be ${what} without a path (Lifeline is served at the root)`);
       return z.NEVER;
     }
-    return value.replace(/\/+$/, '');
+    // An issuer is kept exactly as written: discovery compares it with the document's `issuer`.
+    return options.origin ? value.replace(/\/+$/, '') : value;
   });
 }
 

@@ -9,7 +9,7 @@ import { isLoopbackHost } from '../../src/config/oidc.js';
 type Env = Record<string, string | undefined>;
 
 const FULL: Env = {
-  OIDC_ISSUER: 'https://login.example.com/realms/staff/',
+  OIDC_ISSUER: 'https://login.example.com/realms/staff',
   OIDC_CLIENT_ID: 'lifeline',
   OIDC_CLIENT_SECRET: 'SECRET-client-41',
   OIDC_ROLES: 'support:engineer, licensing-team:licensing ,lifeline-admins:admin',
@@ -43,7 +43,10 @@ describe('OIDC settings', () => {
     expect(alone.oidc).toBeUndefined();
   });
 
-  it('parse into the issuer, client, role claim, roles and the name the login page shows', () => {
+  it('parse into the issuer (kept as written: discovery compares it), client, role claim, roles and the name the login page shows', () => {
+    expect(ok({ ...FULL, OIDC_ISSUER: 'https://tenant.example.com/' }).oidc?.issuer).toBe(
+      'https://tenant.example.com/',
+    );
     const config = ok(FULL);
     expect(config.publicUrl).toBe('https://lifeline.example.com');
     expect(config.oidc).toEqual({
