@@ -39,6 +39,7 @@ import type {
   StatsReader,
 } from './core/operations/ports.js';
 import type { Config } from './config.js';
+import { oidcRedirectUri } from './config/oidc.js';
 import { DEFAULT_ELIGIBILITY_CONFIG, type EligibilityConfig } from './core/eligibility/index.js';
 import type { IssuancePorts, IssuanceSettings } from './core/issuance/context.js';
 import { createPublicKey } from 'node:crypto';
@@ -97,19 +98,6 @@ export function eligibilityConfigFrom(config: Config): EligibilityConfig {
 function ticketHost(config: Config): string | null {
   const base = config.tickets.kind === 'zendesk' ? config.tickets.url : config.zendeskUrl;
   return base ? new URL(base).host : null;
-}
-
-/** Where the identity provider sends people back (register it there): on LIFELINE_PUBLIC_URL. */
-export function oidcRedirectUri(config: Config): string {
-  return `${publicUrlOf(config)}/auth/oidc/callback`;
-}
-
-/** The address people reach Lifeline at: LIFELINE_PUBLIC_URL, else http://HOST:PORT (0.0.0.0 as loopback). */
-export function publicUrlOf(config: Config, listening?: { host: string; port: number }): string {
-  if (config.publicUrl) return config.publicUrl;
-  const { host, port } = listening ?? config.http;
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${port}`;
 }
 
 export const DEVELOPMENT_KEY_WARNING =

@@ -196,3 +196,22 @@ export function oidcConfig(v: ValuesOf<typeof OIDC>): OidcGroupConfig {
       : {}),
   };
 }
+
+/**
+ * The address people reach Lifeline at: LIFELINE_PUBLIC_URL, else http://HOST:PORT of where it
+ * listens (`listening`, when known, over the configured one; every interface is shown as loopback).
+ */
+export function publicUrlOf(
+  config: OidcGroupConfig & { http: { host: string; port: number } },
+  listening?: { host: string; port: number },
+): string {
+  if (config.publicUrl) return config.publicUrl;
+  const { host, port } = listening ?? config.http;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}
+
+/** Where the identity provider sends people back (to register there). */
+export function oidcRedirectUri(config: OidcGroupConfig & { http: { host: string; port: number } }): string {
+  return `${publicUrlOf(config)}/auth/oidc/callback`;
+}

@@ -104,3 +104,11 @@ export const RecordBody = z
   .object({ id: z.string(), status: z.string(), existing: z.boolean() })
   .passthrough();
 export const ListBody = z.object({ requests: z.array(RecordBody), next: z.string().nullable() });
+
+/** How people may sign in to the console (GET /api/v1/session/methods, public). */
+export const SignInMethodsBody = z.object({
+  /** An API token pasted on the login page (always). */
+  token: z.literal(true),
+  /** The identity provider, when one is configured: "Sign in with <name>" links to `url`. */
+  oidc: z.object({ name: z.string(), url: z.literal('/auth/oidc/login') }).nullable(),
+});

@@ -24,6 +24,7 @@ import { auditRoutes } from './routes/audit.js';
 import { eligibilityRoutes } from './routes/eligibility.js';
 import { licenseRoutes } from './routes/licenses.js';
 import { requestRoutes } from './routes/requests.js';
+import { registerOidc } from './routes/oidc.js';
 import { registerLoginLink, sessionRoutes } from './routes/session.js';
 import { statsRoutes } from './routes/stats.js';
 import { registerWeb } from './web.js';
@@ -190,11 +191,12 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     request.actor = auth.actor;
   });
 
-  // Every 5xx is logged, also with request logging off: it is a fault someone has to look at.
+  // Every 5xx is logged, also with request logging off: it is a fault someone has to look at; so
+  // is a fault a route answered otherwise (a sign-in sent back to the login page).
   const secrets = secretValuesOf(app.config);
   const errorLog = options.errorLog ?? process.stderr;
   server.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode < 500) return;
+    if (reply.statusCode < 500 && !request.serverError) return;
     const fields = serverErrorFields(
       {
         requestId: request.id,
@@ -311,6 +313,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     });
   }
   registerLoginLink(server, app);
+  registerOidc(server, app);
   registerWeb(server, app);
   registerMetrics(server, app);
   registerZendeskDev(server, app);
