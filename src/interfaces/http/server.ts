@@ -20,6 +20,7 @@ import type { Actor } from '../../core/ports.js';
 import { authenticate, SESSION_COOKIE, type Authentication } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
+import { accessRoutes } from './routes/access.js';
 import { auditRoutes } from './routes/audit.js';
 import { eligibilityRoutes } from './routes/eligibility.js';
 import { licenseRoutes } from './routes/licenses.js';
@@ -57,6 +58,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...licenseRoutes,
   ...auditRoutes,
   ...statsRoutes,
+  ...accessRoutes,
 ];
 
 declare module 'fastify' {
@@ -148,6 +150,19 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
         }
       : false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // The router's own refusals (a path segment over 100 characters, a malformed URL) answer in the
+    // one error envelope too, not in Fastify's.
+    frameworkErrors: (error, request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void sendError(
+        reply,
+        request,
+        'VALIDATION_FAILED',
+        tooLong ? 'params: a path segment is too long' : 'the URL is malformed',
+        400,
+        { field: 'params' },
+      );
+    },
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
