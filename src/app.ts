@@ -20,7 +20,7 @@ import { SigningThreads } from './adapters/signing/signing-threads.js';
 import { randomHex } from './runtime/random-pool.js';
 import { storeSessions, storeTokens } from './adapters/store/access.js';
 import { storeOidcFlows } from './adapters/store/oidc-flows.js';
-import { openIdProvider } from './adapters/oidc/openid-provider.js';
+import { lazyOpenIdProvider } from './adapters/oidc/lazy.js';
 import {
   storeHealth,
   storeLocalRecords,
@@ -184,7 +184,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       tokens: storeTokens(store.db),
       sessions: storeSessions(store.db),
       oidcFlows: storeOidcFlows(store.db),
-      identity: config.oidc ? openIdProvider({ ...config.oidc, redirectUri: oidcRedirectUri(config) }) : null,
+      identity: config.oidc
+        ? lazyOpenIdProvider({ ...config.oidc, redirectUri: oidcRedirectUri(config) })
+        : null,
       apiLimits: new StoreRateLimits(store, config.rateLimit ?? {}),
       stats: storeStats(store),
       retention: storeRetention(store, config.mail.transport === 'outbox' ? outboxDir(config) : null),

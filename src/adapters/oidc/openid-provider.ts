@@ -28,7 +28,10 @@ function reasonOf(error: unknown): string {
     const description = error.error_description ? `: ${error.error_description}` : '';
     return `${error.error}${description}`.slice(0, 300);
   }
-  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
+  if (!(error instanceof Error)) return String(error).slice(0, 300);
+  // A network failure says only "fetch failed"; its cause names it (ECONNREFUSED, a timeout…).
+  const cause = (error.cause as { code?: unknown } | undefined)?.code;
+  return `${error.message}${typeof cause === 'string' ? ` (${cause})` : ''}`.slice(0, 300);
 }
 
 export function openIdProvider(settings: OpenIdSettings): IdentityProvider {
