@@ -11,6 +11,8 @@ import type { OidcFlow, OidcFlows } from '../../core/access/ports.js';
 import type { Database } from './schema.js';
 
 export const OIDC_FLOW_TTL_MS = 10 * 60 * 1000;
+/** Flows in progress at most (starting one needs no credentials): far above any team's sign-ins. */
+export const MAX_LIVE_FLOWS = 5_000;
 
 const RANDOM = /^[A-Za-z0-9_-]{43}$/;
 const random = (): string => randomBytes(32).toString('base64url');
@@ -59,6 +61,11 @@ export function storeOidcFlows(db: Kysely<Database>): OidcFlows {
       const stateHash = hashOf(flow.state);
       // Flows nobody finished are dropped here: there are few, and each lives minutes.
       await db.deleteFrom('oidc_flows').where('expires_at', '<=', now.toISOString()).execute();
+      const { live } = await db
+        .selectFrom('oidc_flows')
+        .select((eb) => eb.fn.countAll<number | string>().as('live'))
+        .executeTakeFirstOrThrow();
+      if (Number(live) >= MAX_LIVE_FLOWS) return null;
       await db
         .insertInto('oidc_flows')
         .values({

@@ -59,9 +59,13 @@ export function roleFromClaims(claims: Claims, settings: OidcSettings): Role | n
 /** The claims that may name a person, in the order they are preferred. */
 const NAME_CLAIMS = ['email', 'preferred_username', 'name', 'sub'] as const;
 
-/** The name a person acts under (recorded on what they do): the first naming claim that fits. */
+/**
+ * The name a person acts under (recorded on what they do): the first naming claim that fits; an
+ * email the provider says it has not verified is passed over.
+ */
 export function nameFromClaims(claims: Claims): string | null {
   for (const claim of NAME_CLAIMS) {
+    if (claim === 'email' && claims['email_verified'] === false) continue;
     const value = claims[claim];
     if (typeof value !== 'string' || value.trim() === '') continue;
     const checked = ruleOneFields.engineer(value);
@@ -94,11 +98,12 @@ export function startOidcSignIn(
 ): Outcome<{ url: string; binding: string }> {
   return useCase(async () => {
     const identity = identityOf(ports);
-    const { flow, binding } = await ports.oidcFlows.start(
+    const started = await ports.oidcFlows.start(
       { returnTo: safeReturnTo(input.returnTo) },
       ports.clock.now(),
     );
-    return { url: await identity.authorizationUrl(flow), binding };
+    if (!started) fail('RATE_LIMITED', 'too many sign-ins are in progress: try again in a few minutes');
+    return { url: await identity.authorizationUrl(started.flow), binding: started.binding };
   });
 }
 

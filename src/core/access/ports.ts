@@ -85,8 +85,9 @@ export interface OidcFlows {
   /**
    * A new flow with a random state, nonce and verifier, for the browser that will hold `binding`
    * (a random value for its cookie; only its hash is kept, and it seals the nonce and verifier).
+   * Null when too many flows are in progress (anyone may start one: the table stays bounded).
    */
-  start(input: { returnTo: string }, now: Date): Promise<{ flow: OidcFlow; binding: string }>;
+  start(input: { returnTo: string }, now: Date): Promise<{ flow: OidcFlow; binding: string } | null>;
   /** Uses a flow up: its values when the state is known, unused and unexpired and the binding is its own; else null. */
   finish(state: string, binding: string, now: Date): Promise<OidcFlow | null>;
 }

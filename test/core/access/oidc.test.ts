@@ -77,6 +77,13 @@ describe('nameFromClaims', () => {
     expect(nameFromClaims({ sub: '123' })).toBe('123');
   });
 
+  it('passes over an email the provider has not verified', () => {
+    expect(
+      nameFromClaims({ email: 'ceo@acme.example', email_verified: false, preferred_username: 'eve' }),
+    ).toBe('eve');
+    expect(nameFromClaims({ email: 'erin@acme.example', email_verified: true })).toBe('erin@acme.example');
+  });
+
   it('skips a claim that is not a fit name (blank, too long, control characters, not text)', () => {
     expect(nameFromClaims({ email: '  ', preferred_username: 'erin' })).toBe('erin');
     expect(nameFromClaims({ email: 'x'.repeat(101), sub: 's' })).toBe('s');

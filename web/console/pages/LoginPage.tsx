@@ -9,6 +9,7 @@ const ERRORS: Record<string, string> = {
     'Your account is not in a group that may use Lifeline. Ask a Lifeline admin to add one of your groups.',
   'oidc-failed':
     'Signing in with your identity provider did not finish (it may have expired or been cancelled). Try again.',
+  'oidc-busy': 'Too many sign-ins are in progress. Try again in a few minutes, or use an API token.',
   'oidc-unavailable':
     'Your identity provider could not be reached. Try again in a moment, or use an API token.',
   'oidc-off': 'Signing in with an identity provider is not set up here. Use an API token.',

@@ -17,7 +17,7 @@ const COOKIE_PATH = '/auth/oidc';
 const COOKIE_SECONDS = 10 * 60;
 
 /** What the login page is told (`/login?error=…`): it has a sentence for each. */
-export type OidcError = 'oidc-off' | 'oidc-unavailable' | 'oidc-failed' | 'oidc-refused';
+export type OidcError = 'oidc-off' | 'oidc-unavailable' | 'oidc-busy' | 'oidc-failed' | 'oidc-refused';
 
 const toLogin = (reply: FastifyReply, error: OidcError) => reply.redirect(`/login?error=${error}`, 303);
 
@@ -38,7 +38,7 @@ export function registerOidc(server: FastifyInstance, app: App): void {
       request.serverError = { code: 'INFRASTRUCTURE', error };
       return toLogin(reply, 'oidc-unavailable');
     }
-    if (!started.ok) return toLogin(reply, 'oidc-off');
+    if (!started.ok) return toLogin(reply, started.error.code === 'RATE_LIMITED' ? 'oidc-busy' : 'oidc-off');
     reply.setCookie(OIDC_COOKIE, started.value.binding, {
       path: COOKIE_PATH,
       httpOnly: true,
