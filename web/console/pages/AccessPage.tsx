@@ -3,6 +3,7 @@ import type { ConsoleClient, Role } from '../../shared/api.js';
 import { Alert } from '../../shared/components.js';
 import { SessionsSection } from './access/SessionsSection.js';
 import { TokensSection } from './access/TokensSection.js';
+import './access/access.css';
 
 export function AccessPage(props: { api: ConsoleClient; role: Role; onOwnSessionEnded: () => void }) {
   if (props.role !== 'admin') return <Alert kind="info">Only admins manage tokens and sessions.</Alert>;

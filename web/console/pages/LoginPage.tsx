@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { describeFailure, type ApiClient, type Session, type SignInMethods } from '../../shared/api.js';
 import { Alert } from '../../shared/components.js';
+import './login.css';
 
 /** What `?error=…` means: a spent login link, or how signing in with the identity provider ended. */
 const ERRORS: Record<string, string> = {
