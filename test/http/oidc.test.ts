@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_LIVE_FLOWS } from '../../src/adapters/store/oidc-flows.js';
 import { storeOf, type App } from '../../src/app.js';
 import { createHttpServer } from '../../src/interfaces/http/server.js';
 import { appWith } from '../deliveries/harness.js';
@@ -185,6 +186,31 @@ describe('signing in with the identity provider', { timeout: 30_000 }, () => {
     expect(again.pages).toEqual([]);
     expect((await send(jar, again.callback)).location).toBe(`${base}/`);
     expect(JSON.parse((await whoAmI(jar)).body).user.role).toBe('licensing');
+  });
+
+  it('with too many sign-ins in progress, says to try again later and starts none', async () => {
+    const db = storeOf(app).db;
+    const until = new Date(Date.now() + 60_000).toISOString();
+    const rows = Array.from({ length: MAX_LIVE_FLOWS }, (_, i) => ({
+      state_hash: `flood-${i}`,
+      binding_hash: 'x',
+      sealed: 'x',
+      return_to: '/',
+      created_at: until,
+      expires_at: until,
+    }));
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insertInto('oidc_flows')
+        .values(rows.slice(i, i + 500))
+        .execute();
+    try {
+      const res = await send(new CookieJar(), `${base}/auth/oidc/login`);
+      expect(res.location).toBe(`${base}/login?error=oidc-busy`);
+      expect(res.setCookies.some((c) => c.startsWith('lifeline_oidc='))).toBe(false);
+    } finally {
+      await db.deleteFrom('oidc_flows').where('state_hash', 'like', 'flood-%').execute();
+    }
   });
 
   it('keeps no flow, state or verifier once signed in', async () => {
