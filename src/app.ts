@@ -19,6 +19,8 @@ import { createChannels, outboxDir } from './adapters/channels.js';
 import { SigningThreads } from './adapters/signing/signing-threads.js';
 import { randomHex } from './runtime/random-pool.js';
 import { storeSessions, storeTokens } from './adapters/store/access.js';
+import { storeOidcFlows } from './adapters/store/oidc-flows.js';
+import { lazyOpenIdProvider } from './adapters/oidc/lazy.js';
 import {
   storeHealth,
   storeLocalRecords,
@@ -27,7 +29,7 @@ import {
   storeStats,
 } from './adapters/store/operations.js';
 import { StoreRateLimits } from './adapters/store/rate-limits.js';
-import type { AccessPorts } from './core/access/ports.js';
+import type { OidcPorts, OidcSettings } from './core/access/oidc.js';
 import type { DeliveryChannels } from './core/deliveries/ports.js';
 import type {
   Health,
@@ -37,13 +39,14 @@ import type {
   StatsReader,
 } from './core/operations/ports.js';
 import type { Config } from './config.js';
+import { oidcRedirectUri } from './config/oidc.js';
 import { DEFAULT_ELIGIBILITY_CONFIG, type EligibilityConfig } from './core/eligibility/index.js';
 import type { IssuancePorts, IssuanceSettings } from './core/issuance/context.js';
 import { createPublicKey } from 'node:crypto';
 import type { IdGenerator, RateLimiter } from './core/ports.js';
 
 /** Every port the interfaces reach the outside through. */
-export interface AppPorts extends IssuancePorts, AccessPorts {
+export interface AppPorts extends IssuancePorts, OidcPorts {
   /** The HTTP API's issue/resend limits (the CLI, run by the operator on the server, has none). */
   apiLimits: RateLimiter;
   stats: StatsReader;
@@ -53,10 +56,16 @@ export interface AppPorts extends IssuancePorts, AccessPorts {
   maintenance: Maintenance;
 }
 
+/** What the use cases are told besides their ports. */
+export interface AppSettings extends IssuanceSettings {
+  /** Signing in with the identity provider: null when OIDC_ISSUER is not set. */
+  oidc: OidcSettings | null;
+}
+
 export interface App {
   config: Config;
   ports: AppPorts;
-  settings: IssuanceSettings;
+  settings: AppSettings;
   /** The four delivery channels (local in the embedded default). */
   channels: DeliveryChannels;
   /** Said once on start when the development key is in use. */
@@ -174,6 +183,10 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       store,
       tokens: storeTokens(store.db),
       sessions: storeSessions(store.db),
+      oidcFlows: storeOidcFlows(store.db),
+      identity: config.oidc
+        ? lazyOpenIdProvider({ ...config.oidc, redirectUri: oidcRedirectUri(config) })
+        : null,
       apiLimits: new StoreRateLimits(store, config.rateLimit ?? {}),
       stats: storeStats(store),
       retention: storeRetention(store, config.mail.transport === 'outbox' ? outboxDir(config) : null),
@@ -200,6 +213,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       supportTimeZone: config.supportTimeZone,
       ticketUrlBase: config.tickets.kind === 'zendesk' ? config.tickets.url : (config.zendeskUrl ?? null),
       allowPinnedDates: config.allowPinnedDates,
+      oidc: config.oidc ? { roleClaim: config.oidc.roleClaim, roles: config.oidc.roles } : null,
     },
     close: async () => {
       await pool?.close();

@@ -18,6 +18,7 @@ import { GENERAL, generalConfig, type GeneralConfig } from './config/general.js'
 import { HTTP, httpConfig, type HttpConfig } from './config/http.js';
 import { KEYS, keysConfig, keysRules, type KeysConfig } from './config/keys.js';
 import { MAIL, mailConfig, mailRules, type MailGroupConfig } from './config/mail.js';
+import { OIDC, oidcConfig, oidcRules, type OidcGroupConfig } from './config/oidc.js';
 import { OPERATIONS, operationsConfig, type OperationsConfig } from './config/operations.js';
 import { RULES, rulesConfig, rulesRules, type RulesConfig } from './config/rules.js';
 import { TICKETS, ticketsConfig, ticketsRules, type TicketsGroupConfig } from './config/tickets.js';
@@ -26,6 +27,7 @@ import { TRACKER, trackerConfig, trackerRules, type TrackerConfig } from './conf
 export type { ConfigGroup, ConfigVariable } from './config/fields.js';
 export { DEFAULT_SLACK_API_URL, DEFAULT_SLACK_CHANNEL, type ChatConfig } from './config/chat.js';
 export type { DatabaseConfig, LifelineEnvironment } from './config/general.js';
+export type { OidcConfig } from './config/oidc.js';
 export type { SigningKeyConfig } from './config/keys.js';
 export { DEFAULT_MAIL_FROM, type MailConfig } from './config/mail.js';
 export { DEFAULT_PUBLIC_EMAIL_DOMAINS, type EligibilityTunables } from './config/rules.js';
@@ -38,6 +40,7 @@ export type Config = GeneralConfig &
   RulesConfig &
   HttpConfig &
   MailGroupConfig & { tracker: TrackerConfig } & { chat: ChatConfig } & TicketsGroupConfig &
+  OidcGroupConfig &
   OperationsConfig;
 
 export interface ConfigProblem {
@@ -58,6 +61,7 @@ const SPECS = {
   ...TRACKER,
   ...CHAT,
   ...TICKETS,
+  ...OIDC,
   ...OPERATIONS,
 };
 
@@ -153,6 +157,7 @@ export function parseConfig(
   trackerRules(v, context);
   chatRules(v, context);
   ticketsRules(v, context);
+  oidcRules(v, context);
   if (v.LIFELINE_RETENTION_DAYS !== undefined && v.LIFELINE_REPEAT_WINDOW_DAYS !== undefined) {
     const tooShort = retentionTooShort(v.LIFELINE_RETENTION_DAYS, v.LIFELINE_REPEAT_WINDOW_DAYS);
     if (tooShort) context.problem('LIFELINE_RETENTION_DAYS', tooShort);
@@ -169,6 +174,7 @@ export function parseConfig(
     ...trackerConfig(all),
     ...chatConfig(all),
     ...ticketsConfig(all),
+    ...oidcConfig(all),
     ...operationsConfig(all),
   });
 }
@@ -219,7 +225,7 @@ const REDACTED = '[redacted]';
 
 /** A printable copy of `config` in which no secret appears (URLs keep their scheme and host). */
 export function redactedConfig(config: Config): Record<string, unknown> {
-  const { database, signingKey, mail, tracker, chat, tickets, zendeskAppSecret, ...rest } = config;
+  const { database, signingKey, mail, tracker, chat, tickets, zendeskAppSecret, oidc, ...rest } = config;
   return {
     ...structuredClone(rest),
     database:
@@ -239,6 +245,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
         : { ...chat },
     tickets: tickets.kind === 'zendesk' ? { ...tickets, apiToken: REDACTED } : { ...tickets },
     ...(zendeskAppSecret !== undefined ? { zendeskAppSecret: REDACTED } : {}),
+    ...(oidc !== undefined ? { oidc: { ...structuredClone(oidc), clientSecret: REDACTED } } : {}),
   };
 }
 

@@ -524,6 +524,7 @@ describe('secrets', () => {
         'ZENDESK_APP_SECRET',
         'SMTP_URL',
         'DATABASE_URL',
+        'OIDC_CLIENT_SECRET',
       ].sort(),
     );
   });

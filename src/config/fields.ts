@@ -10,7 +10,7 @@ import { isEmailAddress } from '../core/limits.js';
 import type { DatabaseConfig } from './general.js';
 
 export type ConfigGroup =
-  'general' | 'keys' | 'rules' | 'http' | 'mail' | 'tracker' | 'chat' | 'tickets' | 'operations';
+  'general' | 'keys' | 'rules' | 'http' | 'mail' | 'tracker' | 'chat' | 'tickets' | 'oidc' | 'operations';
 
 /** One variable of the contract, as documentation (the .env.example and docs are made from these). */
 export interface ConfigVariable {

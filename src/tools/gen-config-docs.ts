@@ -33,6 +33,7 @@ const GROUP_TITLES: Record<ConfigGroup, string> = {
   tracker: 'Deliveries: tracker record (GitLab issues)',
   chat: 'Deliveries: team notification (Slack)',
   tickets: 'Ticket system (Zendesk)',
+  oidc: 'Signing in (OpenID Connect)',
   operations: 'Operations (metrics, retention)',
 };
 

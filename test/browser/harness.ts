@@ -30,8 +30,14 @@ export interface WebEnv {
   close(): Promise<void>;
 }
 
-/** `env` adds to (or, empty, unsets) the app's configuration, e.g. LIFELINE_REPEAT_WINDOW_DAYS. */
-export async function startWeb(env: Record<string, string> = {}): Promise<WebEnv> {
+/**
+ * `env` adds to (or, empty, unsets) the app's configuration, e.g. LIFELINE_REPEAT_WINDOW_DAYS;
+ * `port` when the address must be known beforehand (LIFELINE_PUBLIC_URL).
+ */
+export async function startWeb(
+  env: Record<string, string> = {},
+  options: { port?: number } = {},
+): Promise<WebEnv> {
   if (!WEB_BUILT) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
   const app = await appWith({
     ZENDESK_APP_SECRET: ZENDESK_SECRET,
@@ -43,7 +49,7 @@ export async function startWeb(env: Record<string, string> = {}): Promise<WebEnv
   const started = Date.now();
   app.ports.clock = { now: () => new Date(base + (Date.now() - started)) };
   const server = await createHttpServer(app);
-  await server.listen({ host: '127.0.0.1', port: 0 });
+  await server.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = server.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
   const stop = new AbortController();

@@ -80,7 +80,7 @@ describe('the cookie library under @fastify/cookie and light-my-request', () => 
     const match = new RegExp(`^${SESSION_COOKIE}=([A-Za-z0-9_-]{20,}); (.*)$`).exec(header);
     if (!match) throw new Error(`unexpected Set-Cookie: ${header}`);
     const attributes = (match[2] ?? '').split('; ').sort();
-    expect(attributes).toEqual(['HttpOnly', 'Max-Age=43200', 'Path=/', 'SameSite=Strict', 'Secure']);
+    expect(attributes).toEqual(['HttpOnly', 'Max-Age=43200', 'Path=/', 'SameSite=Lax', 'Secure']);
     // Other cookies around it, one quoted and one percent-encoded, as a browser may send them.
     const cookie = `theme="dark mode"; ${SESSION_COOKIE}=${match[1]}; x=%E2%9C%93`;
     const me = await fetch(`${base}/api/v1/session`, { headers: { cookie } });

@@ -14,7 +14,7 @@ export interface Api {
   server: FastifyInstance;
   tokens: Record<Role, string>;
   call(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     url: string,
     options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
   ): Promise<LightMyRequestResponse>;

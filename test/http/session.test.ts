@@ -1,6 +1,6 @@
 /**
  * Web console sessions: sign in with an API token or a one-time link; the cookie is Secure,
- * HTTP-only and SameSite=Strict; every POST made with the cookie needs the session's CSRF token;
+ * HTTP-only and SameSite=Lax (the CSRF token guards every change); every POST made with the cookie needs the session's CSRF token;
  * signing out or revoking the token ends the session.
  */
 import type { LightMyRequestResponse } from 'fastify';
@@ -44,7 +44,7 @@ async function requestCount(): Promise<number> {
 }
 
 describe('web console sessions', () => {
-  it('signs in with an API token: a Secure, HTTP-only, SameSite=Strict cookie and a CSRF token', async () => {
+  it('signs in with an API token: a Secure, HTTP-only, SameSite=Lax cookie and a CSRF token', async () => {
     const res = await api.call('POST', '/api/v1/session', {
       token: null,
       body: JSON.stringify({ token: api.tokens.licensing }),
@@ -55,7 +55,7 @@ describe('web console sessions', () => {
     expect(body.user).toEqual({ name: 'licensing-bot', role: 'licensing' });
     expect(body.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const cookie = sessionCookie(res);
-    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
     expect(cookie.value).not.toBe(api.tokens.licensing);
     // Neither the cookie's secret nor the API token is stored.
     const rows = await storeOf(api.app).db.selectFrom('web_sessions').selectAll().execute();
@@ -186,7 +186,7 @@ describe('one-time login links', () => {
     expect(first.statusCode).toBe(303);
     expect(first.headers.location).toBe('/');
     const cookie = sessionCookie(first);
-    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax' });
     const me = await api.call('GET', '/api/v1/session', withCookie(`lifeline_session=${cookie.value}`));
     expect(me.json().user).toEqual({ name: 'admin', role: 'admin' });
 

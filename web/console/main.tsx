@@ -11,6 +11,7 @@ import { RequestDetailPage } from './pages/RequestDetailPage.js';
 import { InspectPage } from './pages/InspectPage.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { LoginPage } from './pages/LoginPage.js';
+import { AccessPage } from './pages/AccessPage.js';
 import { interceptLinks, navigate, useLocation } from './router.js';
 
 let csrf: string | null = null;
@@ -21,12 +22,13 @@ const api = createFetchClient({
   },
 });
 
-const NAV: { href: string; label: string; licensing?: boolean }[] = [
+const NAV: { href: string; label: string; licensing?: boolean; admin?: boolean }[] = [
   { href: '/issue', label: 'Issue' },
   { href: '/requests', label: 'Requests' },
   { href: '/approvals', label: 'Approvals', licensing: true },
   { href: '/inspect', label: 'Inspect a license' },
   { href: '/dashboard', label: 'Dashboard' },
+  { href: '/access', label: 'Access', admin: true },
 ];
 
 function titleOf(path: string): string {
@@ -36,6 +38,7 @@ function titleOf(path: string): string {
   if (path === '/approvals') return 'Pending approvals';
   if (path === '/inspect') return 'License inspector';
   if (path === '/dashboard') return 'Dashboard';
+  if (path === '/access') return 'Tokens and sessions';
   if (path === '/login') return 'Sign in';
   return 'Not found';
 }
@@ -80,16 +83,28 @@ function App() {
     navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
   };
 
-  async function signOut(): Promise<void> {
-    await api.post('/api/v1/session/logout', {}).catch(() => undefined);
+  /** Back to the login page once the session has ended (signed out here, or ended by an admin). */
+  function signedOut(): void {
     csrf = null;
     setSession(null);
     navigate('/login', { replace: true });
   }
 
+  async function signOut(): Promise<void> {
+    await api.post('/api/v1/session/logout', {}).catch(() => undefined);
+    signedOut();
+  }
+
   const page = (() => {
     if (loc.path === '/login')
-      return <LoginPage api={api} error={loc.search.get('error')} onSignedIn={signedIn} />;
+      return (
+        <LoginPage
+          api={api}
+          error={loc.search.get('error')}
+          next={loc.search.get('next')}
+          onSignedIn={signedIn}
+        />
+      );
     if (!session) return <p class="muted">Loading…</p>;
     const role = session.user.role;
     if (loc.path === '/' || loc.path === '/issue')
@@ -100,6 +115,7 @@ function App() {
     if (detail?.[1]) return <RequestDetailPage api={api} id={decodeURIComponent(detail[1])} role={role} />;
     if (loc.path === '/inspect') return <InspectPage api={api} />;
     if (loc.path === '/dashboard') return <DashboardPage api={api} role={role} />;
+    if (loc.path === '/access') return <AccessPage api={api} role={role} onOwnSessionEnded={signedOut} />;
     return (
       <p>
         No page here. <a href="/">Go to the issue form</a>.
@@ -136,7 +152,11 @@ function App() {
         {session ? (
           <nav aria-label="Main">
             <ul>
-              {NAV.filter((n) => !n.licensing || session.user.role !== 'engineer').map((n) => (
+              {NAV.filter(
+                (n) =>
+                  (!n.licensing || session.user.role !== 'engineer') &&
+                  (!n.admin || session.user.role === 'admin'),
+              ).map((n) => (
                 <li key={n.href}>
                   <a
                     href={n.href}

@@ -217,6 +217,35 @@ export interface Session {
   supportTimeZone?: string;
 }
 
+/** GET /api/v1/session/methods: how people may sign in (asked before signing in). */
+export interface SignInMethods {
+  token: true;
+  /** The identity provider: "Sign in with <name>" links to `url`. */
+  oidc: { name: string; url: string } | null;
+}
+
+/** An API token as admins see it (never its secret, but its first characters). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** A console session as admins see it. */
+export interface ConsoleSession {
+  id: string;
+  user: { name: string; role: Role };
+  createdAt: string | null;
+  expiresAt: string;
+  /** The API token it was signed in with, if any. */
+  tokenId: string | null;
+  /** The session of the caller. */
+  current: boolean;
+}
+
 export interface StatsWeek {
   week: string;
   issued: number;
@@ -272,21 +301,30 @@ export function describeFailure(response: ApiResponse): string {
 export const ok = (response: ApiResponse): boolean => response.status >= 200 && response.status < 300;
 
 export interface FetchClientOptions {
-  /** The session's CSRF token, sent as `X-CSRF-Token` on every POST. */
+  /** The session's CSRF token, sent as `X-CSRF-Token` on every POST and DELETE. */
   csrfToken: () => string | null;
   /** Called on a 401 (the session ended). */
   onUnauthenticated?: () => void;
 }
 
+/** The console's client also deletes (the sidebar's never does). */
+export interface ConsoleClient extends ApiClient {
+  delete<T = unknown>(path: string): Promise<ApiResponse<T>>;
+}
+
 /** The console's client: same-origin fetch with the session cookie. */
-export function createFetchClient(options: FetchClientOptions): ApiClient {
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResponse<T>> {
+export function createFetchClient(options: FetchClientOptions): ConsoleClient {
+  async function call<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (method === 'POST') {
-      headers['content-type'] = 'application/json';
+    if (method !== 'GET') {
       const csrf = options.csrfToken();
       if (csrf) headers['x-csrf-token'] = csrf;
     }
+    if (method === 'POST') headers['content-type'] = 'application/json';
     const response = await fetch(path, {
       method,
       headers,
@@ -309,6 +347,7 @@ export function createFetchClient(options: FetchClientOptions): ApiClient {
   return {
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body),
+    delete: (path) => call('DELETE', path),
   };
 }
 

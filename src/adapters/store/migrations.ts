@@ -366,6 +366,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('deliveries').addColumn('external_url', 'text').execute();
     },
   },
+  '0011_oidc_flows': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Sign-ins with the identity provider in flight (adapters/store/oidc-flows.ts): minutes long,
+      // used once, finished by any process. The nonce and PKCE verifier are sealed with the browser's
+      // binding, of which only a hash is kept.
+      await db.schema
+        .createTable('oidc_flows')
+        .addColumn('state_hash', 'text', (c) => c.primaryKey())
+        .addColumn('binding_hash', 'text', (c) => c.notNull())
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('return_to', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('oidc_flows_expires').on('oidc_flows').columns(['expires_at']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -155,6 +155,18 @@ export interface LoginLinksTable {
   used_at: string | null;
 }
 
+export interface OidcFlowsTable {
+  /** SHA-256 (hex) of the flow's state. */
+  state_hash: string;
+  /** SHA-256 (hex) of the browser's binding (its cookie). */
+  binding_hash: string;
+  /** The nonce and PKCE verifier, AES-256-GCM under a key derived from the binding. */
+  sealed: string;
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface RateWindowsTable {
   key: string;
   /** Start of the current window, ms since the epoch. */
@@ -168,6 +180,7 @@ export interface Database {
   rate_windows: RateWindowsTable;
   web_sessions: WebSessionsTable;
   login_links: LoginLinksTable;
+  oidc_flows: OidcFlowsTable;
   api_tokens: ApiTokensTable;
   local_records: LocalRecordsTable;
   requests: RequestsTable;

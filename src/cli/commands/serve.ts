@@ -11,6 +11,8 @@ import { unwrap } from '../../core/outcome.js';
 import { ROLES, type Role } from '../../core/ports.js';
 import { createHttpServer } from '../../interfaces/http/server.js';
 import { runWorkerOnThread } from '../../interfaces/worker/delivery-thread.js';
+import { runningServe, recordServeAddress } from '../../compose/serve-address.js';
+import { publicUrlOf } from '../../config/oidc.js';
 import { actorFrom, withApp } from '../context.js';
 import { openAppWhenReachable } from './operations.js';
 import type { CommandOutcome } from '../output.js';
@@ -82,8 +84,10 @@ export async function loginLink(o: {
   if (given !== undefined && !/^https?:\/\/[^\s/]+$/.test(given))
     throw new LifelineError('USAGE', '--base-url must be like https://lifeline.example.com');
   return withApp(async (app) => {
-    const { host, port } = app.config.http;
-    const base = given ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+    // Where people reach the server: LIFELINE_PUBLIC_URL, else where a running serve listens (its
+    // --port may differ from PORT), else the configured HOST and PORT.
+    const base =
+      given ?? app.config.publicUrl ?? runningServe(app.config.dataDir)?.address ?? publicUrlOf(app.config);
     const { code, expiresAt } = unwrap(
       await createLoginLink({ actor: operator(), for: { name, role } }, app.ports),
     );
@@ -94,6 +98,12 @@ export async function loginLink(o: {
       json: { url, expiresAt, name, role },
     };
   });
+}
+
+/** A listening address as people can open it: every interface (0.0.0.0, ::) shown as loopback. */
+function shownAddress(address: string): string {
+  const url = new URL(address);
+  return publicUrlOf({ http: { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port) } });
 }
 
 function portArg(value: string | undefined, fallback: number): number {
@@ -284,6 +294,7 @@ export async function serve(o: ServeOptions): Promise<CommandOutcome> {
   let httpProcesses: ReturnType<typeof startHttpProcesses> | null = null;
   const stop = new AbortController();
   let worker: Promise<unknown> = Promise.resolve();
+  let forgetAddress = (): void => undefined;
   const stopped = stopSignal();
   try {
     if (app.config.database.kind === 'sqlite' && (await app.ports.tokens.count()) === 0) {
@@ -304,12 +315,13 @@ export async function serve(o: ServeOptions): Promise<CommandOutcome> {
     process.stdout.write(
       `Lifeline is listening on ${address} (console at ${address}/, API under ${address}/api/v1, docs at ${address}/docs)${server ? '' : ` in ${processes} HTTP processes`}\n`,
     );
+    forgetAddress = recordServeAddress(app.config.dataDir, shownAddress(address));
     if (app.config.database.kind === 'sqlite' && o.loginLink !== false) {
       const { code } = unwrap(
         await createLoginLink({ actor: operator(), for: { name: 'admin', role: 'admin' } }, app.ports),
       );
       process.stdout.write(
-        `One-time admin login link (valid 15 minutes, usable once; \`lifeline login-link\` makes another):\n  ${address}/login/link?code=${code}\n`,
+        `One-time admin login link (valid 15 minutes, usable once; \`lifeline login-link\` makes another):\n  ${app.config.publicUrl ?? shownAddress(address)}/login/link?code=${code}\n`,
       );
     }
     const settings = leaseSeconds ? { settings: { leaseMs: leaseSeconds * 1000 } } : {};
@@ -323,6 +335,7 @@ export async function serve(o: ServeOptions): Promise<CommandOutcome> {
     await stopped;
     process.stdout.write('Stopping: finishing requests in flight and the current deliveries…\n');
   } finally {
+    forgetAddress();
     await server?.close();
     await httpProcesses?.stop();
     stop.abort();

@@ -12,7 +12,10 @@ const load = () => import('../commands/requests.js');
 function addRequestOptions(command: Command): Command {
   return command
     .requiredOption('--ticket <id>', "the support ticket id (50300, #50300 or the ticket's link)")
-    .requiredOption('--email <email>', "the ticket requester's email (receives the license; 'Name <addr>' is read too)")
+    .requiredOption(
+      '--email <email>',
+      "the ticket requester's email (receives the license; 'Name <addr>' is read too)",
+    )
     .requiredOption('--seats <n>', 'seats (active users) for the emergency license (1200 or 1,200)')
     .option('--previous-license <file>', "the customer's expired license file (the strongest evidence)")
     .option('--plan <plan>', 'previous plan from the screenshots: starter, premium or ultimate')

@@ -36,7 +36,10 @@ export function registerLoginLinkCommand(program: Command): void {
     .description('print a one-time web console login link (valid 15 minutes, usable once)')
     .option('--role <role>', 'engineer, licensing or admin', 'admin')
     .option('--name <name>', 'who signs in with it (recorded as the actor)', 'admin')
-    .option('--base-url <url>', 'where the console is reached (default: http://HOST:PORT)')
+    .option(
+      '--base-url <url>',
+      "where the console is reached (default: LIFELINE_PUBLIC_URL, else a running serve's address, else http://HOST:PORT)",
+    )
     .option('--json', 'print one JSON object')
     .action(lazyAction(load, (m) => m.loginLink));
 }

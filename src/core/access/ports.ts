@@ -3,6 +3,7 @@
  * use cases see them. The secrets are the caller's; the store keeps only their hashes.
  */
 import type { Actor, Role } from '../ports.js';
+import type { Result } from '../result.js';
 
 /** How an API token's secret begins (so a credential is recognised as a token, not a JWT). */
 export const API_TOKEN_PREFIX = 'llt_';
@@ -64,4 +65,40 @@ export interface AccessPorts {
   tokens: TokenStore;
   sessions: SessionStore;
   clock: { now(): Date };
+}
+
+/** What an identity provider says of a person (an ID token's claims, with its userinfo's). */
+export type Claims = Readonly<Record<string, unknown>>;
+
+/** One sign-in with the identity provider in flight: what its callback is checked against. */
+export interface OidcFlow {
+  state: string;
+  nonce: string;
+  /** PKCE: its SHA-256 went to the provider; the verifier goes only to the token endpoint. */
+  codeVerifier: string;
+  /** The console path the person was going to. */
+  returnTo: string;
+}
+
+/** Flows in the database, so any process may receive the callback: minutes long, used once. */
+export interface OidcFlows {
+  /**
+   * A new flow with a random state, nonce and verifier, for the browser that will hold `binding`
+   * (a random value for its cookie; only its hash is kept, and it seals the nonce and verifier).
+   * Null when too many flows are in progress (anyone may start one: the table stays bounded).
+   */
+  start(input: { returnTo: string }, now: Date): Promise<{ flow: OidcFlow; binding: string } | null>;
+  /** Uses a flow up: its values when the state is known, unused and unexpired and the binding is its own; else null. */
+  finish(state: string, binding: string, now: Date): Promise<OidcFlow | null>;
+}
+
+/** The OpenID Connect provider (authorization code with PKCE). */
+export interface IdentityProvider {
+  /** The provider's authorization address for this flow (state, nonce, PKCE challenge). */
+  authorizationUrl(flow: OidcFlow): Promise<string>;
+  /**
+   * Redeems the code the callback address carries (checking its state and issuer, the ID token's
+   * signature, audience and nonce) and returns the person's claims, or why that failed.
+   */
+  claims(callbackUrl: URL, flow: OidcFlow): Promise<Result<Claims, string>>;
 }

@@ -45,6 +45,27 @@ const PUBLIC_PATHS: Json = {
       responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } },
     },
   },
+  '/auth/oidc/login': {
+    get: {
+      summary:
+        'Sign in with the identity provider: redirects there (OIDC_ISSUER; `next` is the console path to land on)',
+      security: [],
+      parameters: [
+        { name: 'next', in: 'query', required: false, schema: { type: 'string', maxLength: 500 } },
+      ],
+      responses: { 303: { description: 'to the provider, or to /login?error=oidc-off|oidc-unavailable' } },
+    },
+  },
+  '/auth/oidc/callback': {
+    get: {
+      summary:
+        "The identity provider's redirect back: starts a console session (the flow's cookie must match)",
+      security: [],
+      responses: {
+        303: { description: 'to the console path, or to /login?error=oidc-refused|oidc-failed (no session)' },
+      },
+    },
+  },
   '/api/v1/openapi.json': {
     get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
   },

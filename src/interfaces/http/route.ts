@@ -20,7 +20,7 @@ export interface RouteContext {
 }
 
 export interface ApiRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   summary: string;
   /** Answered without credentials (signing in); documented with `security: []`. */

@@ -12,7 +12,7 @@ import {
   TICKET_ID_MAX_LENGTH,
   TICKET_URL_MAX_LENGTH,
 } from '../../core/limits.js';
-import { REQUEST_ATTENTION } from '../../core/ports.js';
+import { REQUEST_ATTENTION, ROLES } from '../../core/ports.js';
 
 const text = (max: number) => z.string().max(max);
 /** Numbers stay as sent (a string or a fraction reaches rule 1, which names the field). */
@@ -109,3 +109,43 @@ export const RecordBody = z
   .object({ id: z.string(), status: z.string(), existing: z.boolean() })
   .passthrough();
 export const ListBody = z.object({ requests: z.array(RecordBody), next: z.string().nullable() });
+
+/** How people may sign in to the console (GET /api/v1/session/methods, public). */
+export const SignInMethodsBody = z.object({
+  /** An API token pasted on the login page (always). */
+  token: z.literal(true),
+  /** The identity provider, when one is configured: "Sign in with <name>" links to `url`. */
+  oidc: z.object({ name: z.string(), url: z.literal('/auth/oidc/login') }).nullable(),
+});
+
+const RoleName = z.enum(ROLES);
+
+/** An API token as admins see it: never its secret, only its first characters. */
+export const TokenBody = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: RoleName,
+  prefix: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export const TokenListBody = z.object({ tokens: z.array(TokenBody) });
+/** Who or what uses the token (the use case checks it is printable) and its role. */
+export const CreateTokenBody = z.object({ name: text(400), role: RoleName }).strict();
+/** The new token and its secret: the only answer that ever holds the secret. */
+export const CreatedTokenBody = z.object({ token: TokenBody, secret: z.string() });
+export const RevokedTokenBody = z.object({ id: z.string(), revoked: z.literal(true) });
+
+/** A live console session as admins see it (never its cookie's secret). */
+export const ConsoleSessionBody = z.object({
+  id: z.string(),
+  user: z.object({ name: z.string(), role: RoleName }),
+  createdAt: z.string().nullable(),
+  expiresAt: z.string(),
+  /** The API token it was signed in with; revoking the token ends it. */
+  tokenId: z.string().nullable(),
+  /** The caller's own session. */
+  current: z.boolean(),
+});
+export const ConsoleSessionListBody = z.object({ sessions: z.array(ConsoleSessionBody) });
+export const EndedSessionBody = z.object({ id: z.string(), ended: z.literal(true) });

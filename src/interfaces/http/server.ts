@@ -20,10 +20,12 @@ import type { Actor } from '../../core/ports.js';
 import { authenticate, SESSION_COOKIE, type Authentication } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
+import { accessRoutes } from './routes/access.js';
 import { auditRoutes } from './routes/audit.js';
 import { eligibilityRoutes } from './routes/eligibility.js';
 import { licenseRoutes } from './routes/licenses.js';
 import { requestRoutes } from './routes/requests.js';
+import { registerOidc } from './routes/oidc.js';
 import { registerLoginLink, sessionRoutes } from './routes/session.js';
 import { statsRoutes } from './routes/stats.js';
 import { registerWeb } from './web.js';
@@ -56,6 +58,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...licenseRoutes,
   ...auditRoutes,
   ...statsRoutes,
+  ...accessRoutes,
 ];
 
 declare module 'fastify' {
@@ -147,6 +150,19 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
         }
       : false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // The router's own refusals (a path segment over 100 characters, a malformed URL) answer in the
+    // one error envelope too, not in Fastify's.
+    frameworkErrors: (error, request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void sendError(
+        reply,
+        request,
+        'VALIDATION_FAILED',
+        tooLong ? 'params: a path segment is too long' : 'the URL is malformed',
+        400,
+        { field: 'params' },
+      );
+    },
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -190,11 +206,12 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     request.actor = auth.actor;
   });
 
-  // Every 5xx is logged, also with request logging off: it is a fault someone has to look at.
+  // Every 5xx is logged, also with request logging off: it is a fault someone has to look at; so
+  // is a fault a route answered otherwise (a sign-in sent back to the login page).
   const secrets = secretValuesOf(app.config);
   const errorLog = options.errorLog ?? process.stderr;
   server.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode < 500) return;
+    if (reply.statusCode < 500 && !request.serverError) return;
     const fields = serverErrorFields(
       {
         requestId: request.id,
@@ -311,6 +328,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     });
   }
   registerLoginLink(server, app);
+  registerOidc(server, app);
   registerWeb(server, app);
   registerMetrics(server, app);
   registerZendeskDev(server, app);

@@ -22,6 +22,7 @@ export const CONSOLE_ROUTES = [
   '/approvals',
   '/inspect',
   '/dashboard',
+  '/access',
 ] as const;
 
 export const CONSOLE_CSP =

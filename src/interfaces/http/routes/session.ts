@@ -1,7 +1,8 @@
 /**
- * Web console sessions (PRODUCT.md §8 web console, §10): sign in with an API token or a one-time
- * link printed by `lifeline serve`; the session lives in a Secure, HTTP-only, SameSite=Strict cookie
- * and every request that changes something also sends the session's CSRF token (X-CSRF-Token).
+ * Web console sessions (PRODUCT.md §8 web console, §10, §12): sign in with an API token, a one-time
+ * link printed by `lifeline serve`, or the identity provider (routes/oidc.ts); the session lives in a
+ * Secure, HTTP-only, SameSite=Lax cookie and every request that changes something also sends the
+ * session's CSRF token (X-CSRF-Token).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -16,7 +17,7 @@ import {
 import { unwrap } from '../../../core/outcome.js';
 import { SESSION_COOKIE } from '../auth.js';
 import { parse, type ApiRoute } from '../route.js';
-import { ErrorBody } from '../schemas.js';
+import { ErrorBody, SignInMethodsBody } from '../schemas.js';
 
 const SignInBody = z.object({ token: z.string().min(1).max(200) }).strict();
 const SessionBody = z.object({
@@ -39,7 +40,9 @@ export function setSessionCookie(app: App, reply: FastifyReply, signedIn: Signed
   reply.setCookie(SESSION_COOKIE, signedIn.secret, {
     path: '/',
     httpOnly: true,
-    sameSite: 'strict',
+    // Lax, so that the provider's redirect and links from Zendesk or Slack arrive signed in; every
+    // change still needs the CSRF token, which a foreign page cannot read or send.
+    sameSite: 'lax',
     // Browsers accept Secure cookies over plain HTTP only from localhost and 127.0.0.1: anywhere
     // else the console must be served over HTTPS.
     secure: true,
@@ -70,6 +73,17 @@ export const sessionRoutes: ApiRoute[] = [
         developmentKey: ctx.app.ports.signer.development,
         supportTimeZone: ctx.app.settings.supportTimeZone,
       };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/session/methods',
+    summary: 'How people may sign in to the web console (asked by the login page, before signing in)',
+    public: true,
+    responses: { 200: { description: 'the sign-in methods', schema: SignInMethodsBody } },
+    async handler(ctx) {
+      const oidc = ctx.app.config.oidc;
+      return { token: true, oidc: oidc ? { name: oidc.name, url: '/auth/oidc/login' } : null };
     },
   },
   {
