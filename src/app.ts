@@ -30,6 +30,9 @@ import {
 } from './adapters/store/operations.js';
 import { StoreRateLimits } from './adapters/store/rate-limits.js';
 import type { OidcPorts, OidcSettings } from './core/access/oidc.js';
+import { readerOnFirstUse } from './adapters/ocr/on-first-use.js';
+import { createEvidenceStore } from './adapters/store/evidence.js';
+import { ticketEvidence } from './adapters/zendesk/evidence.js';
 import type { DeliveryChannels } from './core/deliveries/ports.js';
 import type {
   Health,
@@ -175,6 +178,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     }
   }
   const channels = createChannels(config, store);
+  const reader = readerOnFirstUse();
   const app: App = {
     config,
     warnings,
@@ -197,16 +201,10 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       verifier: { publicKeys },
       clock: { now: () => new Date() },
       ids: randomIds,
+      evidence: createEvidenceStore(store),
+      reader,
       // The screenshots of step 1 are checked only when the ticket system is connected.
-      ...(config.tickets.kind === 'zendesk'
-        ? {
-            tickets: {
-              // Zendesk being unreachable must not block an emergency: the evidence is then unknown.
-              imageAttachmentCount: (id: string) =>
-                channels.tickets.imageAttachmentCount(id).catch(() => null),
-            },
-          }
-        : {}),
+      ...(config.tickets.kind === 'zendesk' ? { tickets: ticketEvidence(channels.tickets) } : {}),
     },
     settings: {
       eligibility: eligibilityConfigFrom(config),
@@ -217,6 +215,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     },
     close: async () => {
       await pool?.close();
+      await reader.close();
       await channels.mailer.close();
       await store.close();
     },

@@ -35,6 +35,8 @@ const CHAT: Record<keyof ChatNotifier, true> = { post: true, verify: true };
 const TICKETS: Record<keyof TicketSystem, true> = {
   addInternalNote: true,
   imageAttachmentCount: true,
+  imageAttachments: true,
+  downloadAttachment: true,
   verify: true,
 };
 

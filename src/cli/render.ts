@@ -1,5 +1,6 @@
 /** Human-readable renderings of records and eligibility results for the terminal. */
 import type { LocalRecord } from '../core/operations/ports.js';
+import { describeScreenshots } from '../core/evidence/used.js';
 import type { EligibilityResult } from '../core/eligibility/index.js';
 import type { RequestView } from '../core/issuance/view.js';
 import { addDays, relativeDays, type CalendarDate } from '../core/dates.js';
@@ -42,6 +43,13 @@ export function renderView(view: RequestView): string {
       `  license ${license.fileName}: ${license.issuedAt} to ${license.expiresAt} (works through ${lastDay})`,
     );
     lines.push(`  fingerprint ${license.fingerprint}`);
+  }
+  const shots = r.evidence.screenshots;
+  if (shots) {
+    const said = describeScreenshots(shots);
+    lines.push(
+      `  read from screenshots (${shots.evidenceId}): ${said.read}; changed by the engineer: ${said.changed}`,
+    );
   }
   if (r.override)
     lines.push(`  override by ${r.override.by} (${r.override.codes.join(', ')}): ${r.override.reason}`);

@@ -60,3 +60,8 @@ export function isEmailAddress(text: string): boolean {
 export const SEARCH_MIN_LENGTH = 3;
 /** A search finds a license by the start of its fingerprint from this many hex digits on. */
 export const FINGERPRINT_PREFIX_MIN_LENGTH = 8;
+/** Customers' screenshots (issue 21): PNG, JPEG or WebP, at most this many bytes and pixels each. */
+export const SCREENSHOT_MAX_BYTES = 10 * 1024 * 1024;
+export const SCREENSHOT_MAX_PIXELS = 40_000_000;
+/** At most this many screenshots are read together (one upload, or one ticket's newest). */
+export const SCREENSHOTS_PER_READ = 6;

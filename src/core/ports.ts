@@ -8,6 +8,7 @@ import type { EligibilityResult, RecentLicense } from './eligibility/index.js';
 import type { JsonObject, LicenseJson } from './license/attributes.js';
 import type { RequestSearch } from './issuance/search.js';
 import type { EncodedLicense } from './license/codec.js';
+import type { ScreenshotsUsed } from './evidence/used.js';
 import type { LicenseError } from './license/errors.js';
 import type { Result } from './result.js';
 
@@ -75,6 +76,8 @@ export interface Evidence {
     licenseeCompany: string | null;
     subscriptionId: string | null;
   } | null;
+  /** The customer's screenshots as Lifeline read them, and what the engineer changed (issue 21). */
+  screenshots?: ScreenshotsUsed | null;
 }
 
 export interface Override {
@@ -341,7 +344,7 @@ export interface Clock {
 
 export interface IdGenerator {
   /** A new unique id with a prefix, e.g. `req_…`, `lic_…`. */
-  next(prefix: 'req' | 'lic' | 'dlv' | 'aud'): string;
+  next(prefix: 'req' | 'lic' | 'dlv' | 'aud' | 'evd'): string;
 }
 
 /** Signs license attributes with the operator's private key. */
@@ -361,7 +364,20 @@ export interface LicenseVerifier {
   readonly publicKeys: readonly KeyObject[];
 }
 
+/** An image attached to a ticket, as the ticket system lists it. */
+export interface TicketImage {
+  id: string;
+  fileName: string;
+  contentType: string;
+  /** Bytes, when the ticket system says. */
+  size: number | null;
+}
+
 /** The ticket system, when connected: evidence of the screenshots of step 1. */
 export interface TicketEvidence {
   imageAttachmentCount(ticketId: string): Promise<number | null>;
+  /** The ticket's image attachments, oldest first (the screenshots to read). */
+  imageAttachments(ticketId: string): Promise<TicketImage[]>;
+  /** One attachment's bytes; null when it is larger than `maxBytes` (never read past it). */
+  downloadAttachment(ticketId: string, image: TicketImage, maxBytes: number): Promise<Uint8Array | null>;
 }

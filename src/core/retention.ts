@@ -168,3 +168,18 @@ export function redactEvidence(evidence: Evidence, known: readonly string[]): Ev
     },
   };
 }
+
+// ───────────────────────────── screenshots ─────────────────────────────
+
+/**
+ * A kept screenshot read (issue 21: the images and what was read from them) is deleted whole once
+ * past the cutoff, unless a request still awaiting a licensing decision refers to it (licensing
+ * may want to look at the screenshots before approving).
+ */
+export function evidencePurgeVerdict(
+  evidence: { createdAt: string; usedByWaitingRequest: boolean },
+  cutoff: string,
+): 'purge' | 'recent' | 'awaiting_decision' {
+  if (!(evidence.createdAt < cutoff)) return 'recent';
+  return evidence.usedByWaitingRequest ? 'awaiting_decision' : 'purge';
+}

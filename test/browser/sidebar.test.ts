@@ -6,7 +6,6 @@
  * On a ticket that has a request, the sidebar shows that request first (state, deliveries, resend,
  * copy, download, the console link) and no form.
  */
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   axeViolations,
@@ -20,46 +19,12 @@ import {
   type WebEnv,
 } from './harness.js';
 import { storeOf } from '../../src/app.js';
-
-const ZAF_SDK = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
-
-/** The page side of the fake ZAF: ticket data from the query string, request() through Node. */
-const FAKE_SDK = `
-window.ZAFClient = { init() {
-  const q = new URLSearchParams(location.search);
-  window.__resizes = [];
-  return {
-    metadata: async () => ({ settings: { backend_url: location.origin + '/' } }),
-    get: async (paths) => Object.fromEntries(paths.map((p) => [p, {
-      'ticket.id': Number(q.get('ticket')),
-      'ticket.requester.email': q.get('email'),
-      'ticket.requester.name': 'Dana Ops',
-      'currentUser.email': 'robin@example.com',
-      'currentUser.name': 'Robin Agent',
-    }[p]])),
-    invoke: async (name, arg) => { window.__resizes.push([name, arg]); },
-    request: async (options) => {
-      const r = await window.zafRequest(JSON.parse(JSON.stringify(options)));
-      if (r.status >= 200 && r.status < 300) return r;
-      throw { status: r.status, responseJSON: r.responseJSON, responseText: r.responseText };
-    },
-  };
-} };`;
-
-interface ZafOptions {
-  url: string;
-  type: string;
-  contentType: string;
-  data?: string;
-  secure: boolean;
-  httpCompleteResponse: boolean;
-  headers: Record<string, string>;
-  jwt: { algorithm: string; secret_key: string; expiry: number; claims: Record<string, string> };
-}
+import { actAsZendesk, ZAF_SDK, type ZafOptions } from './zaf.js';
 
 let env: WebEnv;
 let tab: Tab;
-const seen: ZafOptions[] = [];
+/** Every ZAF request the app made, as it made it. */
+let seen: ZafOptions[] = [];
 let secret = ZENDESK_SECRET;
 
 beforeAll(async () => {
@@ -67,36 +32,7 @@ beforeAll(async () => {
   // The real sidebar runs inside Zendesk, under Zendesk's headers: Lifeline's /sidebar/ CSP allows
   // no external script, so this test lets the page load the (intercepted) SDK URL.
   tab = await openTab(env, { width: 320, height: 700, bypassCSP: true });
-  await tab.page.route(ZAF_SDK, (route) =>
-    route.fulfill({ status: 200, contentType: 'text/javascript', body: FAKE_SDK }),
-  );
-  await tab.page.exposeFunction('zafRequest', async (options: ZafOptions) => {
-    seen.push(options);
-    // What Zendesk does: replace {{jwt.token}} by a JWT of the claims signed with the setting, at
-    // the time the app's (pinned) clock says: Zendesk and Lifeline share one time.
-    const now = Math.floor(env.app.ports.clock.now().getTime() / 1000);
-    const jwt = await new SignJWT(options.jwt.claims)
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuedAt(now)
-      .setExpirationTime(now + options.jwt.expiry)
-      .sign(new TextEncoder().encode(secret));
-    const res = await fetch(options.url, {
-      method: options.type,
-      headers: {
-        'content-type': options.contentType,
-        authorization: (options.headers['Authorization'] ?? '').replace('{{jwt.token}}', jwt),
-      },
-      ...(options.data !== undefined ? { body: options.data } : {}),
-    });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, responseJSON: json, responseText: text, headers: {} };
-  });
+  seen = await actAsZendesk(tab.page, env, () => secret);
 }, 60_000);
 
 afterAll(async () => {

@@ -141,6 +141,52 @@ describe('lifeline evidence read: exit codes and output', () => {
     expect(huge.images).toMatchObject([{ ok: false, error: { code: 'IMAGE_TOO_LARGE' } }]);
   }, 120_000);
 
+  it('--keep keeps the read, and issue --evidence-id records it with the request', async () => {
+    const dir = makeTempDir();
+    const env = { LIFELINE_DATA_DIR: dir, LIFELINE_ALLOW_PINNED_DATES: 'true' };
+    const sub = fixture('subscription-light-100-inter');
+    const kept = await runCli(['evidence', 'read', sub.path, '--keep', '--engineer', 'erin', '--json'], {
+      env,
+      cwd: dir,
+    });
+    expect(kept.code, kept.stderr).toBe(0);
+    const view = parseJsonOutput<{ evidenceId: string; missing: string[]; actor: string }>(kept);
+    expect(view).toMatchObject({ missing: ['dashboard'], actor: 'erin' });
+    const request = [
+      ...['--ticket', '5101', '--email', 'ops@kept.example', '--seats', '300', '--plan', 'premium'],
+      ...['--expires-at', '2026-11-14', '--previous-seats', String(sub.expected.previousSeats)],
+      ...['--today', '2026-11-28', '--json'],
+    ];
+    const issued = await runCli(['issue', ...request, '--no-deliver', '--evidence-id', view.evidenceId], {
+      env,
+      cwd: dir,
+    });
+    expect(issued.code, issued.stderr).toBe(0);
+    const record = parseJsonOutput<{ screenshots: { changed: { field: string }[] } }>(issued);
+    // Maximum and billable users were read but not sent: changed too.
+    expect(record.screenshots.changed.map((c) => c.field)).toEqual([
+      'expiresAt',
+      'maximumUsers',
+      'billableUsers',
+    ]);
+    const lookup = await runCli(['lookup', '--ticket', '5101'], { env, cwd: dir });
+    expect(lookup.stdout).toContain(
+      `read from screenshots (${view.evidenceId}): plan premium, expires ${sub.expected.expiresAt}`,
+    );
+    expect(lookup.stdout).toContain(
+      `changed by the engineer: expires (read ${sub.expected.expiresAt}, sent 2026-11-14)`,
+    );
+    const unknown = await runCli(['check', ...request, '--evidence-id', 'evd_nope'], { env, cwd: dir });
+    expect(unknown.code).toBe(1);
+    expect(parseJsonOutput<{ refusals: { field?: string }[] }>(unknown).refusals).toEqual([
+      expect.objectContaining({ code: 'INPUT_INVALID', field: 'evidenceId' }),
+    ]);
+    // A refused image refuses the kept read, with its code.
+    const pdf = await runCli(['evidence', 'read', bad('document.pdf.png'), '--keep'], { env, cwd: dir });
+    expect(pdf.code).toBe(1);
+    expect(pdf.stderr).toContain('IMAGE_UNSUPPORTED');
+  }, 120_000);
+
   it('exits 2 for a missing file (before reading any image) or a bad --timeout', async () => {
     const missing = await runCli(['evidence', 'read', bad('blank.png'), '/nonexistent/shot.png', '--json']);
     expect(missing.code).toBe(2);

@@ -1,9 +1,9 @@
 /**
  * Loopback peers for delivery tests that run the real `lifeline worker` in child processes: a real
  * SMTP server (smtp-server, no auth) and one HTTP server behaving like GitLab's issues API (find or
- * create by the description marker), Slack's chat.postMessage and Zendesk's tickets API. Every
- * external effect is recorded once, when the peer performs it, so a test can count duplicates per
- * request, ticket or Message-ID.
+ * create by the description marker), Slack's chat.postMessage and Zendesk's tickets API (with two
+ * screenshot attachments on every ticket). Every external effect is recorded once, when the peer
+ * performs it, so a test can count duplicates per request, ticket or Message-ID.
  *
  * `delayMs` gives each exchange a random delay: half before the effect (the request is in flight),
  * half after it and before the reply (the effect happened but the caller does not know yet), so a
@@ -12,6 +12,7 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { startHttpPeer, type HttpPeer, type RecordedRequest } from '../helpers/http-peer.js';
+import { DASHBOARD_SHOT, serveTicketAttachments, SUBSCRIPTION_SHOT } from '../helpers/zendesk-attachments.js';
 
 export const GITLAB_PROJECT = '42';
 
@@ -207,12 +208,8 @@ export async function startLoopbackPeers(options: PeerOptions = {}): Promise<Loo
       return { body: { ok: true, ts, channel: 'C1' } };
     }),
   );
-  http.on('GET', /^\/api\/v2\/tickets\/\d+\/comments\.json$/, {
-    body: {
-      comments: [{ id: 1, attachments: [{ content_type: 'image/png' }, { content_type: 'image/jpeg' }] }],
-      next_page: null,
-    },
-  });
+  // Every ticket carries the two screenshots of step 1 (served from the fixtures).
+  serveTicketAttachments(http, () => [SUBSCRIPTION_SHOT, DASHBOARD_SHOT]);
   http.on(
     'PUT',
     /^\/api\/v2\/tickets\/\d+\.json$/,

@@ -17,7 +17,8 @@
  * else 404 `{"message":"404 Not Found"}` (recorded like every other request).
  *
  * A reply's `body` is sent as JSON unless it is a string (sent as is, `text/plain` unless a
- * content-type header is given). `delayMs` waits before answering; `destroy: true` drops the
+ * content-type header is given) or a Buffer (sent as bytes, `application/octet-stream` unless
+ * given). `delayMs` waits before answering; `destroy: true` drops the
  * connection without a reply (a network error).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -135,9 +136,12 @@ export async function startHttpPeer(fallback?: PeerHandler): Promise<HttpPeer> {
       return;
     }
     const headers: Record<string, string> = { ...reply.headers };
-    let payload = '';
+    let payload: string | Buffer = '';
     if (reply.body !== undefined) {
-      if (typeof reply.body === 'string') {
+      if (Buffer.isBuffer(reply.body)) {
+        payload = reply.body;
+        if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/octet-stream';
+      } else if (typeof reply.body === 'string') {
         payload = reply.body;
         if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'text/plain; charset=utf-8';
       } else {

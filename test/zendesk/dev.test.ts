@@ -460,7 +460,10 @@ describe('in real Chromium, with the built sidebar', () => {
       await frame.getByLabel('Expired on').fill('2026-11-14');
       await frame.getByLabel('Seats of the previous license').fill('100');
       await frame.getByLabel('Seats', { exact: true }).fill('120');
-      await frame.getByText('Eligible: every rule passes.').waitFor();
+      await frame
+        .getByRole('region', { name: 'Eligibility' })
+        .getByText('Eligible: every rule passes.')
+        .waitFor();
 
       // The 320 px sidebar, as an agent sees it.
       const sidebarFrame = page.locator('#lifeline-app');

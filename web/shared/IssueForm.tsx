@@ -26,6 +26,7 @@ import { useEligibility } from './hooks/useEligibility.js';
 import { useFieldVisits } from './hooks/useFieldVisits.js';
 import { PHONE, useMediaQuery } from './hooks/useMediaQuery.js';
 import { ActionBar } from './issue/ActionBar.js';
+import { useScreenshots } from './hooks/useScreenshots.js';
 import { ConfirmIssue } from './issue/ConfirmIssue.js';
 import { EarlierRequests } from './issue/EarlierRequests.js';
 import { EligibilityBox } from './issue/EligibilityBox.js';
@@ -50,6 +51,8 @@ import {
 import { IssueResult } from './issue/IssueResult.js';
 import { OverrideFields } from './issue/OverrideFields.js';
 import { readForm } from './issue/readings.js';
+import { filledFromScreenshots } from './issue/screenshot-fields.js';
+import { ScreenshotDrop } from './issue/ScreenshotDrop.js';
 import { TextField } from './issue/TextField.js';
 import { useRules } from './rules.js';
 
@@ -94,7 +97,10 @@ export function IssueForm(props: IssueFormProps) {
     setFields((f) => ({ ...f, [name]: value }));
     if (submitFinding?.field === name) setSubmitFinding(null);
   };
-  const body = bodyOf(fields);
+  // Screenshots fill the empty fields; the request names the read (recorded, never decided on).
+  const screenshots = useScreenshots(api, (read) => setFields((f) => filledFromScreenshots(f, read)));
+  const evidenceId = screenshots.read?.evidenceId ?? null;
+  const body: Record<string, unknown> = { ...bodyOf(fields), ...(evidenceId ? { evidenceId } : {}) };
   const ready = isReady(fields);
   const ticket = String(body['ticketId']);
 
@@ -190,6 +196,7 @@ export function IssueForm(props: IssueFormProps) {
       ...(sidebar ? { ticketId: f.ticketId, ticketUrl: f.ticketUrl, requesterEmail: f.requesterEmail } : {}),
     }));
     progress.setRecord(null);
+    screenshots.clear();
     setOutcome(null);
     eligibility.setCheck(null);
     setOverride(false);
@@ -259,6 +266,7 @@ export function IssueForm(props: IssueFormProps) {
               </div>
             </div>
           </fieldset>
+          <ScreenshotDrop screenshots={screenshots} ticketId={sidebar ? ticket : null} disabled={!editing} />
           <div data-field-area="evidence">
             <EvidenceFields
               fields={fields}
@@ -266,6 +274,8 @@ export function IssueForm(props: IssueFormProps) {
               decoded={decoded}
               disabled={!editing}
               sidebar={sidebar}
+              screenshots={screenshots.read}
+              api={api}
             />
           </div>
           <fieldset disabled={!editing}>

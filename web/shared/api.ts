@@ -14,6 +14,8 @@ export interface ApiResponse<T = unknown> {
 export interface ApiClient {
   get<T = unknown>(path: string): Promise<ApiResponse<T>>;
   post<T = unknown>(path: string, body: unknown): Promise<ApiResponse<T>>;
+  /** Files as multipart/form-data in `field` (the console; the sidebar reads the ticket's instead). */
+  upload?<T = unknown>(path: string, field: string, files: readonly File[]): Promise<ApiResponse<T>>;
 }
 
 export type Role = 'engineer' | 'licensing' | 'admin';
@@ -142,6 +144,8 @@ export interface RecordJson {
   license: LicenseInfo | null;
   tracker: { iid: string; url: string | null } | null;
   eligibility: CheckResult | null;
+  /** The customer's screenshots as read, and the fields the engineer changed. */
+  screenshots?: ScreenshotsJson | null;
   override: { reason: string; by: string; role: Role; codes: string[] } | null;
   decision: { decision: 'approved' | 'rejected'; by: string; at: string; reason: string | null } | null;
   failure: { code: string; message: string } | null;
@@ -167,6 +171,51 @@ export interface RecordJson {
   localRecords?: LocalRecord[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** One field read from a screenshot (src/interfaces/http/routes/evidence.ts). */
+export interface ReadField {
+  value: string | number;
+  confidence: number;
+  text: string;
+  box: { x0: number; y0: number; x1: number; y1: number };
+  /** The image it was read from (`images[n]`). */
+  image: number;
+}
+
+export type Screenshot = 'dashboard' | 'subscription';
+
+/** A kept screenshot read (POST /api/v1/evidence/screenshots or …/ticket/{id}). */
+export interface EvidenceJson {
+  /** Null when a ticket had no screenshot that could be read. */
+  evidenceId: string | null;
+  evidence: Record<
+    | 'plan'
+    | 'startedAt'
+    | 'expiresAt'
+    | 'previousSeats'
+    | 'billableUsers'
+    | 'maximumUsers'
+    | 'usersOverSubscription'
+    | 'activeUsers'
+    | 'gitlabVersion',
+    ReadField | null
+  > & { pages: string[] };
+  missing: Screenshot[];
+  images: { n: number; page: string; fileName: string | null; fieldsRead: number }[];
+  /** Ticket reads: how many image attachments the ticket has, and those not read. */
+  attachments?: number;
+  skipped?: { fileName: string | null; code: string; message: string }[];
+}
+
+/** What a request recorded of its screenshots (RecordJson.screenshots). */
+export interface ScreenshotsJson {
+  evidenceId: string;
+  readAt: string;
+  pages: string[];
+  missing: Screenshot[];
+  read: Record<string, { value: string | number; confidence: number; image: number }>;
+  changed: { field: string; read: string | number; sent: string | number | null }[];
 }
 
 export interface LocalRecord {
@@ -318,18 +367,20 @@ export function createFetchClient(options: FetchClientOptions): ConsoleClient {
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
     body?: unknown,
+    form?: FormData,
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (method !== 'GET') {
       const csrf = options.csrfToken();
       if (csrf) headers['x-csrf-token'] = csrf;
     }
-    if (method === 'POST') headers['content-type'] = 'application/json';
+    // A form's content type (with its boundary) is the browser's to set.
+    if (method === 'POST' && !form) headers['content-type'] = 'application/json';
     const response = await fetch(path, {
       method,
       headers,
       credentials: 'same-origin',
-      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
+      ...(method === 'POST' ? { body: form ?? JSON.stringify(body ?? {}) } : {}),
     });
     const type = response.headers.get('content-type') ?? '';
     const text = await response.text();
@@ -348,6 +399,11 @@ export function createFetchClient(options: FetchClientOptions): ConsoleClient {
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body),
     delete: (path) => call('DELETE', path),
+    upload: (path, field, files) => {
+      const form = new FormData();
+      for (const file of files) form.append(field, file, file.name);
+      return call('POST', path, undefined, form);
+    },
   };
 }
 

@@ -1,8 +1,9 @@
 /** Small building blocks shared by the console and the sidebar. No inline styles (the CSP forbids them). */
-import type { ComponentChildren, JSX } from 'preact';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Delivery, LicenseInfo, LicenseReport } from './api.js';
 import { DELIVERY_LABELS, formatInstant, IN_FLIGHT, plural, STATUS_LABELS, webHref } from './format.js';
+import { useDropTarget } from './hooks/useDropTarget.js';
 
 let nextId = 0;
 /** A stable id for label/field pairs. */
@@ -140,7 +141,6 @@ export function LicenseInput(props: {
   const id = useId('license-input');
   const fileId = useId('license-file');
   const hintId = useId('license-hint');
-  const [dragging, setDragging] = useState(false);
   const [error, setError] = useState<string | null>(null);
   async function take(file: File | undefined): Promise<void> {
     if (!file) return;
@@ -151,21 +151,9 @@ export function LicenseInput(props: {
       setError(e instanceof Error ? e.message : String(e));
     }
   }
-  const onDrop = (event: JSX.TargetedDragEvent<HTMLDivElement>): void => {
-    event.preventDefault();
-    setDragging(false);
-    void take(event.dataTransfer?.files[0]);
-  };
+  const drop = useDropTarget((files) => void take(files[0]));
   return (
-    <div
-      class={`dropzone${dragging ? ' dropzone-active' : ''}`}
-      onDragOver={(e) => {
-        e.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={onDrop}
-    >
+    <div class={`dropzone${drop.dragging ? ' dropzone-active' : ''}`} {...drop.handlers}>
       <label for={id}>{props.label}</label>
       <textarea
         id={id}

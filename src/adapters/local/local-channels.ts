@@ -139,6 +139,9 @@ export function createLocalTickets(store: LocalRecordsStore): TicketSystem {
       });
     },
     imageAttachmentCount: async () => 0,
+    // The local ticket system keeps notes only: its tickets have no attachments.
+    imageAttachments: async () => [],
+    downloadAttachment: async () => null,
     verify: async () => 'local tickets: notes are kept in the local database (TICKETS=local)',
   };
 }

@@ -10,17 +10,18 @@
  * three packages and block the event loop for each decode.
  */
 import sharp from 'sharp';
-import type { ImageRefusalCode } from '../../core/evidence/index.js';
+import { SCREENSHOT_MAX_BYTES, SCREENSHOT_MAX_PIXELS } from '../../core/limits.js';
+import type { Box, ImageCheck, ImageFormat, ImageRefusalCode } from '../../core/evidence/index.js';
 
 export interface ImageLimits {
   maxBytes: number;
   maxPixels: number;
 }
 
-/** Issue 21: at most 10 MB and 40 megapixels. */
-export const IMAGE_LIMITS: ImageLimits = { maxBytes: 10 * 1024 * 1024, maxPixels: 40_000_000 };
+/** Issue 21: at most 10 MB and 40 megapixels (src/core/limits.ts). */
+export const IMAGE_LIMITS: ImageLimits = { maxBytes: SCREENSHOT_MAX_BYTES, maxPixels: SCREENSHOT_MAX_PIXELS };
 
-export type ImageFormat = 'png' | 'jpeg' | 'webp';
+export type { ImageFormat };
 
 export interface PreparedImage {
   format: ImageFormat;
@@ -57,7 +58,14 @@ export function sniffFormat(bytes: Uint8Array): { format: ImageFormat } | { othe
 }
 
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
-const refuse = (code: ImageRefusalCode, message: string): Prepared => ({ ok: false, code, message });
+const refuse = (
+  code: ImageRefusalCode,
+  message: string,
+): { ok: false; code: ImageRefusalCode; message: string } => ({
+  ok: false,
+  code,
+  message,
+});
 
 /** Text smaller than this (the image's width standing in for it) is enlarged before OCR. */
 const UPSCALE_BELOW_WIDTH = 2200;
@@ -98,7 +106,11 @@ function medianGrey(pixels: Buffer): number {
   return 255;
 }
 
-export async function prepareImage(bytes: Uint8Array, limits: ImageLimits = IMAGE_LIMITS): Promise<Prepared> {
+/** The bounds, in order: byte size, format by magic bytes, dimensions from the header (no decode). */
+export async function inspectImage(
+  bytes: Uint8Array,
+  limits: ImageLimits = IMAGE_LIMITS,
+): Promise<ImageCheck> {
   if (bytes.length > limits.maxBytes) {
     return refuse(
       'IMAGE_TOO_LARGE',
@@ -112,11 +124,10 @@ export async function prepareImage(bytes: Uint8Array, limits: ImageLimits = IMAG
       `The file is ${sniffed.other}; only PNG, JPEG and WebP screenshots are read.`,
     );
   }
-  const options = { limitInputPixels: limits.maxPixels, failOn: 'truncated' as const };
   let width: number;
   let height: number;
   try {
-    const meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
+    const meta = await sharp(bytes, { failOn: 'truncated', limitInputPixels: false }).metadata();
     if (meta.format !== sniffed.format || !meta.width || !meta.height)
       throw new Error(`read as ${meta.format}`);
     width = meta.width;
@@ -134,6 +145,14 @@ export async function prepareImage(bytes: Uint8Array, limits: ImageLimits = IMAG
       `The image is ${width}×${height} (${mp.toFixed(1)} megapixels); at most ${limits.maxPixels / 1e6} megapixels are read.`,
     );
   }
+  return { ok: true, format: sniffed.format, width, height };
+}
+
+export async function prepareImage(bytes: Uint8Array, limits: ImageLimits = IMAGE_LIMITS): Promise<Prepared> {
+  const checked = await inspectImage(bytes, limits);
+  if (!checked.ok) return checked;
+  const sniffed = { format: checked.format };
+  const options = { limitInputPixels: limits.maxPixels, failOn: 'truncated' as const };
   try {
     // .rotate() applies a phone photo's EXIF orientation; alpha is laid on white.
     const grey = await sharp(bytes, options)
@@ -176,4 +195,32 @@ export async function prepareImage(bytes: Uint8Array, limits: ImageLimits = IMAG
 function reason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0]?.slice(0, 160) ?? 'unknown error';
+}
+
+/** Around the box: this many of its heights above and below, and as many pixels to each side. */
+const CROP_MARGIN = 1.5;
+
+/**
+ * The part of an (already bounded) image around a box, as PNG, at most 1200 px wide: what the
+ * engineer sees beside a field read from it. The box is clamped to the image.
+ */
+export async function cropImage(
+  bytes: Uint8Array,
+  box: Box,
+  limits: ImageLimits = IMAGE_LIMITS,
+): Promise<Buffer> {
+  const image = sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).rotate();
+  const meta = await image.metadata();
+  const width = meta.autoOrient?.width ?? meta.width ?? 0;
+  const height = meta.autoOrient?.height ?? meta.height ?? 0;
+  const margin = Math.max(8, Math.round((box.y1 - box.y0) * CROP_MARGIN));
+  const left = Math.max(0, Math.min(width - 1, Math.floor(box.x0) - margin * 4));
+  const top = Math.max(0, Math.min(height - 1, Math.floor(box.y0) - margin));
+  const right = Math.max(left + 1, Math.min(width, Math.ceil(box.x1) + margin * 4));
+  const bottom = Math.max(top + 1, Math.min(height, Math.ceil(box.y1) + margin));
+  return image
+    .extract({ left, top, width: right - left, height: bottom - top })
+    .resize({ width: 1200, withoutEnlargement: true })
+    .png()
+    .toBuffer();
 }

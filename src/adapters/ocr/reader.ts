@@ -15,7 +15,7 @@ import {
   type ScreenshotRead,
   type ScreenshotReader,
 } from '../../core/evidence/index.js';
-import { IMAGE_LIMITS, prepareImage, type ImageLimits } from './image.js';
+import { cropImage, IMAGE_LIMITS, inspectImage, prepareImage, type ImageLimits } from './image.js';
 
 const require = createRequire(import.meta.url);
 
@@ -153,6 +153,8 @@ export function createScreenshotReader(options: ReaderOptions = {}): WarmScreens
       queue = run.catch(() => {});
       return run;
     },
+    inspect: (bytes) => inspectImage(bytes, limits),
+    crop: (bytes, box) => cropImage(bytes, box, limits),
     close: async () => {
       closed = true;
       await queue;

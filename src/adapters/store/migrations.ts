@@ -383,6 +383,37 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('oidc_flows_expires').on('oidc_flows').columns(['expires_at']).execute();
     },
   },
+  '0012_evidence': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Customers' screenshots read on the server (issue 21): the merged read, and each image's
+      // bytes with what was read from it (for the crops on the record); `lifeline purge` deletes them.
+      const bytes = isPostgres(db) ? sql`bytea` : sql`blob`;
+      await db.schema
+        .createTable('evidence')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('actor_role', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('ticket_id', 'text')
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('evidence_created').on('evidence').columns(['created_at']).execute();
+      await db.schema
+        .createTable('evidence_images')
+        .addColumn('evidence_id', 'text', (c) => c.notNull().references('evidence.id'))
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('file_name', 'text')
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .addColumn('bytes', bytes, (c) => c.notNull())
+        .addPrimaryKeyConstraint('evidence_images_pk', ['evidence_id', 'n'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -26,6 +26,7 @@ import {
 } from '../../core/retention.js';
 import type { PurgeSummary } from '../../core/operations/ports.js';
 import type { Database } from './schema.js';
+import { purgeEvidence } from './evidence-retention.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -216,6 +217,7 @@ export async function purgePersonalData(
     alreadyPurged: 0,
     requestIds: [],
     emailDeliveryIds: [],
+    evidence: { records: 0, images: 0, awaitingDecision: 0 },
   };
   // SQLite keeps overwritten content in free space and in the write-ahead log: zero what the purge
   // frees (secure_delete), and fold the log back into the file afterwards (below).
@@ -251,7 +253,8 @@ export async function purgePersonalData(
       summary.rows[table] += outcome.rows[table];
     }
   }
-  if (target.dialect === 'sqlite' && !dryRun && summary.requests > 0) {
+  summary.evidence = await purgeEvidence(target, { cutoff: options.cutoff, dryRun });
+  if (target.dialect === 'sqlite' && !dryRun && summary.requests + summary.evidence.records > 0) {
     // Earlier updates (before secure_delete) left old copies of rows in pages' free space: rebuild
     // the file, then fold the log back into it. Best effort for the checkpoint: it cannot pass a
     // reader of another process that still holds an older snapshot.

@@ -176,7 +176,33 @@ export interface RateWindowsTable {
   lim: number;
 }
 
+/** Screenshot reads kept on the server (migration 0009): the merged read as JSON. */
+export interface EvidenceTable {
+  id: string;
+  created_at: string;
+  actor: string;
+  actor_role: string;
+  source: string;
+  ticket_id: string | null;
+  evidence: string;
+}
+
+/** Each image of a kept read: its bytes (BLOB / bytea) and what was read from it (JSON). */
+export interface EvidenceImagesTable {
+  evidence_id: string;
+  n: number;
+  format: string;
+  size: number;
+  width: number;
+  height: number;
+  file_name: string | null;
+  evidence: string;
+  bytes: Uint8Array;
+}
+
 export interface Database {
+  evidence: EvidenceTable;
+  evidence_images: EvidenceImagesTable;
   rate_windows: RateWindowsTable;
   web_sessions: WebSessionsTable;
   login_links: LoginLinksTable;

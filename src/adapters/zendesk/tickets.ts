@@ -6,7 +6,9 @@
  */
 import { ticketUrlUnder } from '../../core/ticket-url.js';
 import { DeliveryError, type TicketSystem } from '../../core/deliveries/ports.js';
+import type { TicketImage } from '../../core/ports.js';
 import { DEFAULT_TIMEOUT_MS, excerpt, networkError, statusError } from '../http-errors.js';
+import { downloadBounded } from './attachments.js';
 
 export interface ZendeskTicketsOptions {
   /** `https://SUBDOMAIN.zendesk.com` (no trailing slash needed). */
@@ -21,8 +23,14 @@ export interface ZendeskTicketsOptions {
 export const MAX_COMMENT_PAGES = 5;
 
 interface ZendeskAttachment {
+  id?: number | string | null;
   content_type?: string | null;
-  file_name?: string;
+  file_name?: string | null;
+  size?: number | null;
+}
+
+interface AttachmentReply {
+  attachment?: { content_url?: string | null; size?: number | null };
 }
 
 interface CommentsPage {
@@ -94,6 +102,31 @@ export function createZendeskTickets(options: ZendeskTicketsOptions): TicketSyst
     return `${base}/api/v2/tickets/${ticketId}`;
   }
 
+  async function imageAttachments(ticketId: string): Promise<TicketImage[]> {
+    let url: string | null = `${ticketPath(ticketId)}/comments.json?per_page=100`;
+    const images: TicketImage[] = [];
+    for (let page = 0; url !== null && page < MAX_COMMENT_PAGES; page += 1) {
+      const reply: CommentsPage = await request<CommentsPage>('GET', url, {
+        notFound: `Zendesk ticket ${ticketId} not found`,
+        forbidden: `Zendesk does not let ${options.email} read ticket ${ticketId}`,
+      });
+      for (const comment of reply.comments ?? []) {
+        for (const a of comment.attachments ?? []) {
+          const type = (a.content_type ?? '').toLowerCase();
+          if (!type.startsWith('image/')) continue;
+          images.push({
+            id: String(a.id ?? ''),
+            fileName: a.file_name ?? '',
+            contentType: type,
+            size: typeof a.size === 'number' ? a.size : null,
+          });
+        }
+      }
+      url = nextPage(reply.next_page, origin);
+    }
+    return images;
+  }
+
   return {
     async addInternalNote(ticketId, html) {
       // `html_body`, not `body`: Zendesk may read `body` as Markdown; the note is built as HTML
@@ -111,22 +144,22 @@ export function createZendeskTickets(options: ZendeskTicketsOptions): TicketSyst
       return { url: ticketUrlUnder(base, ticketId) };
     },
 
-    async imageAttachmentCount(ticketId) {
-      let url: string | null = `${ticketPath(ticketId)}/comments.json?per_page=100`;
-      let count = 0;
-      for (let page = 0; url !== null && page < MAX_COMMENT_PAGES; page += 1) {
-        const reply: CommentsPage = await request<CommentsPage>('GET', url, {
-          notFound: `Zendesk ticket ${ticketId} not found`,
-          forbidden: `Zendesk does not let ${options.email} read ticket ${ticketId}`,
-        });
-        for (const comment of reply.comments ?? []) {
-          for (const attachment of comment.attachments ?? []) {
-            if ((attachment.content_type ?? '').toLowerCase().startsWith('image/')) count += 1;
-          }
-        }
-        url = nextPage(reply.next_page, origin);
-      }
-      return count;
+    imageAttachments,
+    imageAttachmentCount: async (ticketId) => (await imageAttachments(ticketId)).length,
+
+    async downloadAttachment(_ticketId, image, maxBytes) {
+      // The attachment's address from Zendesk's own API (never a URL from elsewhere).
+      if (!/^[0-9]+$/.test(image.id))
+        throw new DeliveryError('permanent', `"${excerpt(image.id, secrets, 40)}" is not an attachment id`);
+      const reply = await request<AttachmentReply>('GET', `${base}/api/v2/attachments/${image.id}.json`, {
+        notFound: `Zendesk attachment ${image.id} not found`,
+      });
+      const size = reply.attachment?.size;
+      if (typeof size === 'number' && size > maxBytes) return null;
+      const url = reply.attachment?.content_url;
+      if (typeof url !== 'string' || url === '')
+        throw new DeliveryError('temporary', `Zendesk gave no address for attachment ${image.id}`);
+      return downloadBounded(url, { origin, authorization, maxBytes, timeoutMs, secrets });
     },
 
     async verify() {

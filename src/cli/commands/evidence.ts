@@ -5,14 +5,17 @@
  * (no such file). Loaded only when the command runs (tesseract.js and sharp are large).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
 import { EXIT } from '../../core/errors.js';
 import {
+  FIELD_LABELS,
   HIGH_CONFIDENCE,
   LICENSEE_FIELDS,
   VALUE_FIELDS,
   fieldsRead,
   mergeEvidence,
   missingScreenshots,
+  readScreenshots,
   type EvidenceField,
   type EvidencePage,
   type MergedEvidence,
@@ -20,11 +23,16 @@ import {
   type ScreenshotRead,
 } from '../../core/evidence/index.js';
 import { createScreenshotReader, IMAGE_LIMITS } from '../../compose/ocr.js';
+import { unwrap } from '../../core/outcome.js';
+import { actorFrom, withApp } from '../context.js';
 import { failure, type CommandOutcome, type OutputOptions } from '../output.js';
 
 export interface EvidenceReadOptions extends OutputOptions {
   /** Seconds of OCR allowed per image. */
   timeout?: string;
+  /** Keep the read in the database, for `issue --evidence-id`. */
+  keep?: boolean;
+  engineer?: string;
 }
 
 type ImageReport = { file: string } & (
@@ -39,17 +47,6 @@ type ImageReport = { file: string } & (
   | { ok: false; error: { code: string; message: string } }
 );
 
-const LABELS: Record<(typeof VALUE_FIELDS)[number], string> = {
-  plan: 'Plan',
-  startedAt: 'Started',
-  expiresAt: 'Expires',
-  previousSeats: 'Users in subscription',
-  billableUsers: 'Billable users',
-  maximumUsers: 'Maximum users',
-  usersOverSubscription: 'Users over subscription',
-  activeUsers: 'Active users',
-  gitlabVersion: 'GitLab version',
-};
 const PAGE_NAMES: Record<EvidencePage, string> = {
   subscription: 'Subscription page',
   license: 'License page (older GitLab)',
@@ -102,10 +99,16 @@ function fieldLines(e: ScreenshotEvidence | MergedEvidence, sourced: boolean): s
   const image = (f: unknown): number | undefined =>
     sourced && f ? (f as { image: number }).image : undefined;
   return [
-    ...VALUE_FIELDS.map((k) => fieldLine(LABELS[k], e[k], image(e[k]))),
+    ...VALUE_FIELDS.map((k) => fieldLine(FIELD_LABELS[k], e[k], image(e[k]))),
     ...LICENSEE_FIELDS.map((k) => fieldLine(`Licensee ${k}`, e.licensee[k], image(e.licensee[k]))),
   ];
 }
+
+const missingLine = (missing: readonly string[]): string =>
+  missing.length === 0
+    ? 'Screenshots: the dashboard and the subscription (or license) page are both there.'
+    : `Missing screenshot${missing.length > 1 ? 's' : ''}: ${missing.join(' and ')}.`;
+const CONFIRM = 'Values read from screenshots are for the engineer to confirm, never used unchecked.';
 
 function human(reports: ImageReport[], merged: MergedEvidence, missing: string[]): string {
   const lines: string[] = [];
@@ -120,12 +123,7 @@ function human(reports: ImageReport[], merged: MergedEvidence, missing: string[]
     lines.push(...(fieldsRead(r.evidence) === 0 ? ['  nothing read'] : fieldLines(r.evidence, false)), '');
   });
   if (reports.filter((r) => r.ok).length > 1) lines.push('Together:', ...fieldLines(merged, true), '');
-  lines.push(
-    missing.length === 0
-      ? 'Screenshots: the dashboard and the subscription (or license) page are both there.'
-      : `Missing screenshot${missing.length > 1 ? 's' : ''}: ${missing.join(' and ')}.`,
-  );
-  lines.push('Values read from screenshots are for the engineer to confirm, never used unchecked.');
+  lines.push(missingLine(missing), CONFIRM);
   return lines.join('\n');
 }
 
@@ -149,6 +147,7 @@ export async function evidenceRead(files: string[], options: EvidenceReadOptions
     if ('outcome' in got) return got.outcome;
     inputs.push({ file, bytes: got.bytes });
   }
+  if (options.keep) return keepRead(inputs, options);
   const reader = createScreenshotReader({ timeoutMs: seconds * 1000 });
   const reports: ImageReport[] = [];
   try {
@@ -166,4 +165,27 @@ export async function evidenceRead(files: string[], options: EvidenceReadOptions
     human: text,
     json: { evidence: merged, missing, images: reports },
   };
+}
+
+/**
+ * `--keep`: the read made as the API makes it (one refused image refuses all) and kept in the
+ * database, so that `lifeline issue --evidence-id` records it with the request.
+ */
+function keepRead(
+  inputs: { file: string; bytes: Buffer }[],
+  options: EvidenceReadOptions,
+): Promise<CommandOutcome> {
+  return withApp(async (app) => {
+    const images = inputs.map((i) => ({ bytes: i.bytes, fileName: basename(i.file) }));
+    const view = unwrap(await readScreenshots({ images, actor: actorFrom(options, 'engineer') }, app.ports));
+    const anything = fieldsRead(view.evidence) > 0;
+    const text = [
+      ...fieldLines(view.evidence, true),
+      '',
+      missingLine(view.missing),
+      CONFIRM,
+      `Kept as ${view.evidenceId}: give it to \`lifeline issue --evidence-id ${view.evidenceId}\` (within 24 hours).`,
+    ];
+    return { exit: anything ? EXIT.OK : EXIT.REFUSED, human: text.join('\n'), json: view };
+  });
 }

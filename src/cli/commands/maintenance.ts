@@ -137,6 +137,7 @@ export async function purge(o: {
     const human = [
       `${verb} the personal data of ${summary.requests} request${summary.requests === 1 ? '' : 's'} created before ${cutoff} (${days} days).`,
       `Rows: ${r.requests} requests, ${r.licenses} licenses, ${r.deliveries} deliveries, ${r.local_records} local records, ${r.audit_log} audit entries; ${files.length} outbox file${files.length === 1 ? '' : 's'} ${o.dryRun ? 'to delete' : 'deleted'}.`,
+      `Screenshots: ${summary.evidence.records} read${summary.evidence.records === 1 ? '' : 's'} with ${summary.evidence.images} image${summary.evidence.images === 1 ? '' : 's'} ${o.dryRun ? 'to delete' : 'deleted'}${summary.evidence.awaitingDecision > 0 ? ` (${summary.evidence.awaitingDecision} kept for requests awaiting a decision)` : ''}.`,
       ...(summary.skipped.awaiting_decision + summary.skipped.delivering > 0
         ? [
             `Left for later: ${summary.skipped.awaiting_decision} awaiting a licensing decision, ${summary.skipped.delivering} still being delivered.`,

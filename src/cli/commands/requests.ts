@@ -41,6 +41,7 @@ export interface RequestOptions {
   previousSeats?: string;
   maximumUsers?: string;
   billableUsers?: string;
+  evidenceId?: string;
   engineer?: string;
   ticketUrl?: string;
   today?: string;
@@ -67,6 +68,7 @@ function issueInput(o: RequestOptions, app: App): IssueInput {
     },
     previousLicenseText: o.previousLicense ? readLicenseFile(o.previousLicense) : null,
     overrideReason: o.overrideReason ?? null,
+    ...(o.evidenceId !== undefined ? { evidenceId: o.evidenceId } : {}),
     actor: actorFrom(o, 'engineer'),
     ...(today ? { today } : {}),
   };

@@ -12,7 +12,9 @@ export function registerEvidenceCommands(program: Command): void {
     )
     .argument('<image...>', 'screenshot files')
     .option('--json', 'print the evidence as JSON')
-    .option('--timeout <seconds>', 'OCR time limit per image (default 20)')
+    .option('--timeout <seconds>', 'OCR time limit per image (default 20; not with --keep)')
+    .option('--keep', 'keep the read in the database and print its id, for `issue --evidence-id`')
+    .option('--engineer <name>', 'who had it read, with --keep (default: the OS user)')
     .action(
       lazyAction(
         () => import('../commands/evidence.js'),

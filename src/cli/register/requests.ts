@@ -23,6 +23,7 @@ function addRequestOptions(command: Command): Command {
     .option('--previous-seats <n>', "previous license's seats")
     .option('--maximum-users <n>', '"Maximum users" from the Admin Area dashboard')
     .option('--billable-users <n>', '"Billable users" from the Admin Area dashboard')
+    .option('--evidence-id <id>', 'screenshots read by Lifeline (evd_…), recorded with the request')
     .option('--engineer <name>', 'who issues it (default: the OS user)')
     .option('--ticket-url <url>', 'the ticket URL (default: under ZENDESK_URL when set)')
     .option('--today <date>', 'pin the decision date (only with LIFELINE_ALLOW_PINNED_DATES=true)')

@@ -24,7 +24,7 @@ export interface EvidenceField<T> {
   box: Box;
 }
 
-export const HIGH_CONFIDENCE = 0.9;
+export { HIGH_CONFIDENCE } from './fields.js';
 
 export type EvidencePage = 'subscription' | 'license' | 'dashboard' | 'unknown';
 
@@ -69,19 +69,7 @@ export interface ScreenshotEvidence {
   gitlabVersion: Field<string>;
 }
 
-/** The fields that hold one value each (everything but `page` and `licensee`). */
-export const VALUE_FIELDS = [
-  'plan',
-  'startedAt',
-  'expiresAt',
-  'previousSeats',
-  'billableUsers',
-  'maximumUsers',
-  'usersOverSubscription',
-  'activeUsers',
-  'gitlabVersion',
-] as const;
-export type ValueFieldName = (typeof VALUE_FIELDS)[number];
+export { FIELD_LABELS, VALUE_FIELDS, type ValueFieldName } from './fields.js';
 export const LICENSEE_FIELDS = ['name', 'email', 'company'] as const;
 export type LicenseeFieldName = (typeof LICENSEE_FIELDS)[number];
 
@@ -117,11 +105,24 @@ export type ScreenshotRead =
   | {
       ok: true;
       evidence: ScreenshotEvidence;
-      image: { format: 'png' | 'jpeg' | 'webp'; width: number; height: number };
+      image: { format: ImageFormat; width: number; height: number };
     }
+  | { ok: false; code: ImageRefusalCode; message: string };
+
+/** The image formats read, by media type. */
+export const IMAGE_MEDIA_TYPES = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const;
+export type ImageFormat = keyof typeof IMAGE_MEDIA_TYPES;
+
+/** What an image's header says, checked against the bounds, before anything is decoded. */
+export type ImageCheck =
+  | { ok: true; format: ImageFormat; width: number; height: number }
   | { ok: false; code: ImageRefusalCode; message: string };
 
 export interface ScreenshotReader {
   read(image: Uint8Array): Promise<ScreenshotRead>;
+  /** The bounds `read` applies first (size, format, dimensions), without decoding the image. */
+  inspect(image: Uint8Array): Promise<ImageCheck>;
+  /** The part of an image around `box` (original pixels), as PNG: the crop shown beside a field. */
+  crop(image: Uint8Array, box: Box): Promise<Uint8Array>;
   close(): Promise<void>;
 }

@@ -1,5 +1,7 @@
 /** What every use case of issuance receives: its ports and its settings. */
 import type { EligibilityConfig } from '../eligibility/index.js';
+import type { EvidenceStore } from '../evidence/ports.js';
+import type { ScreenshotReader } from '../evidence/types.js';
 import type {
   Clock,
   IdGenerator,
@@ -20,6 +22,10 @@ export interface IssuancePorts {
   tickets?: TicketEvidence;
   /** Issue/resend limits (the HTTP API's; the CLI, run by the server's operator, has none). */
   limits?: RateLimiter;
+  /** Screenshot reads kept on the server (issue 21), which an issue call may refer to. */
+  evidence?: EvidenceStore;
+  /** The screenshot reader (OCR), started on first use. */
+  reader?: ScreenshotReader;
 }
 
 export interface IssuanceSettings {

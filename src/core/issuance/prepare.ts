@@ -18,12 +18,15 @@ import type { Actor, Evidence, RequestRecord } from '../ports.js';
 import type { IssuancePorts, IssuanceSettings } from './context.js';
 import { decisionDate, ownAddresses, type DecisionDate } from './guards.js';
 import { TICKET_ID_MAX_LENGTH } from '../limits.js';
+import { linkedEvidence, recordedScreenshots } from './screenshots.js';
 
 export interface IssueInput {
   request: EligibilityRequest;
   /** The customer's expired license file (text), the strongest evidence. */
   previousLicenseText?: string | null;
   overrideReason?: string | null;
+  /** Screenshots read and kept by Lifeline (issue 21): recorded with the request, not decided on. */
+  evidenceId?: string | null;
   actor: Actor;
   /** Pinned date; otherwise today in the support time zone. */
   today?: CalendarDate;
@@ -95,11 +98,16 @@ export async function prepare(
     },
     { publicEmailDomains: settings.eligibility.publicEmailDomains },
   );
-  const [recentLicenses, ticketImageCount] = await Promise.all([
+  const [recentLicenses, ticketImageCount, linked] = await Promise.all([
     ports.store.recentLicenses(addDays(date, -settings.eligibility.repeatWindowDays), keys),
     ports.tickets && ticketId && ticketId.length <= TICKET_ID_MAX_LENGTH
       ? ports.tickets.imageAttachmentCount(ticketId)
       : Promise.resolve(null),
+    linkedEvidence(
+      input.evidenceId,
+      typeof rawTicket === 'number' ? String(rawTicket) : (ticketId?.trim() ?? null),
+      ports,
+    ),
   ]);
   let eligibility = checkEligibility(
     input.request,
@@ -123,6 +131,7 @@ export async function prepare(
   );
   const extraInputProblems: Finding<RefusalCode>[] = [];
   if (licenseProblem) extraInputProblems.push(licenseProblem);
+  if (linked.problem) extraInputProblems.push(linked.problem);
   if (input.overrideReason !== undefined && input.overrideReason !== null) {
     const problem = validateOverrideReason(input.overrideReason);
     if (problem)
@@ -149,6 +158,8 @@ export async function prepare(
     ticketImages: ticketImageCount,
     previousLicense: previous?.json ?? null,
   };
+  const screenshots = recordedScreenshots(linked, n);
+  if (screenshots) evidence.screenshots = screenshots;
   return { today: decided, eligibility, evidence };
 }
 

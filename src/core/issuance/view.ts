@@ -79,6 +79,8 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
       : null,
     tracker: view.tracker,
     eligibility: request.eligibility,
+    /** The customer's screenshots as read (issue 21) and the fields the engineer changed. */
+    screenshots: request.evidence.screenshots ?? null,
     override: request.override,
     decision: request.decision,
     failure: request.failure,

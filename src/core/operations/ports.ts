@@ -49,6 +49,14 @@ export interface DeliveryNeedingHuman {
   updatedAt: string;
 }
 
+export interface EvidencePurgeSummary {
+  /** Reads deleted (or, with dryRun, to delete), and their images. */
+  records: number;
+  images: number;
+  /** Reads past the cutoff kept for a request awaiting a decision. */
+  awaitingDecision: number;
+}
+
 export interface PurgeSummary {
   cutoff: string;
   dryRun: boolean;
@@ -63,6 +71,8 @@ export interface PurgeSummary {
   requestIds: string[];
   /** Their email deliveries (an outbox mailer's .eml files are named after them). */
   emailDeliveryIds: string[];
+  /** Kept screenshot reads (issue 21) deleted with their images. */
+  evidence: EvidencePurgeSummary;
   /**
    * SQLite: whether the file was rebuilt (VACUUM) and its log checkpointed, so no old copy of a
    * redacted value is left in free space. Absent for PostgreSQL and when nothing was purged.

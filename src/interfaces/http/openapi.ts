@@ -96,7 +96,23 @@ export function openApiDocument(routes: readonly ApiRoute[]): Json {
       responses,
       ...(route.public ? { security: [] } : {}),
     };
-    if (route.body) {
+    if (route.upload) {
+      const { field, maxFiles } = route.upload;
+      operation['requestBody'] = {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              properties: {
+                [field]: { type: 'array', maxItems: maxFiles, items: { type: 'string', format: 'binary' } },
+              },
+              required: [field],
+            },
+          },
+        },
+      };
+    } else if (route.body) {
       operation['requestBody'] = {
         required: route.method === 'POST' && !route.url.match(/\/(resend|retry|approve)$/),
         content: { 'application/json': { schema: schemaOf(route.body, 'input') } },

@@ -5,6 +5,7 @@ import type { App } from '../../app.js';
 import { LifelineError } from '../../core/errors.js';
 import type { Actor } from '../../core/ports.js';
 import type { IssuancePorts } from '../../core/issuance/context.js';
+import type { UploadSpec } from './upload.js';
 
 export interface RouteContext {
   app: App;
@@ -26,6 +27,8 @@ export interface ApiRoute {
   /** Answered without credentials (signing in); documented with `security: []`. */
   public?: boolean;
   body?: z.ZodType;
+  /** Takes files (multipart/form-data) instead of JSON: the handler's `body` is the files read. */
+  upload?: UploadSpec;
   query?: z.ZodType;
   params?: z.ZodType;
   /** Status → response schema (documentation). */

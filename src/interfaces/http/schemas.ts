@@ -38,6 +38,8 @@ export const IssueBody = z
     billableUsers: numberish.optional(),
     previousLicense: text(200_000).optional(),
     overrideReason: text(REASON_MAX_LENGTH).optional(),
+    /** Screenshots read by POST /api/v1/evidence/…: recorded with the request (the values sent decide). */
+    evidenceId: text(RECORD_ID_MAX_LENGTH).optional(),
     today: pinnedToday,
   })
   .strict();

@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { App } from '../../app.js';
@@ -23,6 +24,7 @@ import type { ApiRoute } from './route.js';
 import { accessRoutes } from './routes/access.js';
 import { auditRoutes } from './routes/audit.js';
 import { eligibilityRoutes } from './routes/eligibility.js';
+import { evidenceRoutes } from './routes/evidence.js';
 import { licenseRoutes } from './routes/licenses.js';
 import { requestRoutes } from './routes/requests.js';
 import { registerOidc } from './routes/oidc.js';
@@ -32,6 +34,7 @@ import { registerWeb } from './web.js';
 import { registerMetrics } from './metrics.js';
 import { registerZendeskDev } from './zendesk-dev.js';
 import { secretValuesOf, serverErrorFields } from './error-log.js';
+import { readUpload } from './upload.js';
 
 export interface HttpServerOptions {
   /**
@@ -59,6 +62,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...auditRoutes,
   ...statsRoutes,
   ...accessRoutes,
+  ...evidenceRoutes,
 ];
 
 declare module 'fastify' {
@@ -173,6 +177,8 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
   server.decorateRequest('auth', null);
   server.decorateRequest('serverError', null);
   await server.register(fastifyCookie);
+  // Multipart bodies are read only by routes that take files (route.upload), within their limits.
+  await server.register(fastifyMultipart);
 
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -311,12 +317,13 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
       handler: async (request, reply) => {
         const actor = request.actor;
         if (!actor && !route.public) throw new LifelineError('UNAUTHENTICATED', 'sign in');
+        const body = route.upload ? await readUpload(request, route.upload) : request.body;
         return route.handler(
           {
             app,
             actor: actor ?? { name: 'anonymous', role: 'engineer' },
             sessionSecret: request.auth?.sessionSecret ?? null,
-            body: request.body,
+            body,
             query: request.query,
             params: request.params,
             requestId: request.id,

@@ -10,7 +10,9 @@
  * - `POST /zendesk/dev/proxy`, which does what Zendesk's proxy does: puts the app's secure setting
  *   (the shared secret = ZENDESK_APP_SECRET) in place of `{{setting.shared_secret}}`, signs the JWT
  *   (HS256; the given claims plus iat and exp = now + expiry), puts it in place of `{{jwt.token}}`,
- *   and sends the request to this Lifeline's own API.
+ *   and sends the request to this Lifeline's own API;
+ * - `/zendesk/dev/api/v2/…` enough of Zendesk's Support API for ZENDESK_URL=…/zendesk/dev: the fake
+ *   ticket's screenshot attachments (zendesk-dev/tickets.ts).
  *
  * The proxy signs an engineer's request for anyone who can reach it, so all of this is registered
  * only when enabled (otherwise /zendesk/dev… is an ordinary 404), the configuration refuses it in
@@ -24,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { DEV_CSS, devPage, fakeTicket } from './zendesk-dev/page.js';
+import { registerStandInTickets } from './zendesk-dev/tickets.js';
 import {
   DROPPED_HEADERS,
   ProxyRefusal,
@@ -133,6 +136,7 @@ export function registerZendeskDev(server: FastifyInstance, app: App, options: Z
 
   // Every stand-in route answers only this machine (loopbackOnly).
   const guarded = { onRequest: loopbackOnly };
+  const standInTickets = registerStandInTickets(server, guarded, root);
   server.get('/zendesk/dev', guarded, async (request, reply) => {
     const parsed = fakeTicket(request.query);
     if ('field' in parsed) {
@@ -140,6 +144,7 @@ export function registerZendeskDev(server: FastifyInstance, app: App, options: Z
         `${parsed.field}: ${parsed.rule}\n`,
       );
     }
+    standInTickets.opened(parsed.ticket);
     return pageHeaders(reply, 'text/html; charset=utf-8').send(
       devPage(parsed.ticket, sidebarPage() !== null),
     );

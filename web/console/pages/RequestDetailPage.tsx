@@ -13,6 +13,7 @@ import { navigate } from '../router.js';
 import { DecisionEvidence } from './request/DecisionEvidence.js';
 import { EmailProblem, troubledEmail } from './request/EmailProblem.js';
 import { RequestHistory } from './request/RequestHistory.js';
+import { RequestScreenshots } from './request/RequestScreenshots.js';
 import { RequestSummary } from './request/RequestSummary.js';
 
 type Action = 'resend' | 'retry' | 'approve' | 'reject' | 'void' | 'replace';
@@ -168,6 +169,7 @@ export function RequestDetailPage(props: { api: ApiClient; id: string; role: Rol
       {trouble ? <EmailProblem email={trouble} record={r} /> : null}
       <RequestSummary record={r} />
       {pending ? <DecisionEvidence record={r} /> : null}
+      {r.screenshots ? <RequestScreenshots screenshots={r.screenshots} /> : null}
 
       <section aria-labelledby="detail-actions" class="actions">
         <h2 id="detail-actions">Actions</h2>

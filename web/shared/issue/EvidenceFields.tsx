@@ -1,7 +1,12 @@
-/** The "Previous license" fieldset: the customer's license (decoded by the API) or the screenshots' figures. */
-import type { LicenseReport } from '../api.js';
+/**
+ * The "Previous license" fieldset: the customer's license (decoded by the API) or the screenshots'
+ * figures, each field read from a screenshot marked (and flagged where it disagrees).
+ */
+import type { ApiClient, EvidenceJson, LicenseReport } from '../api.js';
 import { LicenseInput } from '../components.js';
 import { FIELD_IDS, type Fields } from './fields.js';
+import { ReadMark, readMarkId } from './ReadMark.js';
+import { readMark, type ReadFieldName } from './screenshot-fields.js';
 import { TextField } from './TextField.js';
 
 const PLANS = ['starter', 'premium', 'ultimate'];
@@ -12,17 +17,42 @@ export function EvidenceFields(props: {
   decoded: LicenseReport | null;
   disabled: boolean;
   sidebar: boolean;
+  /** The screenshots read, when there are. */
+  screenshots: EvidenceJson | null;
+  api: ApiClient;
 }) {
-  const { fields, decoded, onChange } = props;
-  const field = (name: keyof Fields, label: string) => (
-    <TextField
-      name={name}
-      label={label}
-      fields={fields}
-      onChange={onChange}
-      extra={{ inputMode: 'numeric' }}
-    />
-  );
+  const { fields, decoded, onChange, screenshots } = props;
+  const marked = (name: ReadFieldName) => {
+    const mark = readMark(name, fields, screenshots, decoded);
+    const evidenceId = screenshots?.evidenceId;
+    if (!mark || !evidenceId) return { class: undefined, node: null, describedBy: {} };
+    const flagged = !mark.matches || mark.licenseSays !== null;
+    return {
+      class: [mark.check ? 'field-check' : '', flagged ? 'field-differs' : ''].join(' ').trim() || undefined,
+      node: <ReadMark mark={mark} evidenceId={evidenceId} api={props.api} />,
+      describedBy: { 'aria-describedby': readMarkId(name) },
+    };
+  };
+  const field = (
+    name: ReadFieldName,
+    label: string,
+    extra: Record<string, unknown> = { inputMode: 'numeric' },
+  ) => {
+    const m = marked(name);
+    return (
+      <TextField
+        name={name}
+        label={label}
+        fields={fields}
+        onChange={onChange}
+        extra={{ ...extra, ...m.describedBy }}
+        {...(m.class ? { class: m.class } : {})}
+      >
+        {m.node}
+      </TextField>
+    );
+  };
+  const plan = marked('plan');
   return (
     <fieldset disabled={props.disabled}>
       <legend>Previous license</legend>
@@ -45,15 +75,16 @@ export function EvidenceFields(props: {
           </p>
         )
       ) : null}
-      <p class="muted small">Or enter what the customer's screenshots show:</p>
+      <p class="muted small">Or enter (or check) what the customer's screenshots show:</p>
       <div class="grid">
-        <div class="field">
+        <div class={`field${plan.class ? ` ${plan.class}` : ''}`}>
           <label for={FIELD_IDS['plan']}>Plan</label>
           <select
             id={FIELD_IDS['plan']}
             name="plan"
             value={fields.plan}
             onChange={(e) => onChange('plan', e.currentTarget.value)}
+            {...plan.describedBy}
           >
             <option value="">—</option>
             <option value="starter">Starter</option>
@@ -63,14 +94,9 @@ export function EvidenceFields(props: {
               <option value={fields.plan}>{fields.plan}</option>
             ) : null}
           </select>
+          {plan.node}
         </div>
-        <TextField
-          name="expiresAt"
-          label="Expired on"
-          fields={fields}
-          onChange={onChange}
-          extra={{ type: 'date' }}
-        />
+        {field('expiresAt', 'Expired on', { type: 'date' })}
         {field('previousSeats', 'Seats of the previous license')}
         {field('maximumUsers', 'Maximum users')}
         {field('billableUsers', 'Billable users')}

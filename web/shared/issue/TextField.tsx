@@ -1,7 +1,9 @@
 /**
  * One labelled text input of the issue form, bound to its field, with its note (field-notes.ts)
  * beside it: the error marks the input invalid and describes it; what was understood is said too.
+ * `children` follow the input (a screenshot read's mark).
  */
+import type { ComponentChildren } from 'preact';
 import { useContext } from 'preact/hooks';
 import { FieldNotesContext } from './field-notes.js';
 import { FIELD_IDS, type Fields } from './fields.js';
@@ -13,6 +15,9 @@ export function TextField(props: {
   onChange: (name: keyof Fields, value: string) => void;
   /** Further attributes of the input (type, inputMode, readOnly…). */
   extra?: Record<string, unknown>;
+  /** A class for the field (e.g. highlighted for checking). */
+  class?: string;
+  children?: ComponentChildren;
 }) {
   const { name } = props;
   const id = FIELD_IDS[name] as string;
@@ -25,8 +30,9 @@ export function TextField(props: {
   ]
     .filter(Boolean)
     .join(' ');
+  const classes = ['field', note?.error ? 'field-invalid' : null, props.class ?? null].filter(Boolean);
   return (
-    <div class={`field${note?.error ? ' field-invalid' : ''}`}>
+    <div class={classes.join(' ')}>
       <label for={id}>{props.label}</label>
       <input
         id={id}
@@ -37,6 +43,7 @@ export function TextField(props: {
         aria-invalid={note?.error ? 'true' : undefined}
         aria-describedby={describedBy || undefined}
       />
+      {props.children}
       {note?.error ? (
         <p id={`${id}-error`} class="field-error small">
           {note.error}

@@ -3,6 +3,7 @@
  * license text.
  */
 import { webUrl } from '../../text/format.js';
+import type { TicketImage } from '../../ports.js';
 import { html as f } from '../../text/html.js';
 import type { ChannelDefinition } from './definition.js';
 import {
@@ -26,6 +27,10 @@ export interface TicketSystem {
   addInternalNote(ticketId: string, html: string): Promise<void | { url: string | null }>;
   /** How many image attachments the ticket's comments carry (the screenshots of step 1). */
   imageAttachmentCount(ticketId: string): Promise<number>;
+  /** The ticket's image attachments, oldest first. */
+  imageAttachments(ticketId: string): Promise<TicketImage[]>;
+  /** One attachment's bytes; null when larger than `maxBytes` (not read past it). */
+  downloadAttachment(ticketId: string, image: TicketImage, maxBytes: number): Promise<Uint8Array | null>;
   verify(): Promise<string>;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { DeliveryRecord, LicenseRecord, RequestRecord } from '../../ports.js';
 import { webUrl } from '../../text/format.js';
+import { describeScreenshots } from '../../evidence/used.js';
 import { gitlabMarkdown as f } from '../../text/gitlab-markdown.js';
 import { DeliveryError } from '../ports.js';
 import type { ChannelDefinition } from './definition.js';
@@ -86,6 +87,12 @@ function evidenceLines(request: RequestRecord): string[] {
   ];
   if (e.previousLicense)
     lines.push(`- Previous license fingerprint: ${f.code(e.previousLicense.fingerprint)}`);
+  if (e.screenshots) {
+    const said = describeScreenshots(e.screenshots);
+    lines.push(
+      `- Read from screenshots (${f.code(e.screenshots.evidenceId)}): ${f.text(said.read)}; changed by the engineer: ${f.text(said.changed)}`,
+    );
+  }
   return lines;
 }
 

@@ -78,6 +78,7 @@ function issueInput(body: IssueBody, actor: Actor): IssueInput {
     },
     previousLicenseText: body.previousLicense ?? null,
     overrideReason: body.overrideReason ?? null,
+    ...(body.evidenceId !== undefined ? { evidenceId: body.evidenceId } : {}),
     actor,
     ...(today ? { today } : {}),
   };

@@ -8,7 +8,12 @@ export interface FakeTicket {
   requesterName: string;
   agent: string;
   agentName: string;
+  /** The screenshots attached to the fake ticket (served by the stand-in's tickets API). */
+  screenshots: string;
 }
+
+/** Which of step 1's screenshots the fake ticket carries. */
+export const FAKE_SCREENSHOTS = ['both', 'dashboard', 'subscription', 'none'] as const;
 
 const DEFAULT_TICKET: FakeTicket = {
   ticket: '1001',
@@ -16,6 +21,7 @@ const DEFAULT_TICKET: FakeTicket = {
   requesterName: 'Casey Customer',
   agent: 'engineer@example.com',
   agentName: 'Support Engineer',
+  screenshots: 'both',
 };
 
 /** The fake ticket of the query string, or the name of the first bad parameter. */
@@ -30,6 +36,10 @@ export function fakeTicket(query: unknown): { ticket: FakeTicket } | { field: st
     requesterName: [name, 'a name of at most 100 characters'],
     agent: [isEmailAddress, 'an email address'],
     agentName: [name, 'a name of at most 100 characters'],
+    screenshots: [
+      (v) => (FAKE_SCREENSHOTS as readonly string[]).includes(v),
+      `one of ${FAKE_SCREENSHOTS.join(', ')}`,
+    ],
   };
   for (const key of Object.keys(rules) as (keyof FakeTicket)[]) {
     const value = q[key];
@@ -62,7 +72,9 @@ code{background:#f3f4f5;padding:1px 4px;border-radius:3px}
 `;
 
 export function devPage(ticket: FakeTicket, sidebarBuilt: boolean): string {
-  const frameQuery = new URLSearchParams({ ...ticket }).toString();
+  // The sidebar gets the ticket as Zendesk gives it; the attachments are the stand-in API's.
+  const { screenshots: _attached, ...shown } = ticket;
+  const frameQuery = new URLSearchParams({ ...shown }).toString();
   const e = escapeHtml;
   const frame = sidebarBuilt
     ? `<iframe id="lifeline-app" title="Lifeline" src="/zendesk/dev/app/iframe.html?${e(frameQuery)}"></iframe>`
@@ -82,6 +94,7 @@ export function devPage(ticket: FakeTicket, sidebarBuilt: boolean): string {
 <h1>Ticket #${e(ticket.ticket)}</h1>
 <p class="zd-meta">Requester ${e(ticket.requesterName)} &lt;${e(ticket.requester)}&gt; · Assignee ${e(ticket.agentName)} &lt;${e(ticket.agent)}&gt;</p>
 <div class="zd-comment">Our GitLab license expired and the instance is read-only since this morning. Can you help?</div>
+<p class="zd-meta">Attached screenshots: ${e(ticket.screenshots)} (<code>?screenshots=</code>${FAKE_SCREENSHOTS.map(e).join(', ')}; served to Lifeline when <code>ZENDESK_URL</code> is this stand-in, <code>…/zendesk/dev</code>)</p>
 <p class="zd-warning">This page imitates Zendesk’s ticket sidebar. Its proxy signs requests with <code>ZENDESK_APP_SECRET</code> for anyone who can open it: never set <code>LIFELINE_ZENDESK_DEV</code> outside development.</p>
 </main>
 <aside class="zd-apps" aria-label="Apps">
