@@ -27,15 +27,23 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       // The bundle takes the core's limits and formats, its forgiving readings of pasted input and the
-      // screenshot fields (pure, importing only limits.ts); the rest comes from the API.
-      'no-restricted-imports': [
+      // screenshot fields (pure, importing only limits.ts); the rest comes from the API, whose
+      // response schemas give the web its types (type-only imports: nothing of them is bundled).
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^node:|(^|/)src/(?!core/(limits|forgiving-input|evidence/fields)\\.js$)',
+              regex:
+                '^node:|(^|/)src/(?!core/(limits|forgiving-input|evidence/fields)\\.js$|interfaces/http/responses\\.js$)',
               message:
                 'web/ may import only src/core/limits.ts, src/core/forgiving-input.ts and src/core/evidence/fields.ts from src/ (it runs in the browser).',
+            },
+            {
+              regex: '(^|/)src/interfaces/http/responses\\.js$',
+              allowTypeImports: true,
+              message: 'web/ takes only the types of the API responses (import type).',
             },
           ],
         },

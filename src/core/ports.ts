@@ -44,7 +44,15 @@ export interface RequestOrigin {
  * licensing), `rejected` (licensing said no), `refused` (eligibility said no), `failed` (no license
  * could be generated; may be retried), `voided` (issued, then voided by licensing).
  */
-export type RequestStatus = 'issued' | 'pending_approval' | 'rejected' | 'refused' | 'failed' | 'voided';
+export const REQUEST_STATUSES = [
+  'issued',
+  'pending_approval',
+  'rejected',
+  'refused',
+  'failed',
+  'voided',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /**
  * Statuses that hold the ticket: a ticket has at most one request in one of these that was not
@@ -147,7 +155,8 @@ import type { DeliveryChannel } from './deliveries/channels/index.js';
  * chat and ticket notes, `sending` just before the channel is called → `sent`, `failed` (permanent, with the reason), `unknown`
  * (email whose outcome is unknown: a human decides), or back to `queued` with a backoff.
  */
-export type DeliveryStatus = 'queued' | 'claimed' | 'sending' | 'sent' | 'failed' | 'unknown';
+export const DELIVERY_STATUSES = ['queued', 'claimed', 'sending', 'sent', 'failed', 'unknown'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Why a delivery exists: the first delivery of an issued license, a resend, a void or a failure report. */
 export type DeliveryPurpose =
   | 'issue'

@@ -5,6 +5,7 @@
  * and kept, the image and crop routes, every bad image a 4xx with the reader's code (never a 5xx,
  * nothing kept), who may call, the limit, and an issue call that names the read by evidenceId.
  */
+import { RecordBody } from '../../src/interfaces/http/responses.js';
 import { storeOf } from '../../src/app.js';
 import { SignJWT } from 'jose';
 import sharp from 'sharp';
@@ -309,6 +310,8 @@ describe('an issue call naming the read', { timeout: 120_000 }, () => {
     });
     const shown = await api.call('GET', `/api/v1/emergency-licenses/${record.id}`);
     expect((shown.json() as { screenshots: unknown }).screenshots).toEqual(record.screenshots);
+    // The record's schema (the OpenAPI document's, the web's type) holds it.
+    expect(RecordBody.safeParse(shown.json()).error?.issues ?? []).toEqual([]);
     await drain(api.app);
     const issue = await storeOf(api.app)
       .db.selectFrom('local_records')

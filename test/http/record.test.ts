@@ -3,6 +3,7 @@
  * on, its events in words, and each sent delivery as words or a link — never an internal id or a
  * server path; and the support time zone the console shows times in.
  */
+import { RecordBody } from '../../src/interfaces/http/responses.js';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drain } from '../deliveries/harness.js';
@@ -73,6 +74,8 @@ describe('the record of a request', () => {
     });
     expect(bySidebar.statusCode, bySidebar.body).toBe(201);
     expect(bySidebar.json().madeFrom).toBe('sidebar');
+    expect(bySidebar.json().origin).toMatchObject({ via: 'zendesk' });
+    expect(RecordBody.safeParse(bySidebar.json()).error?.issues ?? []).toEqual([]);
   });
 
   it('carries the evidence it was decided on', async () => {

@@ -2,9 +2,32 @@
  * The one way the front end reaches Lifeline: an `ApiClient` answering `{status, body}` for every
  * HTTP answer (4xx included, so a 422 refusal is data), throwing only when the API is unreachable.
  * The console's client uses `fetch` with the session cookie and the CSRF header; the sidebar's goes
- * through Zendesk's `client.request` (see ../sidebar/zaf.ts). The shapes below are the API's
- * (src/interfaces/http/schemas.ts, src/core/issuance/view.ts, src/core/license/report.ts).
+ * through Zendesk's `client.request` (see ../sidebar/zaf.ts). Records and checks are typed from the
+ * API's response schemas; the other shapes below follow its routes.
  */
+
+import type {
+  AuditEventJson,
+  CheckJson,
+  DecidedOnJson,
+  DeliveryJson,
+  LicenseInfoJson,
+  LocalRecordJson,
+  RecordJson as RecordBody,
+  ScreenshotsUsedJson,
+} from '../../src/interfaces/http/responses.js';
+
+/** The API's answers, inferred from its response schemas (src/interfaces/http/responses.ts). */
+export type RecordJson = RecordBody;
+export type RequestStatus = RecordJson['status'];
+export type CheckResult = CheckJson;
+export type Delivery = DeliveryJson;
+export type AuditEvent = AuditEventJson;
+export type LicenseInfo = LicenseInfoJson;
+export type ScreenshotsJson = ScreenshotsUsedJson;
+export type LocalRecord = LocalRecordJson;
+/** What a request was decided on (the approver's page shows it beside the refusal). */
+export type DecidedOn = DecidedOnJson;
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -33,30 +56,6 @@ export interface Finding {
   field?: string;
 }
 
-export interface Facts {
-  source?: 'license' | 'typed' | 'none';
-  plan?: string | null;
-  trial?: boolean | null;
-  expiresAt?: string | null;
-  previousSeats?: number | null;
-  graceEndsOn?: string | null;
-  daysSinceGraceEnd?: number | null;
-  peakUsers?: number | null;
-  recommendedSeats?: number | null;
-  minimumSeats?: number | null;
-  issuedByLifelineRequestId?: string | null;
-  isWeekendOrHoliday?: boolean;
-  matchingRecentRequestIds?: string[];
-}
-
-export interface CheckResult {
-  eligible: boolean;
-  overridable: boolean;
-  refusals: Finding[];
-  warnings: Finding[];
-  facts: Facts;
-}
-
 /** One rule of GET /api/v1/eligibility/rules (src/interfaces/http/routes/eligibility.ts). */
 export interface RuleInfo {
   rule: number;
@@ -73,104 +72,6 @@ export interface RuleInfo {
 export interface EligibilityRules {
   rules: RuleInfo[];
   settings: { windowDays: number };
-}
-
-export interface Delivery {
-  id: string;
-  /** A channel of the server's catalogue (its name; `channelLabel` says it for people). */
-  channel: string;
-  channelLabel?: string;
-  purpose: string;
-  status: 'queued' | 'claimed' | 'sending' | 'sent' | 'failed' | 'unknown';
-  recipient: string | null;
-  attempts: number;
-  externalRef: string | null;
-  /** Once sent: the delivery in words, with its link when one is known (never an id or a path). */
-  reference?: { text: string; url: string | null } | null;
-  lastError: string | null;
-  updatedAt: string;
-}
-
-export interface AuditEvent {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  /** The event in words. */
-  text?: string;
-  details: Record<string, unknown>;
-}
-
-/** What a request was decided on (the approver's page shows it beside the refusal). */
-export interface EvidenceJson {
-  source: 'license' | 'typed' | 'none';
-  plan: string | null;
-  expiresAt: string | null;
-  previousSeats: number | null;
-  maximumUsers: number | null;
-  billableUsers: number | null;
-  /** The screenshots on the ticket when the request was made; null when not counted. */
-  ticketImages: number | null;
-  previousLicense: {
-    fingerprint: string;
-    licenseeEmail: string | null;
-    licenseeCompany: string | null;
-    subscriptionId: string | null;
-  } | null;
-}
-
-export interface LicenseInfo {
-  id: string;
-  text: string;
-  fingerprint: string;
-  fileName: string;
-  issuedAt: string;
-  expiresAt: string;
-  seats: number;
-}
-
-export type RequestStatus = 'issued' | 'pending_approval' | 'rejected' | 'refused' | 'failed' | 'voided';
-
-export interface RecordJson {
-  id: string;
-  status: RequestStatus;
-  existing: boolean;
-  ticketId: string;
-  ticketUrl: string | null;
-  requesterEmail: string;
-  engineer: string;
-  seats: number;
-  issueDate: string;
-  license: LicenseInfo | null;
-  tracker: { iid: string; url: string | null } | null;
-  eligibility: CheckResult | null;
-  /** The customer's screenshots as read, and the fields the engineer changed. */
-  screenshots?: ScreenshotsJson | null;
-  override: { reason: string; by: string; role: Role; codes: string[] } | null;
-  decision: { decision: 'approved' | 'rejected'; by: string; at: string; reason: string | null } | null;
-  failure: { code: string; message: string } | null;
-  voided: { reason: string; by: string; at: string } | null;
-  /** Set when the Zendesk sidebar made the request. */
-  origin?: {
-    via: 'zendesk';
-    ticketId: string | null;
-    agentEmail: string | null;
-    agentName: string | null;
-  } | null;
-  /** The caller pinned the decision date (LIFELINE_ALLOW_PINNED_DATES). */
-  datePinned?: boolean;
-  /** The interface the request was made from; null for requests made before it was recorded. */
-  madeFrom?: 'sidebar' | 'console' | 'api' | 'cli' | null;
-  evidence?: EvidenceJson | null;
-  /** The request this one replaced, and the one that replaced it. */
-  replaces?: string | null;
-  replacedBy?: string | null;
-  deliveries: Delivery[];
-  events: AuditEvent[];
-  /** On the embedded default: the tracker issue, chat posts and ticket notes kept locally. */
-  localRecords?: LocalRecord[];
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** One field read from a screenshot (src/interfaces/http/routes/evidence.ts). */
@@ -206,26 +107,6 @@ export interface EvidenceJson {
   /** Ticket reads: how many image attachments the ticket has, and those not read. */
   attachments?: number;
   skipped?: { fileName: string | null; code: string; message: string }[];
-}
-
-/** What a request recorded of its screenshots (RecordJson.screenshots). */
-export interface ScreenshotsJson {
-  evidenceId: string;
-  readAt: string;
-  pages: string[];
-  missing: Screenshot[];
-  read: Record<string, { value: string | number; confidence: number; image: number }>;
-  changed: { field: string; read: string | number; sent: string | number | null }[];
-}
-
-export interface LocalRecord {
-  id: string;
-  kind: string;
-  ref: string | null;
-  title: string | null;
-  body: string;
-  state: string | null;
-  createdAt: string;
 }
 
 export interface LicenseReport {

@@ -15,6 +15,7 @@ export {
   type RuleInput,
 } from './rules.js';
 export { licenseIdentity } from './evidence.js';
+export { WARNING_CODES } from './types.js';
 export { canonicalEmail, canonicalName, registrableDomain } from './canonical.js';
 export { checkRecipient, validateEmail, type RecipientPolicy } from './input.js';
 export { customerKeys, isWithinRepeatWindow, recentLicenseKeys, type CustomerFields } from './recent.js';

@@ -63,7 +63,8 @@ export interface RecentLicense {
 }
 
 /** Shown and recorded, never refusing. */
-export type WarningCode = 'SEATS_BELOW_PREVIOUS' | 'EVIDENCE_MISMATCH' | 'SCREENSHOTS_MISSING';
+export const WARNING_CODES = ['SEATS_BELOW_PREVIOUS', 'EVIDENCE_MISMATCH', 'SCREENSHOTS_MISSING'] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
 
 /** One refusal or warning: a stable code, a sentence for the engineer, and the request field concerned. */
 export interface Finding<C> {

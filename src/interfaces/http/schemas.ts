@@ -12,7 +12,7 @@ import {
   TICKET_ID_MAX_LENGTH,
   TICKET_URL_MAX_LENGTH,
 } from '../../core/limits.js';
-import { REQUEST_ATTENTION, ROLES } from '../../core/ports.js';
+import { REQUEST_ATTENTION, REQUEST_STATUSES, ROLES } from '../../core/ports.js';
 
 const text = (max: number) => z.string().max(max);
 /** Numbers stay as sent (a string or a fraction reaches rule 1, which names the field). */
@@ -54,7 +54,7 @@ export const ListQuery = z
     email: text(EMAIL_MAX_LENGTH).optional(),
     ticket: text(TICKET_ID_MAX_LENGTH).optional(),
     engineer: text(ENGINEER_MAX_LENGTH).optional(),
-    status: z.enum(['issued', 'refused', 'pending_approval', 'rejected', 'failed', 'voided']).optional(),
+    status: z.enum(REQUEST_STATUSES).optional(),
     /** Creation instant bounds: YYYY-MM-DD or an ISO 8601 UTC instant. */
     from: z
       .string()
@@ -97,20 +97,7 @@ export const DecodeBody = z
   })
   .strict();
 
-export const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }),
-});
-export const CheckBody = z.object({
-  eligible: z.boolean(),
-  overridable: z.boolean(),
-  refusals: z.array(z.object({ code: z.string(), message: z.string() }).passthrough()),
-  warnings: z.array(z.object({ code: z.string(), message: z.string() }).passthrough()),
-  facts: z.record(z.string(), z.unknown()),
-});
-export const RecordBody = z
-  .object({ id: z.string(), status: z.string(), existing: z.boolean() })
-  .passthrough();
-export const ListBody = z.object({ requests: z.array(RecordBody), next: z.string().nullable() });
+export { CheckBody, ErrorBody, FailedBody, ListBody, RecordBody, RefusedBody } from './responses.js';
 
 /** How people may sign in to the console (GET /api/v1/session/methods, public). */
 export const SignInMethodsBody = z.object({

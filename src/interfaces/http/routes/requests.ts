@@ -5,6 +5,7 @@
  * Reads (`GET …/:id`, `…/:id/license`) have no role rule in the core; were one to refuse, a
  * FORBIDDEN on a record read is answered 404 NOT_FOUND so that it does not reveal the record.
  */
+import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import { parseCalendarDate, type CalendarDate } from '../../../core/dates.js';
 import type { EligibilityResult } from '../../../core/eligibility/index.js';
@@ -37,6 +38,8 @@ import {
   ListQuery,
   ReasonBody,
   RecordBody,
+  RefusedBody,
+  FailedBody,
   ReplaceBody,
   ResendBody,
   RetryBody,
@@ -83,6 +86,9 @@ function issueInput(body: IssueBody, actor: Actor): IssueInput {
     ...(today ? { today } : {}),
   };
 }
+
+/** A 422: refused by the rules (every refusal), or another coded error (e.g. OVERRIDE_NOT_ALLOWED). */
+const RefusedOrError = z.union([RefusedBody, ErrorBody]);
 
 /** 422 with the first refusal's code, every refusal, the warnings and the facts. */
 function refused(reply: FastifyReply, ctx: RouteContext, result: EligibilityResult, id: string | null) {
@@ -149,8 +155,9 @@ export const requestRoutes: ApiRoute[] = [
       200: { description: 'the ticket already has a request', schema: RecordBody },
       202: { description: 'override recorded; waits for licensing', schema: RecordBody },
       400: { description: 'invalid input', schema: ErrorBody },
-      422: { description: 'refused, with every refusal', schema: ErrorBody },
+      422: { description: 'refused, with every refusal', schema: RefusedOrError },
       429: rateLimitedResponse,
+      500: { description: 'no license could be generated; the failure is recorded', schema: FailedBody },
     },
     async handler(ctx, reply) {
       const body = parse(IssueBody, ctx.body, 'body');
@@ -279,7 +286,7 @@ export const requestRoutes: ApiRoute[] = [
       'Run a failed request again (only when no license was generated; on its own decision date, up to 7 days after it)',
     params: IdParams,
     body: RetryBody,
-    responses: { ...recordResponses, 422: { description: 'refused now', schema: ErrorBody } },
+    responses: { ...recordResponses, 422: { description: 'refused now', schema: RefusedOrError } },
     async handler(ctx, reply) {
       const id = idOf(ctx);
       parse(RetryBody, ctx.body, 'body');
@@ -335,7 +342,7 @@ export const requestRoutes: ApiRoute[] = [
     responses: {
       ...recordResponses,
       201: { description: 'the replacement, with `replaces`', schema: RecordBody },
-      422: { description: 'refused by the rules on the original decision date', schema: ErrorBody },
+      422: { description: 'refused by the rules on the original decision date', schema: RefusedOrError },
     },
     async handler(ctx, reply) {
       const id = idOf(ctx);

@@ -4,7 +4,7 @@
  * the screenshots on the ticket). The approver decides with it; every request shows it.
  */
 import type { ComponentChildren } from 'preact';
-import type { EvidenceJson, RecordJson } from '../../../shared/api.js';
+import type { DecidedOn, RecordJson } from '../../../shared/api.js';
 import { ReportRows } from '../../../shared/components.js';
 import { formatInstant } from '../../../shared/format.js';
 import { refusalsByCode } from '../../../shared/rules.js';
@@ -31,7 +31,7 @@ export function madeFromWords(r: RecordJson): string {
   return agent ? `${where} (${agent})` : where;
 }
 
-const SOURCES: Record<EvidenceJson['source'], string> = {
+const SOURCES: Record<DecidedOn['source'], string> = {
   license: "the customer's license file (decoded and verified)",
   typed: 'values typed from the screenshots',
   none: 'none',
@@ -46,7 +46,7 @@ function screenshotsWords(count: number | null): string {
 const shown = (v: string | number | null | undefined): ComponentChildren =>
   v === null || v === undefined || v === '' ? <span class="muted">not given</span> : v;
 
-export function EvidenceList(props: { evidence: EvidenceJson }) {
+export function EvidenceList(props: { evidence: DecidedOn }) {
   const e = props.evidence;
   const previous = e.previousLicense;
   const rows: [string, ComponentChildren][] = [
