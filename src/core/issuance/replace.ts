@@ -41,6 +41,23 @@ export type ReplaceOutcome =
   | { kind: 'replaced'; view: RequestView; replaced: RequestView }
   | { kind: 'refused'; eligibility: EligibilityResult };
 
+/** A chain of replacements is at most this long: a loop in the links cannot hang a replace. */
+const MAX_REPLACEMENTS = 100;
+
+/**
+ * The date the ticket's first request was decided on: a replacement is dated the day it was made,
+ * so a replacement of a replacement follows `replaces` back to the request that started the chain.
+ */
+async function originalDecisionDate(ports: IssuancePorts, request: RequestRecord): Promise<CalendarDate> {
+  let r = request;
+  for (let i = 0; r.replaces && i < MAX_REPLACEMENTS; i++) {
+    const earlier = await ports.store.getRequest(r.replaces);
+    if (!earlier) break;
+    r = earlier;
+  }
+  return r.issueDate;
+}
+
 export function replaceRequest(
   input: ReplaceInput,
   ports: IssuancePorts,
@@ -68,7 +85,15 @@ export function replaceRequest(
         : {}),
       ...(input.seats !== undefined && input.seats !== null ? { seats: input.seats } : {}),
     };
-    const eligibility = await recheck(old, changes, input.actor, ports, settings, old.id);
+    const decidedOn = await originalDecisionDate(ports, old);
+    const eligibility = await recheck(
+      { ...old, issueDate: decidedOn },
+      changes,
+      input.actor,
+      ports,
+      settings,
+      old.id,
+    );
     const n = eligibility.request;
     if (!n || (!eligibility.eligible && !eligibility.overridable)) return { kind: 'refused', eligibility };
 
@@ -124,7 +149,7 @@ export function replaceRequest(
       await recordIssuedLicense(tx, ports, signed.value, input.actor, 'license.replacement_issued', now, {
         replaces: old.id,
         reason,
-        decisionDate: old.issueDate,
+        decisionDate: decidedOn,
         overriddenCodes: replacement.override?.codes ?? [],
         ...pinnedDetails(decided),
       });

@@ -93,6 +93,38 @@ describe('replacing a license', () => {
     expect((await h.store.verifyAudit()).ok).toBe(true);
   });
 
+  it('replaces a replacement on the decision date of the ticket’s first request', async () => {
+    const oldId = await issued();
+    h.setNow('2026-11-30T08:00:00Z');
+    const first = unwrap(
+      await replaceRequest(
+        { requestId: oldId, actor: licensing, requesterEmail: 'it@acme.example', reason: REASON },
+        h.ports,
+        h.settings,
+      ),
+    );
+    if (first.kind !== 'replaced') throw new Error(first.kind);
+    expect(first.view.request.issueDate).toBe('2026-11-30');
+    // Wednesday: the rules run on Saturday again (not on the first replacement's Monday).
+    h.setNow('2026-12-02T08:00:00Z');
+    const second = unwrap(
+      await replaceRequest(
+        { requestId: first.view.request.id, actor: licensing, seats: 140, reason: REASON },
+        h.ports,
+        h.settings,
+      ),
+    );
+    if (second.kind !== 'replaced') throw new Error(JSON.stringify(second.eligibility.refusals));
+    expect(second.view.request).toMatchObject({
+      issueDate: '2026-12-02',
+      seats: 140,
+      replaces: first.view.request.id,
+    });
+    expect(second.view.request.eligibility.facts.isWeekendOrHoliday).toBe(true);
+    const audit = second.view.events.find((e) => e.action === 'license.replacement_issued');
+    expect(audit?.details).toMatchObject({ decisionDate: SATURDAY });
+  });
+
   it('replaces a record voided earlier, and the ticket can have a license again', async () => {
     const oldId = await issued();
     unwrap(
