@@ -44,6 +44,14 @@ export function retryRequest(
           `${RETRY_WINDOW_DAYS} days after the request: make a new request for ticket ${request.ticketId}`,
       );
     }
+    // A failed request does not hold its ticket: another request may have taken it meanwhile.
+    const holder = await ports.store.findTicketHolder(request.ticketId);
+    if (holder && holder.id !== request.id) {
+      fail(
+        'INVALID_STATE',
+        `ticket ${request.ticketId} has request ${holder.id} (${holder.status}) since this one failed; look that one up instead`,
+      );
+    }
     const eligibility = await recheck(request, {}, input.actor, ports, settings);
     // An override recorded with the request (approved, or by licensing) still stands.
     const overridden = request.override !== null && eligibility.overridable;

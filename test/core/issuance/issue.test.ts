@@ -516,6 +516,24 @@ describe('dates, recipients and signed requests (PRODUCT.md §12)', () => {
     }
   });
 
+  it('a retry is refused, and writes nothing, when the ticket got a license from another request meanwhile', async () => {
+    const broken = { ...h.ports, signer: { privateKey: unusableKey(), development: false } };
+    const failed = unwrap(await issueEmergencyLicense(input(), broken, h.settings));
+    if (failed.kind !== 'failed') throw new Error(failed.kind);
+    // The failed request does not hold the ticket: a new request for it issues.
+    const other = unwrap(await issueEmergencyLicense(input(), h.ports, h.settings));
+    if (other.kind !== 'issued') throw new Error(other.kind);
+    expect(
+      await retryRequest({ requestId: failed.view.request.id, actor: engineer }, h.ports, h.settings),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE', message: expect.stringContaining(other.view.request.id) },
+    });
+    expect((await h.store.getRequest(failed.view.request.id))?.status).toBe('failed');
+    expect(await h.store.getLicenseForRequest(failed.view.request.id)).toBeNull();
+    expect((await h.store.findTicketHolder('4242'))?.id).toBe(other.view.request.id);
+  });
+
   it('a retry runs the rules on the request’s own date, writes a license dated today, and only within 7 days', async () => {
     const broken = { ...h.ports, signer: { privateKey: unusableKey(), development: false } };
     const failed = unwrap(await issueEmergencyLicense(input(), broken, h.settings));
