@@ -1,15 +1,8 @@
 /** The one mapping from the port's EmailMessage to nodemailer's message fields (SMTP and outbox). */
 import type { EmailMessage } from '../../core/deliveries/ports.js';
 
-export interface NodemailerMessage {
-  messageId: string;
-  from: string;
-  replyTo?: string;
-  to: string;
-  subject: string;
-  text: string;
-  attachments: { filename: string; content: string; contentType: string }[];
-}
+/** nodemailer takes the port's fields as they are. */
+export type NodemailerMessage = EmailMessage;
 
 export function toNodemailerMessage(message: EmailMessage): NodemailerMessage {
   return {

@@ -15,7 +15,7 @@ import {
 } from '../../core/issuance/index.js';
 import type { App } from '../../app.js';
 import { runWorker } from '../../interfaces/worker/run-worker.js';
-import { recordJson, type RequestView } from '../../core/issuance/view.js';
+import { checkJson, recordJson, type RequestView } from '../../core/issuance/view.js';
 import { replaceRequest } from '../../core/issuance/replace.js';
 import {
   actorFrom,
@@ -71,17 +71,6 @@ function issueInput(o: RequestOptions, app: App): IssueInput {
     ...(o.evidenceId !== undefined ? { evidenceId: o.evidenceId } : {}),
     actor: actorFrom(o, 'engineer'),
     ...(today ? { today } : {}),
-  };
-}
-
-/** The `check` JSON shape of PRODUCT.md §8. */
-export function checkJson(result: EligibilityResult): Record<string, unknown> {
-  return {
-    eligible: result.eligible,
-    overridable: result.overridable,
-    refusals: result.refusals,
-    warnings: result.warnings,
-    facts: result.facts,
   };
 }
 

@@ -10,6 +10,7 @@ import type {
 } from '../ports.js';
 import { channelNamed } from '../deliveries/channels/index.js';
 import { eventInWords } from './events.js';
+import type { EligibilityResult } from '../eligibility/index.js';
 
 export interface RequestView {
   request: RequestRecord;
@@ -122,6 +123,17 @@ export function recordJson(view: RequestView, existing: boolean): Record<string,
     })),
     createdAt: request.createdAt,
     updatedAt: request.updatedAt,
+  };
+}
+
+/** The `check` JSON shape of PRODUCT.md §8 (`check --json`, the eligibility route, refusals). */
+export function checkJson(result: EligibilityResult): Record<string, unknown> {
+  return {
+    eligible: result.eligible,
+    overridable: result.overridable,
+    refusals: result.refusals,
+    warnings: result.warnings,
+    facts: result.facts,
   };
 }
 

@@ -25,7 +25,7 @@ import {
   voidRequest,
 } from '../../../core/issuance/index.js';
 import { replaceRequest } from '../../../core/issuance/replace.js';
-import { recordJson } from '../../../core/issuance/view.js';
+import { checkJson, recordJson } from '../../../core/issuance/view.js';
 import type { Actor } from '../../../core/ports.js';
 import { parse, type ApiRoute, type RouteContext } from '../route.js';
 import {
@@ -45,17 +45,6 @@ import {
   RetryBody,
 } from '../schemas.js';
 import { DomainFailure, fail, unwrap } from '../../../core/outcome.js';
-
-/** The `check` JSON shape of PRODUCT.md §8 (as `lifeline check --json`). */
-export function checkJson(result: EligibilityResult): Record<string, unknown> {
-  return {
-    eligible: result.eligible,
-    overridable: result.overridable,
-    refusals: result.refusals,
-    warnings: result.warnings,
-    facts: result.facts,
-  };
-}
 
 function pinnedDate(value: string | undefined, field: string): CalendarDate | undefined {
   if (value === undefined) return undefined;
