@@ -140,6 +140,10 @@ async function main(): Promise<number> {
       `${settings.parallelism} cores; ${new Date().toISOString()}`;
     console.log(`\n## Summary: every target beside its reference\n`);
     console.log(writeSummary(outcomes, RESULTS_DIR, header));
+    console.log(
+      '  score: measured ÷ reference for an "at least" target, limit ÷ measured for an "at most" one' +
+        ' (1× or more is met; the measured figures are in the sections above)',
+    );
     console.log('  (written to bench/results/summary.md, with latency-by-concurrency.svg when http ran)');
   }
   console.log(

@@ -90,7 +90,9 @@ export function writeSummary(
   resultsDir: string,
   header: string,
 ): string {
-  const table = renderTable(['section', 'target', 'measured', 'minimum', 'verdict'], summaryRows(outcomes));
+  // A target's score is 1× or more when met: measured ÷ reference for an "at least" target, and
+  // limit ÷ measured for an "at most" one (the section's own table shows the measured figures).
+  const table = renderTable(['section', 'target', 'score', 'met at', 'verdict'], summaryRows(outcomes));
   const lines = [`# Lifeline bench summary`, '', header, '', '```', table, '```', ''];
   for (const { title, result } of outcomes) {
     lines.push(`## ${title}`, '', '```', renderTable(result.columns, result.rows), '```', '');
