@@ -292,6 +292,31 @@ describe('lifeline replace', () => {
   });
 });
 
+describe('lifeline lookup --fingerprint', () => {
+  it('finds a license by sha256:<hex> or bare hex, any case; anything else exits with the rule', async () => {
+    const own = tempDir();
+    const ownEnv = childEnv(own, `sqlite:${join(own, 'lifeline.db')}`);
+    const issued = await runCli([...issueArgs({ '--ticket': 'F-1' }), '--no-deliver', '--json'], ownEnv);
+    expect(issued.code, issued.stderr).toBe(0);
+    const record = JSON.parse(issued.stdout) as { id: string; license: { fingerprint: string } };
+    const hex = record.license.fingerprint;
+    expect(hex).toMatch(/^[0-9a-f]{64}$/);
+    for (const given of [`sha256:${hex}`, hex, hex.toUpperCase()]) {
+      const found = await runCli(['lookup', '--fingerprint', given, '--json'], ownEnv);
+      expect(found.code, `${given}: ${found.stderr}`).toBe(0);
+      expect((JSON.parse(found.stdout) as { requests: { id: string }[] }).requests.map((r) => r.id)).toEqual([
+        record.id,
+      ]);
+    }
+    const other = await runCli(['lookup', '--fingerprint', 'f'.repeat(64)], ownEnv);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('No request matches.');
+    const bad = await runCli(['lookup', '--fingerprint', hex.slice(0, 40)], ownEnv);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/fingerprint: must be sha256:<64 hex digits>/);
+  });
+});
+
 describe('an unknown plan', () => {
   it("'gold' is refused with NOT_PAID_PLAN (exit 1) and kept as a refused decision that holds no ticket", async () => {
     const own = tempDir();

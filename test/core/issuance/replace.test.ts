@@ -147,6 +147,36 @@ describe('replacing a license', () => {
     expect(outcome.replaced.deliveries.filter((d) => d.purpose === 'void')).toHaveLength(2);
   });
 
+  it('takes a pinned date only with LIFELINE_ALLOW_PINNED_DATES, and then records it on the replacement', async () => {
+    const oldId = await issued();
+    h.setNow('2026-11-30T08:00:00Z');
+    const strict = { ...h.settings, allowPinnedDates: false };
+    const pinned = {
+      requestId: oldId,
+      actor: licensing,
+      reason: REASON,
+      today: '2026-12-01' as CalendarDate,
+    };
+    expect(await replaceRequest(pinned, h.ports, strict)).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED', field: 'today' },
+    });
+    expect(unwrap(await lookupById(h.ports, oldId)).request).toMatchObject({
+      status: 'issued',
+      replacedBy: null,
+    });
+
+    const outcome = unwrap(await replaceRequest(pinned, h.ports, h.settings));
+    if (outcome.kind !== 'replaced') throw new Error(outcome.kind);
+    expect(outcome.view.request).toMatchObject({ issueDate: '2026-12-01', datePinned: true });
+    expect(outcome.view.license).toMatchObject({ issuedAt: '2026-12-01' });
+    expect(outcome.view.events.find((e) => e.action === 'license.replacement_issued')?.details).toMatchObject(
+      {
+        pinnedToday: '2026-12-01',
+      },
+    );
+  });
+
   it('is for licensing only, once per record, with a reason, and refuses a recipient rule 1 refuses', async () => {
     const oldId = await issued();
     expect(
