@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storeOf } from '../../src/app.js';
-import { openTab, screenshot, seriousViolations, signIn } from './harness.js';
+import { openTab, screenshot, axeViolations, signIn } from './harness.js';
 import { api, browserSuite, makePending, makeRequest, type Made } from './seed.js';
 
 const suite = browserSuite('licensing');
@@ -66,14 +66,14 @@ describe('the dashboard', { timeout: 60_000 }, () => {
     await expect(tile('pending').locator('.tile-value').textContent()).resolves.toBe('1');
     await expect(tile('outbox').locator('.tile-value').textContent()).resolves.toBe('—');
     await expect(tile('failed').getAttribute('class')).resolves.toContain('tile-alert');
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'console-dashboard-attention-1366px');
 
     await tile('failed').getByRole('link').click();
     await page.waitForURL(/\/requests\?attention=failed_delivery$/);
     await expect.poll(rowIds).toEqual([failing.id]);
     await expect(page.getByLabel('Needs attention').inputValue()).resolves.toBe('failed_delivery');
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
 
     await page.goBack();
     await tile('unknown').getByRole('link').click();
@@ -102,7 +102,7 @@ describe('the dashboard', { timeout: 60_000 }, () => {
     await expect.poll(async () => (await rowIds()).sort()).toEqual([failing.id, unknown.id].sort());
     await expect(page.getByLabel('Status').inputValue()).resolves.toBe('issued');
     await expect(page.getByLabel('Created from').inputValue()).resolves.toBe('2026-11-23');
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     // The same from the keyboard: the bar is a link in the tab order.
     await page.goBack();
     await page.locator('.chart a').first().focus();
@@ -126,7 +126,7 @@ describe('the dashboard', { timeout: 60_000 }, () => {
         'document.documentElement.scrollWidth <= window.innerWidth',
       )) as boolean;
       expect(fits).toBe(true);
-      expect(await seriousViolations(phone.page)).toEqual([]);
+      expect(await axeViolations(phone.page)).toEqual([]);
       await screenshot(phone.page, 'console-dashboard-390px');
     } finally {
       await phone.context.close();

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { customerLicense } from '../helpers/customer-license.js';
-import { openTab, screenshot, seriousViolations, signIn, type Tab } from './harness.js';
+import { openTab, screenshot, axeViolations, signIn, type Tab } from './harness.js';
 import { browserSuite, makePending } from './seed.js';
 
 const suite = browserSuite('licensing', { LIFELINE_SUPPORT_TIMEZONE: 'Europe/Berlin' });
@@ -78,7 +78,7 @@ describe("the approver's page", { timeout: 60_000 }, () => {
     await expect(
       row(suite.tab, 'section[aria-labelledby="detail-summary"]', 'Created').textContent(),
     ).resolves.toBe('2026-11-28 11:00 GMT+1');
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'console-approval-evidence-1366px');
 
     await page.getByLabel(/^Note to the engineer/).fill('Confirmed with the account team.');
@@ -87,7 +87,7 @@ describe("the approver's page", { timeout: 60_000 }, () => {
     await expect(dialog.textContent()).resolves.toContain(
       'with your note “Confirmed with the account team.”',
     );
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Approve and issue' }).click();
     await page.getByText(/^Approved: the license is generated/).waitFor();
     await page
@@ -118,7 +118,7 @@ describe("the approver's page", { timeout: 60_000 }, () => {
     await expect(
       row(suite.tab, 'section[aria-labelledby="detail-summary"]', 'Made from').textContent(),
     ).resolves.toBe('the API (with a token)');
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'console-approved-request-1366px');
     expect(suite.tab.problems).toEqual([]);
   });
@@ -139,7 +139,7 @@ describe("the approver's page", { timeout: 60_000 }, () => {
         hasText: 'Override rejected by lee: “Not a paying customer any more.”',
       })
       .waitFor();
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('at 390 px: the evidence under the refusal, nothing overflows, axe passes', async () => {
@@ -158,7 +158,7 @@ describe("the approver's page", { timeout: 60_000 }, () => {
         phone.page.locator('section[aria-labelledby="detail-evidence"]').boundingBox(),
       ]);
       expect(evidenceBox!.y).toBeGreaterThan(refusalBox!.y);
-      expect(await seriousViolations(phone.page)).toEqual([]);
+      expect(await axeViolations(phone.page)).toEqual([]);
       await screenshot(phone.page, 'console-approval-evidence-390px');
     } finally {
       await phone.context.close();

@@ -5,7 +5,7 @@
  * row opens its request, by mouse and by keyboard. axe-core on every state visited.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openTab, screenshot, seriousViolations, signIn } from './harness.js';
+import { openTab, screenshot, axeViolations, signIn } from './harness.js';
 import { browserSuite, makeRequest, type Made } from './seed.js';
 
 const suite = browserSuite('engineer');
@@ -34,7 +34,7 @@ describe('the request list', { timeout: 60_000 }, () => {
     await page.goto(`${suite.env.baseUrl}/requests?ticket=${bank.ticket}`);
     await listed([bank.id]);
     await expect(page.getByLabel('Ticket', { exact: true }).inputValue()).resolves.toBe(bank.ticket);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'console-requests-ticket-1366px');
   });
 
@@ -49,7 +49,7 @@ describe('the request list', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.waitForURL(/\/requests\?q=globex&status=refused$/);
     await listed([globexRefused.id]);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
 
     await page.goBack();
     await page.waitForURL(/\/requests\?q=globex$/);
@@ -82,7 +82,7 @@ describe('the request list', { timeout: 60_000 }, () => {
     await expect(search.getAttribute('aria-describedby')).resolves.toContain('filter-q-problem');
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('filter-q');
     expect(new URL(page.url()).search).toBe('');
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('opens a request from anywhere on its row, and from the keyboard', async () => {
@@ -118,7 +118,7 @@ describe('the request list', { timeout: 60_000 }, () => {
         'document.documentElement.scrollWidth <= window.innerWidth',
       )) as boolean;
       expect(overflow).toBe(true);
-      expect(await seriousViolations(phone.page)).toEqual([]);
+      expect(await axeViolations(phone.page)).toEqual([]);
       await screenshot(phone.page, 'console-requests-390px');
     } finally {
       await phone.context.close();

@@ -20,7 +20,7 @@ import {
   freshCustomer,
   openTab,
   screenshot,
-  seriousViolations,
+  axeViolations,
   signIn,
   startWeb,
   ZENDESK_SECRET,
@@ -113,7 +113,7 @@ describe('the console issue form', { timeout: 120_000 }, () => {
     });
     await crop.waitFor();
     expect(await crop.evaluate((img: { naturalWidth: number }) => img.naturalWidth)).toBeGreaterThan(50);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'console-screenshots-read');
   });
 
@@ -126,7 +126,7 @@ describe('the console issue form', { timeout: 120_000 }, () => {
     await check.waitFor();
     expect(await check.textContent()).toMatch(/Check it: read with low confidence \(\d+%\)/);
     expect(await page.locator('.field-check #issue-maximum-users').count()).toBe(1);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     expect(tab.problems).toEqual([]);
     expect(tab.external).toEqual([]);
   });
@@ -172,7 +172,7 @@ describe('the console issue form', { timeout: 120_000 }, () => {
     await section.waitFor();
     expect(await section.locator('tr[data-field="previousSeats"]').textContent()).toContain('changed to 260');
     expect(await section.locator('tr[data-field="plan"]').textContent()).toContain('as read');
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('flags a value read that the decoded license file contradicts', async () => {
@@ -212,7 +212,7 @@ describe('the sidebar on a ticket with screenshot attachments', { timeout: 120_0
     expect(await page.getByLabel('Seats of the previous license').inputValue()).toBe('250');
     expect(await page.getByLabel('Plan', { exact: true }).inputValue()).toBe('premium');
     expect(await mark(page, 'plan').textContent()).toContain('Read from screenshot 1.');
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'sidebar-screenshots-read-320px');
   });
 

@@ -3,7 +3,7 @@
  * can be shared, and Back and Forward bring a search back); a click anywhere on a row opens it.
  */
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { SEARCH_MIN_LENGTH } from '../../../src/core/limits.js';
 import { describeFailure, query, type ApiClient, type RecordJson, type Role } from '../../shared/api.js';
 import { Alert, StatusBadge } from '../../shared/components.js';
@@ -165,7 +165,11 @@ export function RequestsPage(props: { api: ApiClient; loc: Location }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [qProblem, setQProblem] = useState<string | null>(null);
   // Back, Forward or a link changed the address: its filters are the form's, from the first page.
+  // Not on the first render: Preact runs effects after paint, and what was typed by then must stay.
+  const shownKey = useRef(searchKey);
   useEffect(() => {
+    if (shownKey.current === searchKey) return;
+    shownKey.current = searchKey;
     setDraft(filtersOf(new URLSearchParams(searchKey)));
     setCursors([null]);
     setQProblem(null);
