@@ -5,7 +5,6 @@
  * person gets a clear page; the Access page creates a token (the secret shown once, copied with the
  * button), revokes it and ends a session after confirming; axe-core finds nothing on any state.
  */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeOf } from '../../src/app.js';
 import {
@@ -16,15 +15,7 @@ import {
   startProvider,
   type TestProvider,
 } from '../helpers/oidc-provider.js';
-import {
-  openTab,
-  screenshot,
-  seriousViolations,
-  signIn,
-  startWeb,
-  type Tab,
-  type WebEnv,
-} from './harness.js';
+import { openTab, screenshot, axeViolations, signIn, startWeb, type Tab, type WebEnv } from './harness.js';
 
 let env: WebEnv;
 let provider: TestProvider;
@@ -50,14 +41,6 @@ afterAll(async () => {
   await env?.close();
   await provider?.close();
 });
-
-/** Every axe-core violation (any impact) on the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await seriousViolations(page); // loads axe-core into the page
-  return (await page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help))`,
-  )) as string[];
-}
 
 /** From the login page shown through the provider's sign-in and consent pages, as `login`. */
 async function signInWithProvider(tab: Tab, login: string): Promise<void> {
